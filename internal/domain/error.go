@@ -1,0 +1,78 @@
+// Package domain holds LiveServer's nouns, its error type and the interfaces the rules need.
+// It imports nothing of ours, so every other package can depend on it.
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error codes. Each maps to one HTTP status in httpapi; clients read the code, people the message.
+const (
+	EInvalid       = "invalid"        // bad input: 400
+	EUnauthorized  = "unauthorized"   // not signed in: 401
+	EForbidden     = "forbidden"      // signed in, not allowed: 403
+	ENotFound      = "not_found"      // 404
+	EConflict      = "conflict"       // 409
+	ETooLarge      = "too_large"      // 413
+	EUnsupported   = "unsupported"    // 415
+	ELocked        = "locked"         // 423
+	ERateLimited   = "rate_limited"   // 429, with RetryAfter
+	EUnavailable   = "unavailable"    // a dependency is down: 503
+	EInternal      = "internal"       // 500; details only in the log
+	EEmailTaken    = "email_taken"    // 409
+	EBadLogin      = "invalid_credentials"
+	ERegistration  = "registration_closed" // 403
+	EAccountLocked = "account_disabled"    // 403
+)
+
+// Error is the one error type that crosses package boundaries with a meaning for clients.
+// Message is safe to show to the user; anything internal stays in wrapped errors and the log.
+type Error struct {
+	Code    string
+	Message string
+	// Field names the offending input field for EInvalid, when there is one.
+	Field string
+	// RetryAfter is set with ERateLimited.
+	RetryAfter time.Duration
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, e.Field)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf makes an *Error with a formatted, user-facing message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid reports bad input in one field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EInternal for any other error
+// and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-facing message of err; internal errors get a generic one.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

@@ -1,0 +1,59 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the durable state of the instance. Implementations translate driver errors at their
+// boundary: a missing row is ENotFound, a unique violation EConflict (EEmailTaken for e-mails).
+type Store interface {
+	UserStore
+	SessionStore
+	RoomStore
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+}
+
+// UserStore keeps accounts.
+type UserStore interface {
+	// CreateUser inserts u. With promoteFirst, the very first user of the instance becomes
+	// ADMIN whatever u.Role says; the decision is race-free across replicas. It returns the
+	// stored user.
+	CreateUser(ctx context.Context, u User, promoteFirst bool) (*User, error)
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UpdateUser writes u's name, role, password hash and disabled flag.
+	UpdateUser(ctx context.Context, u *User) error
+}
+
+// SessionStore keeps signed-in browsers.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s Session) error
+	// SessionUser returns the live session with that token hash and its user; ENotFound when
+	// there is none or it expired at now.
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (*Session, *User, error)
+	// TouchSession records activity, and extends the expiry to expiresAt.
+	TouchSession(ctx context.Context, tokenHash string, seen, expiresAt time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteUserSessions signs the user out everywhere.
+	DeleteUserSessions(ctx context.Context, userID string) error
+}
+
+// RoomStore keeps rooms. Deleting a room deletes everything of the room.
+type RoomStore interface {
+	CreateRoom(ctx context.Context, r Room) error // EConflict when the code is taken
+	Room(ctx context.Context, id string) (*Room, error)
+	RoomByCode(ctx context.Context, code string) (*Room, error)
+	// RoomsByOwner lists the owner's rooms, newest first.
+	RoomsByOwner(ctx context.Context, ownerID string) ([]Room, error)
+	// UpdateRoom writes the room's settings (name, lobby, PIN, chat, files, max, locked).
+	UpdateRoom(ctx context.Context, r *Room) error
+	DeleteRoom(ctx context.Context, id string) error
+}
+
+// Limiter counts attempts per key in a fixed window. Allow records one attempt and reports
+// whether it is within limit; when not, retryAfter says when the window frees up.
+type Limiter interface {
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+}
