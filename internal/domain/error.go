@@ -10,18 +10,18 @@ import (
 
 // Error codes. Each maps to one HTTP status in httpapi; clients read the code, people the message.
 const (
-	EInvalid       = "invalid"        // bad input: 400
-	EUnauthorized  = "unauthorized"   // not signed in: 401
-	EForbidden     = "forbidden"      // signed in, not allowed: 403
-	ENotFound      = "not_found"      // 404
-	EConflict      = "conflict"       // 409
-	ETooLarge      = "too_large"      // 413
-	EUnsupported   = "unsupported"    // 415
-	ELocked        = "locked"         // 423
-	ERateLimited   = "rate_limited"   // 429, with RetryAfter
-	EUnavailable   = "unavailable"    // a dependency is down: 503
-	EInternal      = "internal"       // 500; details only in the log
-	EEmailTaken    = "email_taken"    // 409
+	EInvalid       = "invalid"      // bad input: 400
+	EUnauthorized  = "unauthorized" // not signed in: 401
+	EForbidden     = "forbidden"    // signed in, not allowed: 403
+	ENotFound      = "not_found"    // 404
+	EConflict      = "conflict"     // 409
+	ETooLarge      = "too_large"    // 413
+	EUnsupported   = "unsupported"  // 415
+	ELocked        = "locked"       // 423
+	ERateLimited   = "rate_limited" // 429, with RetryAfter
+	EUnavailable   = "unavailable"  // a dependency is down: 503
+	EInternal      = "internal"     // 500; details only in the log
+	EEmailTaken    = "email_taken"  // 409
 	EBadLogin      = "invalid_credentials"
 	ERegistration  = "registration_closed" // 403
 	EAccountLocked = "account_disabled"    // 403

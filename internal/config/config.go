@@ -1,0 +1,210 @@
+// Package config turns the environment into a validated Config. Every variable is documented in
+// .env.example; secrets may also come from a file named by the variable with a _FILE suffix.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the server reads from its environment.
+type Config struct {
+	ListenAddr string // LISTEN_ADDR
+	DataDir    string // DATA_DIR
+	// DatabaseURL is a PostgreSQL URL; empty means SQLite in DataDir.
+	DatabaseURL string
+	RedisURL    string // REDIS_URL; empty means the in-process bus and limiter
+
+	LiveKitURL       string // LIVEKIT_URL; empty means the embedded dev server
+	LiveKitAPIKey    string
+	LiveKitAPISecret string
+
+	// AuthSecret signs guest cookies. Empty in dev mode: one is generated and kept in DataDir.
+	AuthSecret string
+
+	Domain         string         // DOMAIN: the public host name; when set, cookies are Secure
+	DevAccessKey   string         // DEV_ACCESS_KEY: asked once, then a cookie (only without DOMAIN)
+	AllowedIPs     []netip.Prefix // ALLOWED_IPS (only without DOMAIN)
+	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: whose X-Forwarded-For we believe
+
+	RegistrationOpen bool          // REGISTRATION=open|closed
+	SessionTTL       time.Duration // SESSION_TTL
+
+	LogLevel  string // LOG_LEVEL: debug|info|warn|error
+	LogFormat string // LOG_FORMAT: text|json
+}
+
+// SQLitePath is the database file used when DatabaseURL is empty.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "liveserver.db") }
+
+// SecureCookies reports whether cookies must carry the Secure flag: only behind TLS, which a
+// configured public domain implies.
+func (c *Config) SecureCookies() bool { return c.Domain != "" }
+
+// Load reads the environment through getenv and validates it. The error names every bad
+// variable, so an operator fixes them all in one go.
+func Load(getenv func(string) string) (*Config, error) {
+	l := loader{getenv: getenv}
+	c := &Config{
+		ListenAddr:       l.str("LISTEN_ADDR", ":3000"),
+		DataDir:          l.str("DATA_DIR", "./data"),
+		DatabaseURL:      l.secret("DATABASE_URL"),
+		RedisURL:         l.secret("REDIS_URL"),
+		LiveKitURL:       l.str("LIVEKIT_URL", ""),
+		LiveKitAPIKey:    l.secret("LIVEKIT_API_KEY"),
+		LiveKitAPISecret: l.secret("LIVEKIT_API_SECRET"),
+		AuthSecret:       l.secret("AUTH_SECRET"),
+		Domain:           l.str("DOMAIN", ""),
+		DevAccessKey:     l.secret("DEV_ACCESS_KEY"),
+		AllowedIPs:       l.prefixes("ALLOWED_IPS"),
+		TrustedProxies:   l.prefixes("TRUSTED_PROXIES"),
+		RegistrationOpen: l.choice("REGISTRATION", "open", "open", "closed") == "open",
+		SessionTTL:       l.duration("SESSION_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour),
+		LogLevel:         l.choice("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		LogFormat:        l.choice("LOG_FORMAT", "text", "text", "json"),
+	}
+	c.validate(&l)
+	if len(l.errs) > 0 {
+		return nil, fmt.Errorf("configuration: %w", errors.Join(l.errs...))
+	}
+	return c, nil
+}
+
+func (c *Config) validate(l *loader) {
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		l.fail("LISTEN_ADDR", "must be host:port, such as :3000 or 127.0.0.1:3000")
+	}
+	if c.DataDir == "" {
+		l.fail("DATA_DIR", "must not be empty")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			l.fail("DATABASE_URL", "must be a postgres:// URL (leave it unset for SQLite)")
+		}
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			l.fail("REDIS_URL", "must be a redis:// or rediss:// URL")
+		}
+	}
+	if c.LiveKitURL != "" {
+		u, err := url.Parse(c.LiveKitURL)
+		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.fail("LIVEKIT_URL", "must be a ws://, wss://, http:// or https:// URL")
+		}
+		if c.LiveKitAPIKey == "" {
+			l.fail("LIVEKIT_API_KEY", "is required when LIVEKIT_URL is set")
+		}
+		if c.LiveKitAPISecret == "" {
+			l.fail("LIVEKIT_API_SECRET", "is required when LIVEKIT_URL is set")
+		}
+	}
+	if c.AuthSecret != "" && len(c.AuthSecret) < 32 {
+		l.fail("AUTH_SECRET", "must be at least 32 characters (try: openssl rand -hex 32)")
+	}
+	if c.Domain != "" {
+		if strings.ContainsAny(c.Domain, "/: ") {
+			l.fail("DOMAIN", "must be a bare host name such as live.example.com")
+		}
+		if c.AuthSecret == "" {
+			l.fail("AUTH_SECRET", "is required when DOMAIN is set (every replica must share it)")
+		}
+	}
+}
+
+type loader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (l *loader) fail(name, msg string) {
+	l.errs = append(l.errs, fmt.Errorf("%s %s", name, msg))
+}
+
+func (l *loader) str(name, def string) string {
+	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the file named by NAME_FILE (trailing newline trimmed). Both set is an
+// error: the operator meant one of them.
+func (l *loader) secret(name string) string {
+	v, file := l.getenv(name), strings.TrimSpace(l.getenv(name+"_FILE"))
+	if file == "" {
+		return strings.TrimSpace(v)
+	}
+	if v != "" {
+		l.fail(name, "and "+name+"_FILE are both set; keep one")
+		return ""
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		l.fail(name+"_FILE", "cannot be read: "+err.Error())
+		return ""
+	}
+	return strings.TrimRight(string(b), "\r\n")
+}
+
+func (l *loader) choice(name, def string, allowed ...string) string {
+	v := strings.ToLower(l.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail(name, "must be one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (l *loader) duration(name string, def, min, max time.Duration) time.Duration {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		if days, derr := strconv.Atoi(strings.TrimSuffix(v, "d")); derr == nil && strings.HasSuffix(v, "d") {
+			d, err = time.Duration(days)*24*time.Hour, nil
+		}
+	}
+	if err != nil || d < min || d > max {
+		l.fail(name, fmt.Sprintf("must be a duration between %s and %s, such as 720h or 30d", min, max))
+		return def
+	}
+	return d
+}
+
+// prefixes parses a comma-separated list of IP addresses and CIDR prefixes.
+func (l *loader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, item := range strings.Split(l.getenv(name), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			l.fail(name, fmt.Sprintf("has %q, which is neither an IP address nor a CIDR prefix", item))
+			continue
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out
+}

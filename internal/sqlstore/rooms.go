@@ -1,0 +1,82 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+const roomColumns = `id, code, owner_id, name, lobby_enabled, pin_hash, chat_enabled, files_enabled,
+	max_participants, locked, status, created_at, updated_at, started_at, ended_at`
+
+func scanRoom(row interface{ Scan(...any) error }) (*domain.Room, error) {
+	var r domain.Room
+	var status string
+	var started, ended sql.NullTime
+	err := row.Scan(&r.ID, &r.Code, &r.OwnerID, &r.Name, &r.LobbyEnabled, &r.PINHash, &r.ChatEnabled, &r.FilesEnabled,
+		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended)
+	if err != nil {
+		return nil, err
+	}
+	r.Status = domain.RoomStatus(status)
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	r.StartedAt, r.EndedAt = utcPtr(started), utcPtr(ended)
+	return &r, nil
+}
+
+func utcPtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+func (db *DB) CreateRoom(ctx context.Context, r domain.Room) error {
+	_, err := db.exec(ctx, db.sql, `INSERT INTO rooms (`+roomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Code, r.OwnerID, r.Name, r.LobbyEnabled, r.PINHash, r.ChatEnabled, r.FilesEnabled,
+		r.MaxParticipants, r.Locked, string(r.Status), r.CreatedAt, r.UpdatedAt, r.StartedAt, r.EndedAt)
+	return translate(err, "room")
+}
+
+func (db *DB) Room(ctx context.Context, id string) (*domain.Room, error) {
+	r, err := scanRoom(db.queryRow(ctx, db.sql, `SELECT `+roomColumns+` FROM rooms WHERE id = ?`, id))
+	return r, translate(err, "room")
+}
+
+func (db *DB) RoomByCode(ctx context.Context, code string) (*domain.Room, error) {
+	r, err := scanRoom(db.queryRow(ctx, db.sql, `SELECT `+roomColumns+` FROM rooms WHERE code = ?`, code))
+	return r, translate(err, "room")
+}
+
+func (db *DB) RoomsByOwner(ctx context.Context, ownerID string) ([]domain.Room, error) {
+	rows, err := db.query(ctx, db.sql, `SELECT `+roomColumns+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
+	if err != nil {
+		return nil, translate(err, "rooms")
+	}
+	defer rows.Close()
+	out := []domain.Room{}
+	for rows.Next() {
+		r, err := scanRoom(rows)
+		if err != nil {
+			return nil, translate(err, "rooms")
+		}
+		out = append(out, *r)
+	}
+	return out, translate(rows.Err(), "rooms")
+}
+
+func (db *DB) UpdateRoom(ctx context.Context, r *domain.Room) error {
+	res, err := db.exec(ctx, db.sql, `UPDATE rooms SET name = ?, lobby_enabled = ?, pin_hash = ?, chat_enabled = ?, files_enabled = ?,
+		max_participants = ?, locked = ?, updated_at = ? WHERE id = ?`,
+		r.Name, r.LobbyEnabled, r.PINHash, r.ChatEnabled, r.FilesEnabled, r.MaxParticipants, r.Locked, r.UpdatedAt, r.ID)
+	return mustAffect(res, err, "room")
+}
+
+// DeleteRoom deletes the room; foreign keys cascade to everything of the room.
+func (db *DB) DeleteRoom(ctx context.Context, id string) error {
+	res, err := db.exec(ctx, db.sql, `DELETE FROM rooms WHERE id = ?`, id)
+	return mustAffect(res, err, "room")
+}

@@ -1,0 +1,97 @@
+// Package sqlstoretest opens real, migrated databases for tests: SQLite always, and PostgreSQL
+// when LIVESERVER_TEST_POSTGRES names a server. Each PostgreSQL test gets a schema of its own,
+// dropped afterwards, so tests in parallel packages never see each other's rows.
+package sqlstoretest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/liveserver/liveserver/internal/sqlstore"
+)
+
+// PostgresEnv names the variable that holds the PostgreSQL URL for tests.
+const PostgresEnv = "LIVESERVER_TEST_POSTGRES"
+
+// Dialects lists the databases a test should run against.
+func Dialects() []sqlstore.Dialect {
+	if os.Getenv(PostgresEnv) != "" {
+		return []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres}
+	}
+	return []sqlstore.Dialect{sqlstore.SQLite}
+}
+
+// Each runs f as a subtest once per dialect.
+func Each(t *testing.T, f func(t *testing.T, d sqlstore.Dialect)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) { f(t, d) })
+	}
+}
+
+// Open returns a fresh, migrated database of dialect d, closed and removed at cleanup.
+func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	var db *sqlstore.DB
+	var err error
+	switch d {
+	case sqlstore.Postgres:
+		db, err = sqlstore.OpenPostgres(ctx, Schema(t))
+	default:
+		db, err = sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "test.db"))
+	}
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// Schema creates an empty PostgreSQL schema for this test and returns a URL whose connections
+// use it. It fails the test when LIVESERVER_TEST_POSTGRES is not set.
+func Schema(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		t.Fatalf("%s is not set", PostgresEnv)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
