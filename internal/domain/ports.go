@@ -38,6 +38,8 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	// DeleteUserSessions signs the user out everywhere.
 	DeleteUserSessions(ctx context.Context, userID string) error
+	// DeleteExpiredSessions removes sessions expired at now and says how many.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 }
 
 // RoomStore keeps rooms. Deleting a room deletes everything of the room.

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/logging"
+	"github.com/liveserver/liveserver/internal/memory"
+	"github.com/liveserver/liveserver/internal/sqlstore"
+)
+
+// app is the wired program: which adapter stands behind each port is decided here only.
+type app struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	db        *sqlstore.DB
+	limiter   *memory.Limiter
+	classroom *classroom.Service
+}
+
+// hashParams lets tests of the whole program use cheap password hashing
+// (LIVESERVER_INSECURE_FAST_HASH=1); it is never documented for operators.
+func hashParams(getenv func(string) string) classroom.HashParams {
+	if getenv("LIVESERVER_INSECURE_FAST_HASH") == "1" {
+		return classroom.FastHashParams
+	}
+	return classroom.DefaultHashParams
+}
+
+func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer) (*app, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	log := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("DATA_DIR %s: %w", cfg.DataDir, err)
+	}
+	if cfg.AuthSecret == "" {
+		if cfg.AuthSecret, err = localSecret(filepath.Join(cfg.DataDir, "auth_secret")); err != nil {
+			return nil, err
+		}
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	limiter := memory.NewLimiter(time.Now)
+	svc, err := classroom.New(db, limiter, log, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
+		SessionTTL: cfg.SessionTTL, Hash: hashParams(getenv)})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, db: db, limiter: limiter, classroom: svc}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+func openStore(ctx context.Context, cfg *config.Config) (*sqlstore.DB, error) {
+	if cfg.DatabaseURL != "" {
+		return sqlstore.OpenPostgres(ctx, cfg.DatabaseURL)
+	}
+	return sqlstore.OpenSQLite(ctx, cfg.SQLitePath())
+}
+
+// localSecret reads the instance's generated secret, making it on first start. It serves the
+// one-machine mode; several replicas must share AUTH_SECRET instead.
+func localSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(raw[:])
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return secret, nil
+}

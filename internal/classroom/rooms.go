@@ -1,0 +1,228 @@
+package classroom
+
+import (
+	"context"
+	"crypto/rand"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Room settings' bounds.
+const (
+	DefaultMaxParticipants = 100
+	MaxMaxParticipants     = 1000
+	minPIN, maxPIN         = 4, 8
+	lookupsPerIP           = 60
+)
+
+// RoomInput is a new room's settings. Nil means the default.
+type RoomInput struct {
+	Name            string
+	LobbyEnabled    *bool   // default on: nobody enters without the host's say
+	PIN             *string // digits; empty or nil means no PIN
+	ChatEnabled     *bool   // default on
+	FilesEnabled    *bool   // default on
+	MaxParticipants *int    // default 100
+}
+
+// RoomPatch changes some settings; nil fields stay as they are. An empty PIN removes it.
+type RoomPatch struct {
+	Name            *string
+	LobbyEnabled    *bool
+	PIN             *string
+	ChatEnabled     *bool
+	FilesEnabled    *bool
+	MaxParticipants *int
+}
+
+// CreateRoom makes a room owned by the signed-in actor.
+func (s *Service) CreateRoom(ctx context.Context, actor domain.Actor, in RoomInput) (*domain.Room, error) {
+	if !actor.SignedIn() {
+		return nil, domain.Errorf(domain.EUnauthorized, "Please sign in.")
+	}
+	now := s.now()
+	r := domain.Room{ID: uuid.NewString(), OwnerID: actor.User.ID, LobbyEnabled: true, ChatEnabled: true,
+		FilesEnabled: true, MaxParticipants: DefaultMaxParticipants, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
+	patch := RoomPatch{Name: &in.Name, LobbyEnabled: in.LobbyEnabled, PIN: in.PIN, ChatEnabled: in.ChatEnabled,
+		FilesEnabled: in.FilesEnabled, MaxParticipants: in.MaxParticipants}
+	if err := s.applyPatch(&r, patch); err != nil {
+		return nil, err
+	}
+	// A clash of 45 random bits is rare enough that a few tries always suffice.
+	for range 5 {
+		r.Code = newRoomCode()
+		err := s.store.CreateRoom(ctx, r)
+		if domain.ErrorCode(err) == domain.EConflict {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.log.InfoContext(ctx, "room created", "room", r.ID, "owner", r.OwnerID)
+		return &r, nil
+	}
+	return nil, domain.Errorf(domain.EInternal, "Could not pick a free invite code.")
+}
+
+// Rooms lists the actor's own rooms, newest first.
+func (s *Service) Rooms(ctx context.Context, actor domain.Actor) ([]domain.Room, error) {
+	if !actor.SignedIn() {
+		return nil, domain.Errorf(domain.EUnauthorized, "Please sign in.")
+	}
+	return s.store.RoomsByOwner(ctx, actor.User.ID)
+}
+
+// Room returns a room its owner or an admin may manage.
+func (s *Service) Room(ctx context.Context, actor domain.Actor, id string) (*domain.Room, error) {
+	if !actor.SignedIn() {
+		return nil, domain.Errorf(domain.EUnauthorized, "Please sign in.")
+	}
+	if !validID(id) {
+		return nil, domain.Errorf(domain.ENotFound, "Room not found.")
+	}
+	r, err := s.store.Room(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.CanManage(r) {
+		return nil, domain.Errorf(domain.EForbidden, "This room belongs to another host.")
+	}
+	return r, nil
+}
+
+// UpdateRoom changes a room's settings.
+func (s *Service) UpdateRoom(ctx context.Context, actor domain.Actor, id string, p RoomPatch) (*domain.Room, error) {
+	r, err := s.Room(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyPatch(r, p); err != nil {
+		return nil, err
+	}
+	r.UpdatedAt = s.now()
+	if err := s.store.UpdateRoom(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// DeleteRoom deletes a room with all of its data.
+func (s *Service) DeleteRoom(ctx context.Context, actor domain.Actor, id string) error {
+	r, err := s.Room(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteRoom(ctx, r.ID); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "room deleted", "room", r.ID, "by", actor.User.ID)
+	return nil
+}
+
+// RoomByCode is the public lookup behind an invite link. The code is forgiving as people type
+// it: any case, with or without dashes and spaces. Look-ups are rate-limited per address so that
+// nobody walks the code space (45 bits make that hopeless anyway; the limit keeps logs sane).
+func (s *Service) RoomByCode(ctx context.Context, actor domain.Actor, code string) (*domain.Room, error) {
+	if err := s.limit(ctx, "bycode:ip:"+actor.IP, lookupsPerIP, time.Minute); err != nil {
+		return nil, err
+	}
+	c, ok := normalizeRoomCode(code)
+	if !ok {
+		return nil, domain.Errorf(domain.ENotFound, "No room has this invite code.")
+	}
+	r, err := s.store.RoomByCode(ctx, c)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil, domain.Errorf(domain.ENotFound, "No room has this invite code.")
+	}
+	return r, err
+}
+
+func (s *Service) applyPatch(r *domain.Room, p RoomPatch) error {
+	if p.Name != nil {
+		name, err := cleanText("name", *p.Name, 1, 100)
+		if err != nil {
+			return err
+		}
+		r.Name = name
+	}
+	if p.MaxParticipants != nil {
+		if n := *p.MaxParticipants; n < 2 || n > MaxMaxParticipants {
+			return domain.Invalid("maxParticipants", "The participant limit must be between 2 and %d.", MaxMaxParticipants)
+		}
+		r.MaxParticipants = *p.MaxParticipants
+	}
+	if p.PIN != nil {
+		pin := strings.TrimSpace(*p.PIN)
+		switch {
+		case pin == "":
+			r.PINHash = ""
+		case len(pin) < minPIN || len(pin) > maxPIN || strings.Trim(pin, "0123456789") != "":
+			return domain.Invalid("pin", "The PIN must be %d to %d digits.", minPIN, maxPIN)
+		default:
+			h, err := hashSecret(s.opts.Hash, pin)
+			if err != nil {
+				return err
+			}
+			r.PINHash = h
+		}
+	}
+	setBool(&r.LobbyEnabled, p.LobbyEnabled)
+	setBool(&r.ChatEnabled, p.ChatEnabled)
+	setBool(&r.FilesEnabled, p.FilesEnabled)
+	return nil
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// Invite codes look like "abc-defg-hjk": ten letters from an alphabet without the look-alikes
+// i, l and o, so they read aloud and type easily, and carry 10·log2(23) ≈ 45 random bits.
+const (
+	codeAlphabet = "abcdefghjkmnpqrstuvwxyz"
+	codeLetters  = 10
+)
+
+func newRoomCode() string {
+	var b strings.Builder
+	buf := make([]byte, 1)
+	for n := 0; n < codeLetters; {
+		rand.Read(buf)
+		// Rejection sampling keeps every letter equally likely.
+		if int(buf[0]) >= 256-256%len(codeAlphabet) {
+			continue
+		}
+		if n == 3 || n == 7 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(codeAlphabet[int(buf[0])%len(codeAlphabet)])
+		n++
+	}
+	return b.String()
+}
+
+// normalizeRoomCode accepts "ABC DEFG HJK", "abcdefghjk" and "abc-defg-hjk" alike.
+func normalizeRoomCode(code string) (string, bool) {
+	if len(code) > 40 {
+		return "", false
+	}
+	var letters []byte
+	for _, r := range strings.ToLower(code) {
+		switch {
+		case r == '-' || r == ' ':
+		case r < 128 && strings.IndexByte(codeAlphabet, byte(r)) >= 0:
+			letters = append(letters, byte(r))
+		default:
+			return "", false
+		}
+	}
+	if len(letters) != codeLetters {
+		return "", false
+	}
+	return string(letters[:3]) + "-" + string(letters[3:7]) + "-" + string(letters[7:]), true
+}

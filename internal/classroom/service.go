@@ -1,0 +1,50 @@
+// Package classroom holds LiveServer's rules: accounts, rooms, and (as they land) joining, the
+// lobby, moderation, chat and files. It talks to the outside only through domain's ports.
+package classroom
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Options are the rule settings that come from configuration.
+type Options struct {
+	RegistrationOpen bool
+	SessionTTL       time.Duration
+	Hash             HashParams
+	Now              func() time.Time // the clock; time.Now when nil
+}
+
+// Service carries out every use case of the classroom.
+type Service struct {
+	store   domain.Store
+	limiter domain.Limiter
+	log     *slog.Logger
+	opts    Options
+	// dummyHash is verified against when an e-mail is unknown, so a login takes as long
+	// whether or not the account exists.
+	dummyHash string
+}
+
+// New returns a Service over the given ports.
+func New(store domain.Store, limiter domain.Limiter, log *slog.Logger, opts Options) (*Service, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 30 * 24 * time.Hour
+	}
+	if opts.Hash == (HashParams{}) {
+		opts.Hash = DefaultHashParams
+	}
+	dummy, err := hashSecret(opts.Hash, "not a password")
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, limiter: limiter, log: log, opts: opts, dummyHash: dummy}, nil
+}
+
+// now is the clock at PostgreSQL's precision, so a value reads back as it was written.
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }

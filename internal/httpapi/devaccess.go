@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"html/template"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Dev-instance protection (DESIGN §3): without a public DOMAIN, DEV_ACCESS_KEY and ALLOWED_IPS
+// keep an instance on a shared network private. The key is asked once, then remembered in a
+// cookie that holds an HMAC of the key, never the key itself. Scripts may send the key in the
+// X-Dev-Access-Key header instead. Health probes and LiveKit's signed webhooks pass.
+
+const devCookie = "ls_dev_access"
+
+func (s *Server) devProtectionEnabled() bool {
+	return s.cfg.Domain == "" && (s.cfg.DevAccessKey != "" || len(s.cfg.AllowedIPs) > 0)
+}
+
+func (s *Server) devProtection(next http.Handler) http.Handler {
+	if !s.devProtectionEnabled() {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz", "/readyz", "/api/livekit/webhook":
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(s.cfg.AllowedIPs) > 0 {
+			ip, err := netip.ParseAddr(s.clientIP(r))
+			if err != nil || !(ip.IsLoopback() || inPrefixes(ip, s.cfg.AllowedIPs)) {
+				s.writeError(w, r, domain.Errorf(domain.EForbidden, "This development server does not accept connections from your address."))
+				return
+			}
+		}
+		if s.cfg.DevAccessKey == "" || s.hasDevAccess(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path == "/dev-access" && r.Method == http.MethodPost {
+			s.devAccessLogin(w, r)
+			return
+		}
+		if r.Method == http.MethodGet && !isAPI(r) {
+			s.devAccessPage(w, http.StatusUnauthorized, "")
+			return
+		}
+		s.writeError(w, r, &domain.Error{Code: "dev_access_required", Message: "This development server needs its access key."})
+	})
+}
+
+func (s *Server) devToken() string {
+	m := hmac.New(sha256.New, []byte(s.cfg.DevAccessKey))
+	m.Write([]byte("liveserver dev access v1"))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) hasDevAccess(r *http.Request) bool {
+	if k := r.Header.Get("X-Dev-Access-Key"); k != "" {
+		return subtle.ConstantTimeCompare([]byte(k), []byte(s.cfg.DevAccessKey)) == 1
+	}
+	c, err := r.Cookie(devCookie)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.devToken())) == 1
+}
+
+func (s *Server) devAccessLogin(w http.ResponseWriter, r *http.Request) {
+	ok, retry, err := s.limiter.Allow(r.Context(), "devaccess:ip:"+s.clientIP(r), 10, time.Minute)
+	if err == nil && !ok {
+		w.Header().Set("Retry-After", retryAfterSeconds(retry))
+		s.devAccessPage(w, http.StatusTooManyRequests, "Слишком много попыток. Подождите минуту. / Too many attempts. Wait a minute.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	key := r.PostFormValue("key")
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.DevAccessKey)) != 1 {
+		s.devAccessPage(w, http.StatusUnauthorized, "Неверный ключ. / Wrong key.")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: devCookie, Value: s.devToken(), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies(), MaxAge: 30 * 24 * 3600})
+	next := r.PostFormValue("next")
+	if next == "" || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+var devAccessTmpl = template.Must(template.New("dev").Parse(`<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>LiveServer</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: sans-serif; max-width: 28rem; margin: 4rem auto; padding: 0 1rem">
+<h1>LiveServer</h1>
+<p>Это сервер для разработки. Введите ключ доступа.<br><span lang="en">This is a development server. Enter its access key.</span></p>
+{{if .Error}}<p role="alert" style="color: #b00020">{{.Error}}</p>{{end}}
+<form method="post" action="/dev-access">
+<label for="key">Ключ доступа / Access key</label><br>
+<input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+<input type="hidden" name="next" value="{{.Next}}">
+<button type="submit">Войти / Enter</button>
+</form></body></html>`))
+
+func (s *Server) devAccessPage(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	devAccessTmpl.Execute(w, struct{ Error, Next string }{msg, "/"})
+}

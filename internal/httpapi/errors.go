@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/logging"
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	domain.EInvalid:       http.StatusBadRequest,
+	domain.EUnauthorized:  http.StatusUnauthorized,
+	domain.EBadLogin:      http.StatusUnauthorized,
+	domain.EForbidden:     http.StatusForbidden,
+	domain.ERegistration:  http.StatusForbidden,
+	domain.EAccountLocked: http.StatusForbidden,
+	domain.ENotFound:      http.StatusNotFound,
+	domain.EConflict:      http.StatusConflict,
+	domain.EEmailTaken:    http.StatusConflict,
+	domain.ETooLarge:      http.StatusRequestEntityTooLarge,
+	domain.EUnsupported:   http.StatusUnsupportedMediaType,
+	domain.ELocked:        http.StatusLocked,
+	domain.ERateLimited:   http.StatusTooManyRequests,
+	domain.EUnavailable:   http.StatusServiceUnavailable,
+	domain.EInternal:      http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeError answers with the JSON error shape. Internal errors are logged with the request id
+// and reach the client only as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusBadRequest // a domain code without a row is a refusal of the input
+	}
+	body := errorBody{Error: errorDetail{Code: code, Message: domain.ErrorMessage(err)}}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		body.Error.Field = de.Field
+		if de.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+		}
+	}
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		if code == domain.EInternal {
+			body.Error.Message = "Internal error. It has been logged as " + logging.RequestID(r.Context()) + "."
+		}
+	}
+	writeJSON(w, status, body)
+}

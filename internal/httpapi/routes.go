@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// routes lists every route of the server. Paths follow DESIGN §4.
+func (s *Server) routes() {
+	m := s.mux
+
+	m.Handle("GET /healthz", http.HandlerFunc(s.healthz))
+	m.Handle("GET /readyz", http.HandlerFunc(s.readyz))
+
+	m.Handle("POST /api/auth/register", s.handle(s.register))
+	m.Handle("POST /api/auth/login", s.handle(s.login))
+	m.Handle("POST /api/auth/logout", s.handle(s.logout))
+	m.Handle("GET /api/auth/me", s.handle(s.me))
+
+	m.Handle("GET /api/rooms", s.handle(s.listRooms))
+	m.Handle("POST /api/rooms", s.handle(s.createRoom))
+	m.Handle("GET /api/rooms/by-code/{code}", s.handle(s.roomByCode))
+	m.Handle("GET /api/rooms/{roomId}", s.handle(s.getRoom))
+	m.Handle("PATCH /api/rooms/{roomId}", s.handle(s.updateRoom))
+	m.Handle("DELETE /api/rooms/{roomId}", s.handle(s.deleteRoom))
+
+	// Anything else under /api/ is a JSON 404 or 405, never the web app's page.
+	m.Handle("/api/", s.handle(s.noRoute))
+	if s.web != nil {
+		// "GET /" would conflict with "/api/" in ServeMux's precedence rules, so the web app
+		// takes every method and refuses all but GET and HEAD itself.
+		m.Handle("/", s.webApp())
+	}
+}
+
+func (s *Server) webApp() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "Method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		s.web.ServeHTTP(w, r)
+	})
+}
+
+// noRoute answers an /api/ request that no route takes: 405 with Allow when the path exists
+// for other methods, 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		if _, pattern := s.mux.Handler(probe); pattern != "/api/" && pattern != "" {
+			allow = append(allow, method)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
+			Message: "This method is not allowed here; use " + strings.Join(allow, ", ") + "."}})
+		return nil
+	}
+	return domain.Errorf(domain.ENotFound, "There is no such API route.")
+}

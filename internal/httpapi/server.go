@@ -1,0 +1,94 @@
+// Package httpapi is LiveServer's HTTP interface: every route in routes.go, one file per
+// resource. A handler decodes the request, calls one rule of the classroom and encodes the
+// answer; it holds no SQL and no LiveKit calls.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Check is one dependency that /readyz asks.
+type Check struct {
+	Name string
+	Ping func(context.Context) error
+}
+
+// Deps is what the HTTP interface needs.
+type Deps struct {
+	Config    *config.Config
+	Log       *slog.Logger
+	Classroom *classroom.Service
+	Limiter   domain.Limiter
+	Checks    []Check      // for /readyz
+	Web       http.Handler // the browser app; nil serves nothing outside /api
+}
+
+// Server is the HTTP interface; it is an http.Handler.
+type Server struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	svc     *classroom.Service
+	limiter domain.Limiter
+	checks  []Check
+	web     http.Handler
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+// New returns the HTTP interface over deps.
+func New(d Deps) *Server {
+	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web, mux: http.NewServeMux()}
+	s.routes()
+	// Outermost first: every request gets an id and a log line, then headers, then the
+	// instance's access rules, then CSRF protection, then the route.
+	s.handler = requestID(s.accessLog(s.securityHeaders(s.devProtection(s.crossOrigin(s.mux)))))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// handlerFunc is a handler that returns its error; handle writes it in the JSON error shape.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// actor is who makes the request: the signed-in user, if the session cookie is valid.
+func (s *Server) actor(r *http.Request) (domain.Actor, error) {
+	a := domain.Actor{IP: s.clientIP(r)}
+	token := s.sessionToken(r)
+	if token == "" {
+		return a, nil
+	}
+	u, err := s.svc.Authenticate(r.Context(), token)
+	switch domain.ErrorCode(err) {
+	case "":
+		a.User = u
+	case domain.EUnauthorized:
+		// A stale cookie makes the request anonymous; the rules decide whether that is enough.
+	default:
+		return a, err
+	}
+	return a, nil
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+}
