@@ -25,6 +25,7 @@ const (
 	EBadLogin      = "invalid_credentials"
 	ERegistration  = "registration_closed" // 403
 	EAccountLocked = "account_disabled"    // 403
+	EDevAccess     = "dev_access_required" // 401: a dev instance's access key is missing
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.

@@ -53,7 +53,7 @@ func (s *Server) devProtection(next http.Handler) http.Handler {
 			s.devAccessPage(w, http.StatusUnauthorized, "")
 			return
 		}
-		s.writeError(w, r, &domain.Error{Code: "dev_access_required", Message: "This development server needs its access key."})
+		s.writeError(w, r, domain.Errorf(domain.EDevAccess, "This development server needs its access key."))
 	})
 }
 

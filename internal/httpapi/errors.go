@@ -15,6 +15,7 @@ var statusOf = map[string]int{
 	domain.EInvalid:       http.StatusBadRequest,
 	domain.EUnauthorized:  http.StatusUnauthorized,
 	domain.EBadLogin:      http.StatusUnauthorized,
+	domain.EDevAccess:     http.StatusUnauthorized,
 	domain.EForbidden:     http.StatusForbidden,
 	domain.ERegistration:  http.StatusForbidden,
 	domain.EAccountLocked: http.StatusForbidden,
@@ -45,7 +46,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := domain.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
-		status = http.StatusBadRequest // a domain code without a row is a refusal of the input
+		status = http.StatusInternalServerError // a code without a row is a bug: make it loud
 	}
 	body := errorBody{Error: errorDetail{Code: code, Message: domain.ErrorMessage(err)}}
 	var de *domain.Error

@@ -1,0 +1,194 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/httpapi"
+	"github.com/liveserver/liveserver/internal/memory"
+	"github.com/liveserver/liveserver/internal/sqlstore"
+	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
+	"github.com/liveserver/liveserver/web"
+)
+
+// env is a whole HTTP stack on a real database, served by httptest.
+type env struct {
+	t   *testing.T
+	srv *httptest.Server
+	db  *sqlstore.DB
+}
+
+// newEnv starts the server with the given environment variables on top of test defaults.
+func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
+	t.Helper()
+	getenv := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		if k == "DATA_DIR" {
+			return t.TempDir()
+		}
+		return ""
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sqlstoretest.Open(t, d)
+	log := slog.New(slog.DiscardHandler)
+	limiter := memory.NewLimiter(time.Now)
+	svc, err := classroom.New(db, limiter, log, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
+		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.New(httpapi.Deps{Config: cfg, Log: log, Classroom: svc, Limiter: limiter,
+		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler()})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, db: db}
+}
+
+// client is one browser: it keeps its own cookies.
+type client struct {
+	e    *env
+	http *http.Client
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// json decodes the body into v, failing the test when it is not JSON.
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("body %q is not JSON: %v", r.body, err)
+	}
+}
+
+func (r response) errorCode(t *testing.T) string {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code, Message string
+		}
+	}
+	r.json(t, &e)
+	if e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("error body %s lacks code or message", r.body)
+	}
+	return e.Error.Code
+}
+
+// do sends a request. A body that is a string goes as is, anything else as JSON; JSON bodies
+// get the JSON content type unless headers say otherwise.
+func (c *client) do(method, path string, body any, headers ...string) response {
+	c.e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		buf, _ := json.Marshal(b)
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// want fails the test unless the response has the status (and, if given, the error code).
+func want(t *testing.T, r response, status int, code ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.status, status, r.body)
+	}
+	if len(code) > 0 && r.errorCode(t) != code[0] {
+		t.Fatalf("error code = %q, want %q; body %s", r.errorCode(t), code[0], r.body)
+	}
+}
+
+type user struct {
+	ID, Email, Name, Role string
+}
+
+// register signs a new account in on c.
+func (c *client) register(email, name string) user {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/auth/register", map[string]string{"email": email, "password": "correct horse", "name": name})
+	want(c.e.t, r, http.StatusCreated)
+	var u user
+	r.json(c.e.t, &u)
+	return u
+}
+
+type room struct {
+	ID, Code, Name, Status, OwnerID string
+	LobbyEnabled, HasPin            bool
+	ChatEnabled, FilesEnabled       bool
+	MaxParticipants                 int
+	Locked                          bool
+}
+
+func (c *client) createRoom(body map[string]any) room {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/rooms", body)
+	want(c.e.t, r, http.StatusCreated)
+	var out room
+	r.json(c.e.t, &out)
+	return out
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// parseCookie reads the name and value of a Set-Cookie header.
+func parseCookie(t *testing.T, setCookie string) *http.Cookie {
+	t.Helper()
+	c, err := http.ParseSetCookie(setCookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Cookie{Name: c.Name, Value: c.Value}
+}
