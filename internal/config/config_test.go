@@ -1,0 +1,67 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != ":3000" || c.DataDir != "./data" || c.DatabaseURL != "" || !c.RegistrationOpen ||
+		c.SessionTTL != 30*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestValues(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	os.WriteFile(secret, []byte(strings.Repeat("k", 40)+"\n"), 0o600)
+	c, err := Load(envOf(map[string]string{
+		"LISTEN_ADDR": "127.0.0.1:8080", "DATABASE_URL": "postgres://u@db/x", "AUTH_SECRET_FILE": secret,
+		"DOMAIN": "live.school.ru", "ALLOWED_IPS": "10.0.0.0/8, 192.168.1.7", "REGISTRATION": "Closed",
+		"SESSION_TTL": "7d", "LIVEKIT_URL": "wss://lk.school.ru", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthSecret != strings.Repeat("k", 40) || c.RegistrationOpen || c.SessionTTL != 7*24*time.Hour || !c.SecureCookies() {
+		t.Fatalf("config = %+v", c)
+	}
+	if len(c.AllowedIPs) != 2 || c.AllowedIPs[1].String() != "192.168.1.7/32" {
+		t.Fatalf("ALLOWED_IPS = %v", c.AllowedIPs)
+	}
+}
+
+// Every bad variable is named, all at once.
+func TestErrorsNameTheVariable(t *testing.T) {
+	_, err := Load(envOf(map[string]string{
+		"LISTEN_ADDR": "3000", "DATABASE_URL": "mysql://x", "REDIS_URL": "http://r", "LIVEKIT_URL": "wss://lk",
+		"AUTH_SECRET": "short", "DOMAIN": "https://live.school.ru/", "ALLOWED_IPS": "10.0.0.0/8,not-an-ip",
+		"REGISTRATION": "maybe", "SESSION_TTL": "forever", "LOG_FORMAT": "xml",
+		"DEV_ACCESS_KEY": "a", "DEV_ACCESS_KEY_FILE": "/nonexistent",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, name := range []string{"LISTEN_ADDR", "DATABASE_URL", "REDIS_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET",
+		"AUTH_SECRET", "DOMAIN", "ALLOWED_IPS", "REGISTRATION", "SESSION_TTL", "LOG_FORMAT", "DEV_ACCESS_KEY"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+	if _, err := Load(envOf(map[string]string{"AUTH_SECRET_FILE": "/nonexistent/secret"})); err == nil || !strings.Contains(err.Error(), "AUTH_SECRET_FILE") {
+		t.Errorf("unreadable secret file: %v", err)
+	}
+	if _, err := Load(envOf(map[string]string{"DOMAIN": "live.school.ru"})); err == nil || !strings.Contains(err.Error(), "AUTH_SECRET is required") {
+		t.Errorf("domain without secret: %v", err)
+	}
+}
