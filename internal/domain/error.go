@@ -77,3 +77,7 @@ func ErrorMessage(err error) string {
 	}
 	return "Internal error."
 }
+
+// ErrSlowSubscriber ends a bus subscription whose reader fell too far behind: its bounded
+// queue overflowed. The reader resumes from the Store (SSE clients reconnect with Last-Event-ID).
+var ErrSlowSubscriber = errors.New("bus: subscriber too slow, queue overflowed")
