@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,14 +70,19 @@ func TestTokensAgainstServer(t *testing.T) {
 		}
 	})
 
-	refused := map[string]string{
-		"expired token": handToken(t, srv.Config.APIKey, srv.Config.APISecret, "room-a", "late", -10*time.Minute),
-		"wrong secret":  handToken(t, srv.Config.APIKey, "wrong-secret-wrong-secret-wrong-secret", "room-a", "forger", time.Minute),
+	// Each must be refused for its own reason, not because of ICE.
+	refused := map[string]struct{ token, reason string }{
+		"expired token": {handToken(t, srv.Config.APIKey, srv.Config.APISecret, "room-a", "late", -10*time.Minute), "expired"},
+		"wrong secret":  {handToken(t, srv.Config.APIKey, "wrong-secret-wrong-secret-wrong-secret", "room-a", "forger", time.Minute), "signature is invalid"},
 	}
-	for name, tok := range refused {
+	for name, tc := range refused {
 		t.Run(name+" is refused", func(t *testing.T) {
-			if b, err := join(t, srv.Config.URL, tok); err == nil {
+			b, err := join(t, srv.Config.URL, tc.token)
+			if err == nil {
 				t.Fatalf("joined %q", b.room.Name())
+			}
+			if !strings.Contains(err.Error(), tc.reason) {
+				t.Errorf("refused with %v, want a reason containing %q", err, tc.reason)
 			}
 			ps, err := c.ListParticipants(ctx, "room-a")
 			if err != nil {
