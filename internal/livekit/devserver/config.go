@@ -43,7 +43,7 @@ type Config struct {
 	// WebhookURLs receive signed events (signed with APIKey). Optional.
 	WebhookURLs []string
 
-	// DepartureTimeout is how long a room outlives its last participant
+	// DepartureTimeoutSeconds is how long a room outlives its last participant
 	// before room_finished; zero keeps LiveKit's default (20 s).
 	DepartureTimeoutSeconds int
 
