@@ -1,0 +1,213 @@
+package devserver
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MinSecretLen is the shortest API secret livekit-server accepts without
+// complaining (outside its --dev mode, which we do not use: it turns on
+// debug logging and pprof).
+const MinSecretLen = 32
+
+// Config describes one dev livekit-server. Zero ports are not allowed in
+// the generated file; WithFreePorts fills them in.
+type Config struct {
+	APIKey    string
+	APISecret string
+
+	// Port serves signalling (websocket) and the RoomService API.
+	Port int
+	// RTCUDPPort is the single UDP port all WebRTC media is muxed on.
+	RTCUDPPort int
+	// TURNUDPPort is the built-in TURN/STUN server. The Go SDK needs it on
+	// loopback to gather any ICE candidate at all (DESIGN §7); LiveKit also
+	// hands it to clients as their STUN server instead of public ones.
+	TURNUDPPort int
+	// RelayPortStart and RelayPortEnd bound the TURN relay ports.
+	RelayPortStart int
+	RelayPortEnd   int
+
+	// AdvertiseIP, when empty, keeps the server loopback-only: it listens
+	// on 127.0.0.1, offers only 127.0.0.1 candidates and takes media only on
+	// lo. Set it to this machine's LAN IPv4 address so that a class on the
+	// same network can join; the server then listens on that address as
+	// well as loopback and offers it to clients.
+	AdvertiseIP string
+
+	// WebhookURLs receive signed events (signed with APIKey). Optional.
+	WebhookURLs []string
+
+	// DepartureTimeoutSeconds is how long a room outlives its last participant
+	// before room_finished; zero keeps LiveKit's default (20 s).
+	DepartureTimeoutSeconds int
+
+	// LogLevel defaults to "info".
+	LogLevel string
+}
+
+// URL is the websocket address clients use.
+func (c Config) URL() string {
+	return "ws://" + net.JoinHostPort(c.host(), strconv.Itoa(c.Port))
+}
+
+// host is the address clients reach the server on.
+func (c Config) host() string {
+	if c.AdvertiseIP != "" {
+		return c.AdvertiseIP
+	}
+	return loopback
+}
+
+const loopback = "127.0.0.1"
+
+// Validate reports the first problem, naming the field.
+func (c Config) Validate() error {
+	if c.APIKey == "" {
+		return errors.New("devserver: APIKey is empty")
+	}
+	if len(c.APISecret) < MinSecretLen {
+		return fmt.Errorf("devserver: APISecret must be at least %d characters", MinSecretLen)
+	}
+	for name, p := range map[string]int{
+		"Port": c.Port, "RTCUDPPort": c.RTCUDPPort, "TURNUDPPort": c.TURNUDPPort,
+		"RelayPortStart": c.RelayPortStart, "RelayPortEnd": c.RelayPortEnd,
+	} {
+		if p <= 0 || p > 65535 {
+			return fmt.Errorf("devserver: %s %d is not a port", name, p)
+		}
+	}
+	if c.RelayPortEnd <= c.RelayPortStart {
+		// LiveKit replaces an empty range with 30000-40000 on all of the
+		// relay address; we never want that by accident.
+		return fmt.Errorf("devserver: relay range %d-%d is empty", c.RelayPortStart, c.RelayPortEnd)
+	}
+	if c.AdvertiseIP != "" {
+		a, err := netip.ParseAddr(c.AdvertiseIP)
+		if err != nil || !a.Is4() {
+			return fmt.Errorf("devserver: AdvertiseIP %q is not an IPv4 address", c.AdvertiseIP)
+		}
+		if a.IsUnspecified() || a.IsLoopback() {
+			return fmt.Errorf("devserver: AdvertiseIP %q must be a concrete LAN address (leave it empty for loopback)", c.AdvertiseIP)
+		}
+	}
+	if c.DepartureTimeoutSeconds < 0 {
+		return errors.New("devserver: DepartureTimeoutSeconds is negative")
+	}
+	return nil
+}
+
+// The structs below mirror only the keys we set of livekit-server v1.13.5's
+// config (pkg/config/config.go and mediatransportutil's rtcconfig). The
+// server decodes strictly, so a misspelt key fails at start-up. Fields
+// without omitempty are written even when zero on purpose: tcp_port: 0
+// overrides the default 7881, which would listen on all interfaces.
+type fileConfig struct {
+	Port          int               `yaml:"port"`
+	BindAddresses []string          `yaml:"bind_addresses"`
+	RTC           rtcConfig         `yaml:"rtc"`
+	TURN          turnConfig        `yaml:"turn"`
+	Room          *roomConfig       `yaml:"room,omitempty"`
+	Keys          map[string]string `yaml:"keys"`
+	Webhook       *webhookConfig    `yaml:"webhook,omitempty"`
+	Logging       loggingConfig     `yaml:"logging"`
+}
+
+type rtcConfig struct {
+	UDPPort                 int         `yaml:"udp_port"`
+	TCPPort                 int         `yaml:"tcp_port"`
+	UseExternalIP           bool        `yaml:"use_external_ip"`
+	NodeIP                  string      `yaml:"node_ip"`
+	EnableLoopbackCandidate bool        `yaml:"enable_loopback_candidate"`
+	STUNServers             []string    `yaml:"stun_servers"`
+	IPs                     includeList `yaml:"ips"`
+	Interfaces              includeList `yaml:"interfaces,omitempty"`
+}
+
+type includeList struct {
+	Includes []string `yaml:"includes,omitempty"`
+}
+
+type turnConfig struct {
+	Enabled                  bool     `yaml:"enabled"`
+	UDPPort                  int      `yaml:"udp_port"`
+	BindAddresses            []string `yaml:"bind_addresses"`
+	RelayRangeStart          int      `yaml:"relay_range_start"`
+	RelayRangeEnd            int      `yaml:"relay_range_end"`
+	AllowRestrictedPeerCIDRs []string `yaml:"allow_restricted_peer_cidrs"`
+}
+
+type roomConfig struct {
+	DepartureTimeout int `yaml:"departure_timeout,omitempty"`
+}
+
+type webhookConfig struct {
+	APIKey string   `yaml:"api_key"`
+	URLs   []string `yaml:"urls"`
+}
+
+type loggingConfig struct {
+	Level string `yaml:"level"`
+}
+
+// YAML renders the livekit-server config file for c.
+func (c Config) YAML() ([]byte, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	ip := c.host()
+	fc := fileConfig{
+		Port:          c.Port,
+		BindAddresses: []string{loopback},
+		RTC: rtcConfig{
+			UDPPort:       c.RTCUDPPort,
+			TCPPort:       0,
+			UseExternalIP: false,
+			NodeIP:        ip,
+			// Pion leaves loopback out of ICE unless asked; without it a
+			// loopback-only server has no candidate to offer.
+			EnableLoopbackCandidate: true,
+			STUNServers:             []string{net.JoinHostPort(ip, strconv.Itoa(c.TURNUDPPort))},
+			IPs:                     includeList{Includes: []string{ip + "/32"}},
+		},
+		TURN: turnConfig{
+			Enabled:         true,
+			UDPPort:         c.TURNUDPPort,
+			BindAddresses:   []string{ip},
+			RelayRangeStart: c.RelayPortStart,
+			RelayRangeEnd:   c.RelayPortEnd,
+			// The only peer a relay may reach is this SFU; LiveKit denies
+			// loopback and private peers unless they are listed here.
+			AllowRestrictedPeerCIDRs: []string{"127.0.0.0/8"},
+		},
+		Keys:    map[string]string{c.APIKey: c.APISecret},
+		Logging: loggingConfig{Level: c.LogLevel},
+	}
+	if c.AdvertiseIP == "" {
+		fc.RTC.Interfaces = includeList{Includes: []string{"lo"}}
+	} else {
+		// Our own process still reaches the API on loopback; browsers on
+		// the LAN use AdvertiseIP.
+		fc.BindAddresses = append(fc.BindAddresses, c.AdvertiseIP)
+		fc.TURN.AllowRestrictedPeerCIDRs = []string{c.AdvertiseIP + "/32"}
+	}
+	if fc.Logging.Level == "" {
+		fc.Logging.Level = "info"
+	}
+	if c.DepartureTimeoutSeconds > 0 {
+		fc.Room = &roomConfig{DepartureTimeout: c.DepartureTimeoutSeconds}
+	}
+	if len(c.WebhookURLs) > 0 {
+		fc.Webhook = &webhookConfig{APIKey: c.APIKey, URLs: c.WebhookURLs}
+	}
+	out, err := yaml.Marshal(fc)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: render config: %w", err)
+	}
+	return out, nil
+}
