@@ -24,14 +24,31 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	defer a.Close()
 
-	api := httpapi.New(httpapi.Deps{
-		Config:    a.cfg,
-		Log:       a.log,
-		Classroom: a.classroom,
-		Limiter:   a.limiter,
-		Checks:    []httpapi.Check{{Name: "database", Ping: a.db.Ping}},
-		Web:       web.Handler(),
-	})
+	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
+	}
+	defer ln.Close()
+
+	// Everything started from here on ends with ctx; wg waits for it.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}}
+	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: a.limiter, Web: web.Handler()}
+	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
+	if err != nil {
+		return err
+	}
+	if sfu != nil {
+		a.classroom.SetSFU(sfu)
+		deps.Webhooks = sfu
+		checks = append(checks, httpapi.Check{Name: "livekit", Ping: sfu.Ping})
+	}
+	deps.Classroom, deps.Checks = a.classroom, checks
+	api := httpapi.New(deps)
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -39,13 +56,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
-	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
-	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -56,18 +68,16 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		wg.Wait()
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
+	sctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
+	defer stop()
 	err = srv.Shutdown(sctx)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
-	wg.Wait()
 	return err
 }
 

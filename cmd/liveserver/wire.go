@@ -62,7 +62,7 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer) (
 		return nil, err
 	}
 	limiter := memory.NewLimiter(time.Now)
-	svc, err := classroom.New(db, limiter, log, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
+	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Log: log}, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
 		SessionTTL: cfg.SessionTTL, Hash: hashParams(getenv)})
 	if err != nil {
 		db.Close()

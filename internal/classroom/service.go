@@ -17,10 +17,21 @@ type Options struct {
 	Now              func() time.Time // the clock; time.Now when nil
 }
 
+// Deps are the ports the rules work through.
+type Deps struct {
+	Store   domain.Store
+	Limiter domain.Limiter
+	// SFU is the video server; nil when none is configured, and then going live, tokens and
+	// moderation in the call answer "unavailable".
+	SFU domain.SFU
+	Log *slog.Logger
+}
+
 // Service carries out every use case of the classroom.
 type Service struct {
 	store   domain.Store
 	limiter domain.Limiter
+	sfu     domain.SFU
 	log     *slog.Logger
 	opts    Options
 	// dummyHash is verified against when an e-mail is unknown, so a login takes as long
@@ -29,7 +40,7 @@ type Service struct {
 }
 
 // New returns a Service over the given ports.
-func New(store domain.Store, limiter domain.Limiter, log *slog.Logger, opts Options) (*Service, error) {
+func New(d Deps, opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -43,8 +54,12 @@ func New(store domain.Store, limiter domain.Limiter, log *slog.Logger, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, limiter: limiter, log: log, opts: opts, dummyHash: dummy}, nil
+	return &Service{store: d.Store, limiter: d.Limiter, sfu: d.SFU, log: d.Log, opts: opts, dummyHash: dummy}, nil
 }
 
 // now is the clock at PostgreSQL's precision, so a value reads back as it was written.
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
+
+// SetSFU sets the video server once it is up (the dev server starts after the service is
+// made). Call it before serving requests.
+func (s *Service) SetSFU(sfu domain.SFU) { s.sfu = sfu }

@@ -26,6 +26,11 @@ type Config struct {
 	LiveKitURL       string // LIVEKIT_URL; empty means the embedded dev server
 	LiveKitAPIKey    string
 	LiveKitAPISecret string
+	// The embedded dev server, used when LiveKitURL is empty.
+	LiveKitDevServer   bool   // LIVEKIT_DEV_SERVER=on|off; off runs without video
+	LiveKitDevPort     int    // LIVEKIT_DEV_PORT: signalling port; 0 picks free ports
+	LiveKitAdvertiseIP string // LIVEKIT_ADVERTISE_IP: a LAN address so a class on the network can join
+	LiveKitServerBin   string // LIVEKIT_SERVER_BIN: the livekit-server binary (installed there if missing)
 
 	// AuthSecret signs guest cookies. Empty in dev mode: one is generated and kept in DataDir.
 	AuthSecret string
@@ -54,22 +59,26 @@ func (c *Config) SecureCookies() bool { return c.Domain != "" }
 func Load(getenv func(string) string) (*Config, error) {
 	l := loader{getenv: getenv}
 	c := &Config{
-		ListenAddr:       l.str("LISTEN_ADDR", ":3000"),
-		DataDir:          l.str("DATA_DIR", "./data"),
-		DatabaseURL:      l.secret("DATABASE_URL"),
-		RedisURL:         l.secret("REDIS_URL"),
-		LiveKitURL:       l.str("LIVEKIT_URL", ""),
-		LiveKitAPIKey:    l.secret("LIVEKIT_API_KEY"),
-		LiveKitAPISecret: l.secret("LIVEKIT_API_SECRET"),
-		AuthSecret:       l.secret("AUTH_SECRET"),
-		Domain:           l.str("DOMAIN", ""),
-		DevAccessKey:     l.secret("DEV_ACCESS_KEY"),
-		AllowedIPs:       l.prefixes("ALLOWED_IPS"),
-		TrustedProxies:   l.prefixes("TRUSTED_PROXIES"),
-		RegistrationOpen: l.choice("REGISTRATION", "open", "open", "closed") == "open",
-		SessionTTL:       l.duration("SESSION_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour),
-		LogLevel:         l.choice("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		LogFormat:        l.choice("LOG_FORMAT", "text", "text", "json"),
+		ListenAddr:         l.str("LISTEN_ADDR", ":3000"),
+		DataDir:            l.str("DATA_DIR", "./data"),
+		DatabaseURL:        l.secret("DATABASE_URL"),
+		RedisURL:           l.secret("REDIS_URL"),
+		LiveKitURL:         l.str("LIVEKIT_URL", ""),
+		LiveKitAPIKey:      l.secret("LIVEKIT_API_KEY"),
+		LiveKitAPISecret:   l.secret("LIVEKIT_API_SECRET"),
+		LiveKitDevServer:   l.choice("LIVEKIT_DEV_SERVER", "on", "on", "off") == "on",
+		LiveKitDevPort:     l.port("LIVEKIT_DEV_PORT", 7880),
+		LiveKitAdvertiseIP: l.str("LIVEKIT_ADVERTISE_IP", ""),
+		LiveKitServerBin:   l.str("LIVEKIT_SERVER_BIN", filepath.Join(".tools", "bin", "livekit-server")),
+		AuthSecret:         l.secret("AUTH_SECRET"),
+		Domain:             l.str("DOMAIN", ""),
+		DevAccessKey:       l.secret("DEV_ACCESS_KEY"),
+		AllowedIPs:         l.prefixes("ALLOWED_IPS"),
+		TrustedProxies:     l.prefixes("TRUSTED_PROXIES"),
+		RegistrationOpen:   l.choice("REGISTRATION", "open", "open", "closed") == "open",
+		SessionTTL:         l.duration("SESSION_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour),
+		LogLevel:           l.choice("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		LogFormat:          l.choice("LOG_FORMAT", "text", "text", "json"),
 	}
 	c.validate(&l)
 	if len(l.errs) > 0 {
@@ -107,6 +116,12 @@ func (c *Config) validate(l *loader) {
 		}
 		if c.LiveKitAPISecret == "" {
 			l.fail("LIVEKIT_API_SECRET", "is required when LIVEKIT_URL is set")
+		}
+	}
+	if c.LiveKitAdvertiseIP != "" {
+		a, err := netip.ParseAddr(c.LiveKitAdvertiseIP)
+		if err != nil || !a.Is4() || a.IsLoopback() || a.IsUnspecified() {
+			l.fail("LIVEKIT_ADVERTISE_IP", "must be this machine's IPv4 address on the class's network, such as 192.168.1.20")
 		}
 	}
 	if c.AuthSecret != "" && len(c.AuthSecret) < 32 {
@@ -184,6 +199,20 @@ func (l *loader) duration(name string, def, min, max time.Duration) time.Duratio
 		return def
 	}
 	return d
+}
+
+// port reads a TCP port number; 0 is allowed and means "pick a free one".
+func (l *loader) port(name string, def int) int {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	p, err := strconv.Atoi(v)
+	if err != nil || p < 0 || p > 65000 {
+		l.fail(name, "must be a port number (0 picks free ports)")
+		return def
+	}
+	return p
 }
 
 // prefixes parses a comma-separated list of IP addresses and CIDR prefixes.

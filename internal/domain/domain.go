@@ -78,3 +78,62 @@ func (a Actor) SignedIn() bool { return a.User != nil }
 func (a Actor) CanManage(r *Room) bool {
 	return a.User != nil && (a.User.IsAdmin() || a.User.ID == r.OwnerID)
 }
+
+// WebhookEvent is what the video server tells us about a room, already verified.
+type WebhookEvent struct {
+	ID        string // unique per event; a retried delivery repeats it
+	Type      string // one of the Event* constants
+	CreatedAt time.Time
+	Room      string // the SFU room name: our room's ID
+	// The participant, for participant events.
+	ParticipantIdentity string
+	ParticipantSID      string // one connection of the identity
+	ParticipantName     string
+	ParticipantKind     string // "" for people, "agent" for the assistant
+}
+
+// Webhook event types (LiveKit's names).
+const (
+	EventRoomStarted       = "room_started"
+	EventRoomFinished      = "room_finished"
+	EventParticipantJoined = "participant_joined"
+	EventParticipantLeft   = "participant_left"
+)
+
+// Attendance is one connection of a participant to a live room. Either time may be unknown
+// for a while: webhooks arrive in any order.
+type Attendance struct {
+	RoomID   string
+	SID      string
+	Identity string
+	Name     string
+	JoinedAt *time.Time
+	LeftAt   *time.Time
+}
+
+// TokenGrant is what an SFU access token allows.
+type TokenGrant struct {
+	Room, Identity, Name, Metadata string
+	TTL                            time.Duration
+	RoomAdmin                      bool
+	CanPublish                     bool
+	CanSubscribe                   bool
+	CanPublishData                 bool
+	Hidden                         bool
+	Agent                          bool
+}
+
+// Job kinds.
+const JobSummary = "summary"
+
+// Job is durable background work (a lecture's summary, an export).
+type Job struct {
+	ID          string
+	Kind        string
+	RoomID      string
+	Status      string // QUEUED, RUNNING, DONE, FAILED
+	Attempts    int
+	MaxAttempts int
+	RunAt       time.Time
+	LastError   string
+}

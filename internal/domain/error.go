@@ -26,6 +26,9 @@ const (
 	ERegistration  = "registration_closed" // 403
 	EAccountLocked = "account_disabled"    // 403
 	EDevAccess     = "dev_access_required" // 401: a dev instance's access key is missing
+	ENotAdmitted   = "not_admitted"        // 403: not let into the room (yet)
+	ERoomNotLive   = "room_not_live"       // 409: the room has not been started
+	ERoomEnded     = "room_ended"          // 409: the lecture is over
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.

@@ -11,6 +11,7 @@ type Store interface {
 	UserStore
 	SessionStore
 	RoomStore
+	LifecycleStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 }
@@ -85,4 +86,36 @@ type Subscription interface {
 	Err() error
 	// Close ends the subscription and releases its resources; it is safe to call twice.
 	Close() error
+}
+
+// LifecycleStore records what happens to rooms while they run.
+type LifecycleStore interface {
+	// StartRoom makes a CREATED room LIVE; false when it was not CREATED.
+	StartRoom(ctx context.Context, id string, at time.Time) (bool, error)
+	// EndRoom makes a room ENDED, closes its open attendance, and in the same transaction
+	// creates its lecture artifact and queues the summary job. False when it had ended already.
+	EndRoom(ctx context.Context, id string, at time.Time) (bool, error)
+	// RecordAttendance merges one connection's times: the earliest join and the latest leave
+	// win, so duplicates and any order of events give the same result.
+	RecordAttendance(ctx context.Context, a Attendance) error
+	// AttendanceOf lists a room's connections, earliest join first.
+	AttendanceOf(ctx context.Context, roomID string) ([]Attendance, error)
+	// JobsOf lists a room's background jobs.
+	JobsOf(ctx context.Context, roomID string) ([]Job, error)
+	// MarkWebhook records an event id; false when it was recorded before.
+	MarkWebhook(ctx context.Context, id, event, room string, at time.Time) (bool, error)
+	// WebhookSeen reports whether the event id was recorded.
+	WebhookSeen(ctx context.Context, id string) (bool, error)
+}
+
+// SFU is the video server (LiveKit), seen from the rules.
+type SFU interface {
+	// URL is the address browsers and bots connect to.
+	URL() string
+	// Token mints an access token.
+	Token(g TokenGrant) (string, error)
+	// CreateRoom makes (or keeps) the room; emptyTimeout closes it if nobody comes.
+	CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) error
+	// DeleteRoom disconnects everyone and closes the room; an unknown room is not an error.
+	DeleteRoom(ctx context.Context, name string) error
 }

@@ -48,7 +48,7 @@ func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
 	db := sqlstoretest.Open(t, d)
 	log := slog.New(slog.DiscardHandler)
 	limiter := memory.NewLimiter(time.Now)
-	svc, err := classroom.New(db, limiter, log, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
+	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Log: log}, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
 		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams})
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,11 @@ func (s *Server) routes() {
 	m.Handle("GET /api/rooms/{roomId}", s.handle(s.getRoom))
 	m.Handle("PATCH /api/rooms/{roomId}", s.handle(s.updateRoom))
 	m.Handle("DELETE /api/rooms/{roomId}", s.handle(s.deleteRoom))
+	m.Handle("POST /api/rooms/{roomId}/start", s.handle(s.startRoom))
+	m.Handle("POST /api/rooms/{roomId}/end", s.handle(s.endRoom))
+
+	m.Handle("POST /api/livekit/token", s.handle(s.livekitToken))
+	m.Handle("POST /api/livekit/webhook", s.handle(s.livekitWebhook))
 
 	// Anything else under /api/ is a JSON 404 or 405, never the web app's page.
 	m.Handle("/api/", s.handle(s.noRoute))

@@ -31,6 +31,14 @@ type Deps struct {
 	Limiter   domain.Limiter
 	Checks    []Check      // for /readyz
 	Web       http.Handler // the browser app; nil serves nothing outside /api
+	// Webhooks verifies the video server's webhooks; nil when there is no video server.
+	Webhooks WebhookReceiver
+}
+
+// WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
+// event; a bad signature is domain.EUnauthorized.
+type WebhookReceiver interface {
+	ReceiveWebhook(r *http.Request) (domain.WebhookEvent, error)
 }
 
 // Server is the HTTP interface; it is an http.Handler.
@@ -41,13 +49,15 @@ type Server struct {
 	limiter domain.Limiter
 	checks  []Check
 	web     http.Handler
+	hooks   WebhookReceiver
 	mux     *http.ServeMux
 	handler http.Handler
 }
 
 // New returns the HTTP interface over deps.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web, mux: http.NewServeMux()}
+	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
+		hooks: d.Webhooks, mux: http.NewServeMux()}
 	s.routes()
 	// Outermost first: every request gets an id and a log line, then headers, then the
 	// instance's access rules, then CSRF protection, then the route.

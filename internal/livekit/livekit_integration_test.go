@@ -35,8 +35,10 @@ func TestTokensAgainstServer(t *testing.T) {
 	srv := livekittest.Start(t)
 	ctx := testContext(t)
 	c := newClient(t, srv)
-	if _, err := c.CreateRoom(ctx, "room-a", time.Minute, 0, ""); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"room-a", "room-b"} {
+		if _, err := c.CreateRoom(ctx, name, time.Minute, 0, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	t.Run("host token joins", func(t *testing.T) {
@@ -44,8 +46,8 @@ func TestTokensAgainstServer(t *testing.T) {
 			Room: "room-a", Identity: "host", Name: "Teacher", TTL: time.Minute,
 			CanPublish: true, CanSubscribe: true, CanPublishData: true, RoomAdmin: true,
 		})
-		if host.room.Name() != "room-a" {
-			t.Errorf("joined %q", host.room.Name())
+		if host.Room.Name() != "room-a" {
+			t.Errorf("joined %q", host.Room.Name())
 		}
 		ps, err := c.ListParticipants(ctx, "room-a")
 		if err != nil {
@@ -56,10 +58,22 @@ func TestTokensAgainstServer(t *testing.T) {
 		}
 	})
 
+	t.Run("a room that was never created cannot be joined", func(t *testing.T) {
+		// auto_create is off in our config: a token outliving its lecture cannot bring the
+		// room back.
+		tok, err := srv.Config.Token(guest("room-never", "stray"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := join(t, srv.Config.URL, tok); err == nil {
+			t.Fatalf("joined %q, which does not exist", b.Room.Name())
+		}
+	})
+
 	t.Run("token for another room stays out of this one", func(t *testing.T) {
 		other := mustJoin(t, srv, guest("room-b", "stranger"))
-		if other.room.Name() != "room-b" {
-			t.Errorf("token for room-b joined %q", other.room.Name())
+		if other.Room.Name() != "room-b" {
+			t.Errorf("token for room-b joined %q", other.Room.Name())
 		}
 		ps, err := c.ListParticipants(ctx, "room-a")
 		if err != nil {
@@ -79,7 +93,7 @@ func TestTokensAgainstServer(t *testing.T) {
 		t.Run(name+" is refused", func(t *testing.T) {
 			b, err := join(t, srv.Config.URL, tc.token)
 			if err == nil {
-				t.Fatalf("joined %q", b.room.Name())
+				t.Fatalf("joined %q", b.Room.Name())
 			}
 			if !strings.Contains(err.Error(), tc.reason) {
 				t.Errorf("refused with %v, want a reason containing %q", err, tc.reason)
@@ -212,7 +226,7 @@ func TestClientAgainstServer(t *testing.T) {
 		if err := c.RemoveParticipant(ctx, "lecture-1", "ann"); err != nil {
 			t.Fatal(err)
 		}
-		ann.waitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
+		ann.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 		if err := c.RemoveParticipant(ctx, "lecture-1", "ann"); err != nil {
 			t.Errorf("removing someone already gone: %v", err)
 		}
@@ -223,7 +237,7 @@ func TestClientAgainstServer(t *testing.T) {
 		if err := c.DeleteRoom(ctx, "lecture-1"); err != nil {
 			t.Fatal(err)
 		}
-		bob.waitGone(t, lksdk.OtherReason, lkproto.DisconnectReason_ROOM_DELETED)
+		bob.WaitGone(t, lksdk.OtherReason, lkproto.DisconnectReason_ROOM_DELETED)
 		rooms, err := c.ListRooms(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -57,7 +57,7 @@ func TestWebhooksFromServer(t *testing.T) {
 		t.Errorf("participant_joined = %+v", joined)
 	}
 
-	ann.room.Disconnect()
+	ann.Room.Disconnect()
 	left := waitEvent(t, events, livekit.EventParticipantLeft)
 	if left.ParticipantIdentity != "ann" || left.ParticipantSID != joined.ParticipantSID || left.ID == joined.ID {
 		t.Errorf("participant_left = %+v (joined was %+v)", left, joined)

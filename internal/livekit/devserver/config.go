@@ -112,7 +112,7 @@ type fileConfig struct {
 	BindAddresses []string          `yaml:"bind_addresses"`
 	RTC           rtcConfig         `yaml:"rtc"`
 	TURN          turnConfig        `yaml:"turn"`
-	Room          *roomConfig       `yaml:"room,omitempty"`
+	Room          roomConfig        `yaml:"room"`
 	Keys          map[string]string `yaml:"keys"`
 	Webhook       *webhookConfig    `yaml:"webhook,omitempty"`
 	Logging       loggingConfig     `yaml:"logging"`
@@ -143,7 +143,10 @@ type turnConfig struct {
 }
 
 type roomConfig struct {
-	DepartureTimeout int `yaml:"departure_timeout,omitempty"`
+	// AutoCreate is always false: a room exists only while we say it is live, so a token that
+	// outlives the end of a lecture cannot bring the room back by joining it.
+	AutoCreate       bool `yaml:"auto_create"`
+	DepartureTimeout int  `yaml:"departure_timeout,omitempty"`
 }
 
 type webhookConfig struct {
@@ -199,9 +202,7 @@ func (c Config) YAML() ([]byte, error) {
 	if fc.Logging.Level == "" {
 		fc.Logging.Level = "info"
 	}
-	if c.DepartureTimeoutSeconds > 0 {
-		fc.Room = &roomConfig{DepartureTimeout: c.DepartureTimeoutSeconds}
-	}
+	fc.Room.DepartureTimeout = c.DepartureTimeoutSeconds
 	if len(c.WebhookURLs) > 0 {
 		fc.Webhook = &webhookConfig{APIKey: c.APIKey, URLs: c.WebhookURLs}
 	}

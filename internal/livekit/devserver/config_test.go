@@ -51,6 +51,8 @@ turn:
     relay_range_end: 30007
     allow_restricted_peer_cidrs:
         - 127.0.0.0/8
+room:
+    auto_create: false
 keys:
     devkey: 0123456789abcdef0123456789abcdef
 webhook:

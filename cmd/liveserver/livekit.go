@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/liveserver/liveserver/internal/livekit"
+	"github.com/liveserver/liveserver/internal/livekit/devserver"
+)
+
+// devAPIKey names the dev server's only key; its secret is generated per instance.
+const devAPIKey = "devkey"
+
+// startLiveKit returns the SFU the server uses: the LIVEKIT_URL deployment, or a dev
+// livekit-server installed (first run only) and supervised next to us, whose webhooks come back
+// to webhookHost. With LIVEKIT_DEV_SERVER=off and no LIVEKIT_URL it returns nil: no video.
+// Goroutines it starts are tracked by wg and end with ctx.
+func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost string) (*livekit.SFU, error) {
+	cfg := a.cfg
+	if cfg.LiveKitURL != "" {
+		url := cfg.LiveKitURL
+		// Accept the http(s) form too; clients need ws(s).
+		url = strings.Replace(strings.Replace(url, "https://", "wss://", 1), "http://", "ws://", 1)
+		sfu, err := livekit.NewSFU(livekit.Config{URL: url, APIKey: cfg.LiveKitAPIKey, APISecret: cfg.LiveKitAPISecret})
+		if err != nil {
+			return nil, fmt.Errorf("LIVEKIT_URL: %w", err)
+		}
+		a.log.Info("using LiveKit", "url", url)
+		return sfu, nil
+	}
+	if !cfg.LiveKitDevServer {
+		a.log.Warn("no video server: LIVEKIT_URL is unset and LIVEKIT_DEV_SERVER=off; rooms cannot go live")
+		return nil, nil
+	}
+
+	secret, err := localSecret(filepath.Join(cfg.DataDir, "livekit_dev_secret"))
+	if err != nil {
+		return nil, err
+	}
+	bin, err := devserver.Install(ctx, filepath.Dir(cfg.LiveKitServerBin), a.log.With("component", "livekit-install"))
+	if err != nil {
+		return nil, fmt.Errorf("LIVEKIT_SERVER_BIN: no livekit-server and it could not be installed (it needs the go tool and the Go module proxy): %w", err)
+	}
+	dc := devserver.Config{APIKey: devAPIKey, APISecret: secret, AdvertiseIP: cfg.LiveKitAdvertiseIP,
+		WebhookURLs: []string{"http://" + webhookHost + "/api/livekit/webhook"}}
+	if p := cfg.LiveKitDevPort; p != 0 {
+		// Fixed, predictable ports around the signalling port, for a firewall rule in LAN mode.
+		dc.Port, dc.RTCUDPPort, dc.TURNUDPPort, dc.RelayPortStart, dc.RelayPortEnd = p, p+2, p+1, p+10, p+17
+	}
+	if dc, err = dc.WithFreePorts(); err != nil {
+		return nil, fmt.Errorf("LiveKit dev server ports: %w", err)
+	}
+	sup, err := devserver.NewSupervisor(bin, dc, a.log.With("component", "livekit"), devserver.SupervisorOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("LiveKit dev server: %w", err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := sup.Run(ctx); err != nil {
+			a.log.Error("LiveKit dev server stopped", "err", err)
+		}
+	}()
+	select {
+	case <-sup.Ready():
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	a.log.Info("LiveKit dev server ready", "url", dc.URL(), "udp", dc.RTCUDPPort)
+	return livekit.NewSFU(livekit.Config{URL: dc.URL(), APIKey: devAPIKey, APISecret: secret})
+}
+
+// webhookHost is where a local LiveKit reaches our listener.
+func webhookHost(ln net.Listener) string {
+	addr := ln.Addr().(*net.TCPAddr)
+	host := "127.0.0.1"
+	if !addr.IP.IsUnspecified() {
+		host = addr.IP.String()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(addr.Port))
+}

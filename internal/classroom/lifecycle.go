@@ -1,0 +1,180 @@
+package classroom
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+const (
+	// tokenTTL is short: a token only opens the connection (LiveKit refreshes it for a connected
+	// client), and a leaked one is useless soon.
+	tokenTTL = 10 * time.Minute
+	// emptyTimeout closes a started room that nobody joins, ending the lecture.
+	emptyTimeout = 30 * time.Minute
+)
+
+var errNoSFU = domain.Errorf(domain.EUnavailable, "No video server is configured on this instance.")
+
+// StartRoom makes the room live: the video room exists and guests may be let in.
+func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) (*domain.Room, error) {
+	r, err := s.Room(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status == domain.RoomEnded {
+		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended; create a new room for the next one.")
+	}
+	if s.sfu == nil {
+		return nil, errNoSFU
+	}
+	meta, _ := json.Marshal(map[string]string{"roomId": r.ID, "name": r.Name})
+	// One place more than the room's limit: the captioning assistant is hidden but counts.
+	if err := s.sfu.CreateRoom(ctx, r.ID, emptyTimeout, r.MaxParticipants+1, string(meta)); err != nil {
+		s.log.ErrorContext(ctx, "create video room", "room", r.ID, "err", err)
+		return nil, domain.Errorf(domain.EUnavailable, "The video server cannot be reached. Try again in a moment.")
+	}
+	if _, err := s.store.StartRoom(ctx, r.ID, s.now()); err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "room started", "room", r.ID, "by", actor.User.ID)
+	return s.store.Room(ctx, r.ID)
+}
+
+// EndRoom ends the lecture for everyone: the room is ENDED (no token is issued any more), its
+// summary is queued, and the video room is closed, which disconnects every participant.
+// Ending twice is harmless and retries the disconnect.
+func (s *Service) EndRoom(ctx context.Context, actor domain.Actor, id string) (*domain.Room, error) {
+	r, err := s.Room(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.EndRoom(ctx, r.ID, s.now()); err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "room ended", "room", r.ID, "by", actor.User.ID)
+	if s.sfu != nil {
+		if err := s.sfu.DeleteRoom(ctx, r.ID); err != nil {
+			s.log.ErrorContext(ctx, "close video room", "room", r.ID, "err", err)
+			return nil, domain.Errorf(domain.EUnavailable, "The lecture has ended, but the video server could not be told to disconnect everyone. Try again.")
+		}
+	}
+	return s.store.Room(ctx, r.ID)
+}
+
+// CallToken is what a browser or bot needs to connect to the call.
+type CallToken struct {
+	Token string
+	URL   string
+}
+
+// Token gives the room's owner (or an admin) a host token for the live room. Guests get
+// theirs through the lobby.
+func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) (*CallToken, error) {
+	if !validID(roomID) {
+		return nil, domain.Invalid("roomId", "The room id is not valid.")
+	}
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.CanManage(r) {
+		return nil, domain.Errorf(domain.ENotAdmitted, "Join this room through its invite link.")
+	}
+	switch r.Status {
+	case domain.RoomEnded:
+		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
+	case domain.RoomCreated:
+		return nil, domain.Errorf(domain.ERoomNotLive, "Start the room first.")
+	}
+	if s.sfu == nil {
+		return nil, errNoSFU
+	}
+	meta, _ := json.Marshal(map[string]string{"role": "host"})
+	tok, err := s.sfu.Token(domain.TokenGrant{Room: r.ID, Identity: actor.User.ID, Name: actor.User.Name,
+		Metadata: string(meta), TTL: tokenTTL, RoomAdmin: true, CanPublish: true, CanSubscribe: true, CanPublishData: true})
+	if err != nil {
+		return nil, fmt.Errorf("mint host token: %w", err)
+	}
+	return &CallToken{Token: tok, URL: s.sfu.URL()}, nil
+}
+
+// HandleWebhook applies one verified event from the video server. Each step is idempotent and
+// order-independent, so a retried or late delivery changes nothing; the event id is recorded
+// only after it was applied, so a failure is retried by the sender.
+func (s *Service) HandleWebhook(ctx context.Context, ev domain.WebhookEvent) error {
+	if ev.ID == "" {
+		return domain.Invalid("id", "The event has no id.")
+	}
+	if seen, err := s.store.WebhookSeen(ctx, ev.ID); err != nil || seen {
+		return err
+	}
+	at := ev.CreatedAt.UTC().Truncate(time.Microsecond)
+	if at.IsZero() {
+		at = s.now()
+	}
+	if err := s.applyWebhook(ctx, ev, at); err != nil {
+		return err
+	}
+	_, err := s.store.MarkWebhook(ctx, ev.ID, ev.Type, ev.Room, s.now())
+	return err
+}
+
+func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at time.Time) error {
+	if !validID(ev.Room) {
+		return nil // not one of our rooms (a shared LiveKit deployment)
+	}
+	r, err := s.store.Room(ctx, ev.Room)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch ev.Type {
+	case domain.EventRoomStarted:
+		if r.Status == domain.RoomEnded {
+			return s.closeEnded(ctx, r)
+		}
+		_, err = s.store.StartRoom(ctx, r.ID, at)
+		return err
+	case domain.EventRoomFinished:
+		if r.Status != domain.RoomLive {
+			return nil
+		}
+		if _, err := s.store.EndRoom(ctx, r.ID, at); err != nil {
+			return err
+		}
+		s.log.InfoContext(ctx, "room finished in the video server", "room", r.ID)
+		return nil
+	case domain.EventParticipantJoined, domain.EventParticipantLeft:
+		if ev.ParticipantKind == "agent" || ev.ParticipantSID == "" {
+			return nil
+		}
+		a := domain.Attendance{RoomID: r.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}
+		if ev.Type == domain.EventParticipantJoined {
+			a.JoinedAt = &at
+		} else {
+			a.LeftAt = &at
+		}
+		if err := s.store.RecordAttendance(ctx, a); err != nil {
+			return err
+		}
+		if ev.Type == domain.EventParticipantJoined && r.Status == domain.RoomEnded {
+			// Someone reconnected with a token still valid; the lecture is over.
+			return s.closeEnded(ctx, r)
+		}
+	}
+	return nil
+}
+
+func (s *Service) closeEnded(ctx context.Context, r *domain.Room) error {
+	if s.sfu == nil {
+		return nil
+	}
+	s.log.WarnContext(ctx, "activity in an ended room; closing it again", "room", r.ID)
+	return s.sfu.DeleteRoom(ctx, r.ID)
+}

@@ -1,0 +1,83 @@
+package livekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// SFU is the domain's video server on a LiveKit deployment, and the receiver of its webhooks.
+type SFU struct {
+	cfg      Config
+	client   *Client
+	verifier *WebhookVerifier
+}
+
+var _ domain.SFU = (*SFU)(nil)
+
+// NewSFU talks to the LiveKit deployment of cfg.
+func NewSFU(cfg Config) (*SFU, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &SFU{cfg: cfg, client: c, verifier: NewWebhookVerifier(cfg)}, nil
+}
+
+// Client is the RoomService wrapper behind s, for the parts of the program that need more than
+// the domain asks (moderation, the admin panel).
+func (s *SFU) Client() *Client { return s.client }
+
+func (s *SFU) URL() string { return s.cfg.URL }
+
+func (s *SFU) Token(g domain.TokenGrant) (string, error) {
+	r := TokenRequest{Room: g.Room, Identity: g.Identity, Name: g.Name, Metadata: g.Metadata, TTL: g.TTL,
+		CanPublish: g.CanPublish, CanSubscribe: g.CanSubscribe, CanPublishData: g.CanPublishData,
+		RoomAdmin: g.RoomAdmin, Hidden: g.Hidden, Agent: g.Agent}
+	if g.Agent {
+		r.Kind = KindAgent
+	}
+	return s.cfg.Token(r)
+}
+
+func (s *SFU) CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) error {
+	_, err := s.client.CreateRoom(ctx, name, emptyTimeout, maxParticipants, metadata)
+	return err
+}
+
+func (s *SFU) DeleteRoom(ctx context.Context, name string) error {
+	return s.client.DeleteRoom(ctx, name)
+}
+
+// Ping asks LiveKit for its room list: the cheapest authenticated call, so it also proves the
+// keys are right.
+func (s *SFU) Ping(ctx context.Context) error {
+	if _, err := s.client.ListRooms(ctx); err != nil {
+		return fmt.Errorf("livekit: %w", err)
+	}
+	return nil
+}
+
+// ReceiveWebhook verifies a webhook request and returns its event. A bad signature is
+// domain.EUnauthorized, an unreadable body domain.EInvalid.
+func (s *SFU) ReceiveWebhook(r *http.Request) (domain.WebhookEvent, error) {
+	ev, err := s.verifier.Receive(r)
+	switch {
+	case errors.Is(err, ErrInvalidSignature):
+		return domain.WebhookEvent{}, domain.Errorf(domain.EUnauthorized, "The webhook's signature is not valid.")
+	case errors.Is(err, ErrMalformedEvent):
+		return domain.WebhookEvent{}, domain.Errorf(domain.EInvalid, "The webhook's body is not a LiveKit event.")
+	case err != nil:
+		return domain.WebhookEvent{}, err
+	}
+	return domain.WebhookEvent{ID: ev.ID, Type: ev.Type, CreatedAt: ev.CreatedAt, Room: ev.Room,
+		ParticipantIdentity: ev.ParticipantIdentity, ParticipantSID: ev.ParticipantSID,
+		ParticipantName: ev.ParticipantName, ParticipantKind: ev.ParticipantKind}, nil
+}

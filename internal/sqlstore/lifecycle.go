@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// summaryMaxAttempts bounds the retries of a lecture's summary job.
+const summaryMaxAttempts = 8
+
+func (db *DB) StartRoom(ctx context.Context, id string, at time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.sql, `UPDATE rooms SET status = 'LIVE', started_at = COALESCE(started_at, ?), updated_at = ?
+		WHERE id = ? AND status = 'CREATED'`, at, at, id)
+	return affected(res, err, "room")
+}
+
+func (db *DB) EndRoom(ctx context.Context, id string, at time.Time) (bool, error) {
+	var changed bool
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := db.exec(ctx, tx, `UPDATE rooms SET status = 'ENDED', ended_at = ?, updated_at = ?
+			WHERE id = ? AND status <> 'ENDED'`, at, at, id)
+		if changed, err = affected(res, err, "room"); err != nil || !changed {
+			return err
+		}
+		if _, err := db.exec(ctx, tx, `UPDATE attendance SET left_at = ? WHERE room_id = ? AND left_at IS NULL AND joined_at IS NOT NULL`, at, id); err != nil {
+			return err
+		}
+		if _, err := db.exec(ctx, tx, `INSERT INTO lecture_artifacts (room_id, summary_status, created_at, updated_at)
+			VALUES (?, 'PENDING', ?, ?) ON CONFLICT DO NOTHING`, id, at, at); err != nil {
+			return err
+		}
+		_, err = db.exec(ctx, tx, `INSERT INTO jobs (id, kind, room_id, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+			VALUES (?, ?, ?, '{}', 'QUEUED', 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			uuid.NewString(), domain.JobSummary, id, summaryMaxAttempts, at, at, at)
+		return err
+	})
+	return changed, translate(err, "room")
+}
+
+// RecordAttendance upserts one connection. CASE rather than LEAST/MIN keeps it one query for
+// both databases, and treats an unknown time as "no information".
+func (db *DB) RecordAttendance(ctx context.Context, a domain.Attendance) error {
+	_, err := db.exec(ctx, db.sql, `INSERT INTO attendance (room_id, sid, identity, name, joined_at, left_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (room_id, sid) DO UPDATE SET
+		  identity = excluded.identity,
+		  name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE attendance.name END,
+		  joined_at = CASE
+		    WHEN attendance.joined_at IS NULL THEN excluded.joined_at
+		    WHEN excluded.joined_at IS NULL THEN attendance.joined_at
+		    WHEN excluded.joined_at < attendance.joined_at THEN excluded.joined_at
+		    ELSE attendance.joined_at END,
+		  left_at = CASE
+		    WHEN attendance.left_at IS NULL THEN excluded.left_at
+		    WHEN excluded.left_at IS NULL THEN attendance.left_at
+		    WHEN excluded.left_at > attendance.left_at THEN excluded.left_at
+		    ELSE attendance.left_at END`,
+		a.RoomID, a.SID, a.Identity, a.Name, a.JoinedAt, a.LeftAt)
+	return translate(err, "attendance")
+}
+
+// AttendanceOf lists a room's connections, earliest join first.
+func (db *DB) AttendanceOf(ctx context.Context, roomID string) ([]domain.Attendance, error) {
+	rows, err := db.query(ctx, db.sql, `SELECT room_id, sid, identity, name, joined_at, left_at FROM attendance
+		WHERE room_id = ? ORDER BY joined_at, sid`, roomID)
+	if err != nil {
+		return nil, translate(err, "attendance")
+	}
+	defer rows.Close()
+	var out []domain.Attendance
+	for rows.Next() {
+		var a domain.Attendance
+		var joined, left sql.NullTime
+		if err := rows.Scan(&a.RoomID, &a.SID, &a.Identity, &a.Name, &joined, &left); err != nil {
+			return nil, translate(err, "attendance")
+		}
+		a.JoinedAt, a.LeftAt = utcPtr(joined), utcPtr(left)
+		out = append(out, a)
+	}
+	return out, translate(rows.Err(), "attendance")
+}
+
+func (db *DB) MarkWebhook(ctx context.Context, id, event, room string, at time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.sql, `INSERT INTO webhook_events (id, event, room_name, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		id, event, room, at)
+	return affected(res, err, "webhook event")
+}
+
+func (db *DB) WebhookSeen(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, db.sql, `SELECT COUNT(*) FROM webhook_events WHERE id = ?`, id).Scan(&n)
+	return n > 0, translate(err, "webhook event")
+}
+
+// affected reports whether the statement changed a row.
+func affected(res sql.Result, err error, what string) (bool, error) {
+	if err != nil {
+		return false, translate(err, what)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, translate(err, what)
+	}
+	return n > 0, nil
+}
+
+func (db *DB) JobsOf(ctx context.Context, roomID string) ([]domain.Job, error) {
+	rows, err := db.query(ctx, db.sql, `SELECT id, kind, room_id, status, attempts, max_attempts, run_at, last_error FROM jobs
+		WHERE room_id = ? ORDER BY created_at, id`, roomID)
+	if err != nil {
+		return nil, translate(err, "jobs")
+	}
+	defer rows.Close()
+	var out []domain.Job
+	for rows.Next() {
+		var j domain.Job
+		if err := rows.Scan(&j.ID, &j.Kind, &j.RoomID, &j.Status, &j.Attempts, &j.MaxAttempts, &j.RunAt, &j.LastError); err != nil {
+			return nil, translate(err, "jobs")
+		}
+		j.RunAt = j.RunAt.UTC()
+		out = append(out, j)
+	}
+	return out, translate(rows.Err(), "jobs")
+}

@@ -1,0 +1,87 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/sqlstore"
+	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
+)
+
+func at(min int) *time.Time { v := t0.Add(time.Duration(min) * time.Minute); return &v }
+
+func TestRoomLifecycleStore(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+		ctx := context.Background()
+		db := sqlstoretest.Open(t, d)
+		u, _ := db.CreateUser(ctx, newUser("a@x.org"), false)
+		r := newRoom(u.ID, "abc-defg-hjk")
+		if err := db.CreateRoom(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := db.StartRoom(ctx, r.ID, *at(1)); !ok || err != nil {
+			t.Fatalf("StartRoom = %v, %v", ok, err)
+		}
+		if ok, _ := db.StartRoom(ctx, r.ID, *at(2)); ok {
+			t.Fatal("a LIVE room started again")
+		}
+		got, _ := db.Room(ctx, r.ID)
+		if got.Status != domain.RoomLive || !got.StartedAt.Equal(*at(1)) {
+			t.Fatalf("after start: %+v", got)
+		}
+		// One connection's events arrive duplicated and out of order; another never leaves.
+		for _, a := range []domain.Attendance{
+			{RoomID: r.ID, SID: "PA_1", Identity: "g1", Name: "Гость", LeftAt: at(30)},
+			{RoomID: r.ID, SID: "PA_1", Identity: "g1", Name: "Гость", JoinedAt: at(5)},
+			{RoomID: r.ID, SID: "PA_1", Identity: "g1", Name: "", LeftAt: at(20)},
+			{RoomID: r.ID, SID: "PA_1", Identity: "g1", Name: "Гость", JoinedAt: at(7)},
+			{RoomID: r.ID, SID: "PA_2", Identity: "g2", Name: "Other", JoinedAt: at(10)},
+		} {
+			if err := db.RecordAttendance(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, err := db.EndRoom(ctx, r.ID, *at(60)); !ok || err != nil {
+			t.Fatalf("EndRoom = %v, %v", ok, err)
+		}
+		if ok, err := db.EndRoom(ctx, r.ID, *at(61)); ok || err != nil {
+			t.Fatalf("second EndRoom = %v, %v; want false", ok, err)
+		}
+		got, _ = db.Room(ctx, r.ID)
+		if got.Status != domain.RoomEnded || !got.EndedAt.Equal(*at(60)) {
+			t.Fatalf("after end: %+v", got)
+		}
+		att, err := db.AttendanceOf(ctx, r.ID)
+		if err != nil || len(att) != 2 {
+			t.Fatalf("attendance = %+v, %v", att, err)
+		}
+		if a := att[0]; a.Name != "Гость" || !a.JoinedAt.Equal(*at(5)) || !a.LeftAt.Equal(*at(30)) {
+			t.Fatalf("merged attendance = %+v; want joined at 5, left at 30", a)
+		}
+		if a := att[1]; !a.LeftAt.Equal(*at(60)) {
+			t.Fatalf("open attendance closed at %v, want the end", a.LeftAt)
+		}
+		jobs, err := db.JobsOf(ctx, r.ID)
+		if err != nil || len(jobs) != 1 || jobs[0].Kind != domain.JobSummary || jobs[0].Status != "QUEUED" {
+			t.Fatalf("jobs = %+v, %v; want one queued summary", jobs, err)
+		}
+		if ok, _ := db.StartRoom(ctx, r.ID, *at(70)); ok {
+			t.Fatal("an ENDED room started again")
+		}
+
+		if seen, _ := db.WebhookSeen(ctx, "EV_1"); seen {
+			t.Fatal("unseen event reported seen")
+		}
+		if first, err := db.MarkWebhook(ctx, "EV_1", "room_started", r.ID, t0); !first || err != nil {
+			t.Fatalf("MarkWebhook = %v, %v", first, err)
+		}
+		if first, _ := db.MarkWebhook(ctx, "EV_1", "room_started", r.ID, t0); first {
+			t.Fatal("an event id counted twice")
+		}
+		if seen, _ := db.WebhookSeen(ctx, "EV_1"); !seen {
+			t.Fatal("seen event not reported")
+		}
+	})
+}
