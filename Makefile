@@ -2,13 +2,26 @@
 # `make test` (every test). See README.md.
 
 GO      ?= go
-DATA_DIR ?= ./data
+# The LiveKit server we run in development and tests (DESIGN §2): later versions cannot be
+# installed with go install.
+LIVEKIT_MODULE := github.com/livekit/livekit-server/cmd/server@v1.13.5
+LIVEKIT_BIN    := .tools/bin/livekit-server
 
-.PHONY: run test build vet fmt-check clean
+.PHONY: run test build vet fmt-check livekit clean
 
-## run: build and start the whole product with embedded defaults (SQLite, files in ./data)
-run:
-	$(GO) run ./cmd/liveserver serve
+## run: start the whole product with embedded defaults (SQLite and files in ./data, a dev
+## LiveKit server on 127.0.0.1:7880, installed on first use)
+run: livekit
+	LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+
+## livekit: install the dev LiveKit server into .tools/bin (about 2 minutes the first time)
+livekit: $(LIVEKIT_BIN)
+
+$(LIVEKIT_BIN):
+	@mkdir -p .tools/bin/.install
+	GOBIN=$(abspath .tools/bin/.install) GOFLAGS=-buildvcs=false $(GO) install $(LIVEKIT_MODULE)
+	mv .tools/bin/.install/server $@
+	@rmdir .tools/bin/.install
 
 ## test: vet, format check and every test with the race detector
 test: vet fmt-check

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,12 +15,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
 	"go.uber.org/goleak"
 )
 
+// The tests here run the whole program; some connect WebRTC bots to the dev LiveKit server,
+// so all of them run in a network namespace with only loopback (DESIGN §6).
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := livekittest.Main(m)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // envOf makes a getenv from pairs.
@@ -76,7 +87,7 @@ func startServe(t *testing.T, vars map[string]string) (string, func()) {
 // registers, logs in, creates a room, looks it up by code and logs out.
 func TestServeFromEmptyFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "fresh", "data")
-	base, stop := startServe(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVESERVER_INSECURE_FAST_HASH": "1"})
+	base, stop := startServe(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_DEV_SERVER": "off"})
 	defer stop()
 	curlSession(t, base)
 	for _, f := range []string{"liveserver.db", "auth_secret"} {
@@ -95,34 +106,47 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Skip(sqlstoretest.PostgresEnv + " is not set")
 	}
 	base, stop := startServe(t, map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0",
-		"LIVESERVER_INSECURE_FAST_HASH": "1", "DATABASE_URL": sqlstoretest.Schema(t)})
+		"LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_DEV_SERVER": "off", "DATABASE_URL": sqlstoretest.Schema(t)})
 	defer stop()
 	curlSession(t, base)
 }
 
+// session is one curl-like client with its own cookie jar.
+type session struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newSession(t *testing.T, base string) *session {
+	jar, _ := cookiejar.New(nil)
+	return &session{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+// call sends a JSON body (or none), checks the status and returns the decoded JSON object.
+func (s *session) call(method, path, body string, wantStatus int) map[string]any {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.c.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		s.t.Fatalf("%s %s = %d %s, want %d", method, path, resp.StatusCode, b, wantStatus)
+	}
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	return out
+}
+
 func curlSession(t *testing.T, base string) {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	call := func(method, path, body string, wantStatus int) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != wantStatus {
-			t.Fatalf("%s %s = %d %s, want %d", method, path, resp.StatusCode, b, wantStatus)
-		}
-		var out map[string]any
-		json.Unmarshal(b, &out)
-		return out
-	}
+	call := newSession(t, base).call
 	call("GET", "/healthz", "", 200)
 	call("GET", "/readyz", "", 200)
 	call("POST", "/api/auth/register", `{"email":"teacher@school.ru","password":"correct horse","name":"Учитель"}`, 201)
@@ -146,7 +170,7 @@ func TestUserCreateThenLogin(t *testing.T) {
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "pw")
 	os.WriteFile(pw, []byte("admin password\n"), 0o600)
-	vars := map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVESERVER_INSECURE_FAST_HASH": "1"}
+	vars := map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_DEV_SERVER": "off"}
 	var out strings.Builder
 	args := []string{"liveserver", "user", "create", "--email", "Root@School.ru", "--name", "Root", "--password-file", pw, "--admin"}
 	if err := run(context.Background(), args, envOf(vars), nil, &out, io.Discard); err != nil {

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/liveserver/liveserver/internal/livekit"
 	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 )

@@ -63,7 +63,7 @@ func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 // use it. It fails the test when LIVESERVER_TEST_POSTGRES is not set.
 func Schema(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
+	base := postgresURL()
 	if base == "" {
 		t.Fatalf("%s is not set", PostgresEnv)
 	}
@@ -93,5 +93,26 @@ func Schema(t testing.TB) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// postgresURL is LIVESERVER_TEST_POSTGRES, reaching the server through its Unix socket when the
+// tests run in a network namespace of their own (livekittest.Main), where 127.0.0.1:5432 is
+// not this machine's PostgreSQL.
+func postgresURL() string {
+	base := os.Getenv(PostgresEnv)
+	if base == "" || os.Getenv("LIVEKITTEST_IN_NETNS") == "" {
+		return base
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
+		return base
+	}
+	q := u.Query()
+	q.Set("host", "/var/run/postgresql")
+	if p := u.Port(); p != "" {
+		q.Set("port", p)
+	}
+	u.Host, u.RawQuery = "", q.Encode()
 	return u.String()
 }
