@@ -5,8 +5,11 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -214,4 +217,54 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// The video room can vanish under a live lecture (the video server crashed and was restarted
+// empty); a host token request brings it back, so the host can rejoin.
+func TestTokenRecreatesLostVideoRoom(t *testing.T) {
+	bin := livekittest.Binary(t)
+	livekittest.RequireLoopbackOnly(t)
+	dir := t.TempDir()
+	base, stop := startServe(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0",
+		"LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_SERVER_BIN": bin, "LIVEKIT_DEV_PORT": "0"})
+	defer stop()
+	host := newSession(t, base)
+	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
+	id := host.call("POST", "/api/rooms", `{"name":"Биология"}`, 201)["id"].(string)
+	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
+	tok := host.call("POST", "/api/livekit/token", `{"roomId":"`+id+`"}`, 200)
+
+	// Crash the supervised livekit-server: it sends no webhook, and comes back empty.
+	out, err := exec.Command("pgrep", "-P", strconv.Itoa(os.Getpid()), "-x", "livekit-server").Output()
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil || pid == 0 {
+		t.Fatalf("no livekit-server child: %v %q", err, out)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "livekit-server to be restarted", func() bool {
+		out, _ := exec.Command("pgrep", "-P", strconv.Itoa(os.Getpid()), "-x", "livekit-server").Output()
+		p, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+		return p != 0 && p != pid && readyLiveKit(base)
+	})
+	if _, err := livekittest.Join(t, tok["url"].(string), tok["token"].(string)); err == nil {
+		t.Fatal("joined a room LiveKit no longer has; the test proves nothing")
+	}
+	if got := host.call("GET", "/api/rooms/"+id, "", 200); got["status"] != "LIVE" {
+		t.Fatalf("room = %v, want still LIVE", got)
+	}
+	tok = host.call("POST", "/api/livekit/token", `{"roomId":"`+id+`"}`, 200)
+	if _, err := livekittest.Join(t, tok["url"].(string), tok["token"].(string)); err != nil {
+		t.Fatalf("host could not rejoin after the video server lost the room: %v", err)
+	}
+}
+
+func readyLiveKit(base string) bool {
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
 }

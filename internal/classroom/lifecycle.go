@@ -31,17 +31,25 @@ func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) 
 	if s.sfu == nil {
 		return nil, errNoSFU
 	}
-	meta, _ := json.Marshal(map[string]string{"roomId": r.ID, "name": r.Name})
-	// One place more than the room's limit: the captioning assistant is hidden but counts.
-	if err := s.sfu.CreateRoom(ctx, r.ID, emptyTimeout, r.MaxParticipants+1, string(meta)); err != nil {
-		s.log.ErrorContext(ctx, "create video room", "room", r.ID, "err", err)
-		return nil, domain.Errorf(domain.EUnavailable, "The video server cannot be reached. Try again in a moment.")
+	if err := s.createSFURoom(ctx, r); err != nil {
+		return nil, err
 	}
 	if _, err := s.store.StartRoom(ctx, r.ID, s.now()); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "room started", "room", r.ID, "by", actor.User.ID)
 	return s.store.Room(ctx, r.ID)
+}
+
+// createSFURoom makes (or keeps) the room's video room.
+func (s *Service) createSFURoom(ctx context.Context, r *domain.Room) error {
+	meta, _ := json.Marshal(map[string]string{"roomId": r.ID, "name": r.Name})
+	// One place more than the room's limit: the captioning assistant is hidden but counts.
+	if err := s.sfu.CreateRoom(ctx, r.ID, emptyTimeout, r.MaxParticipants+1, string(meta)); err != nil {
+		s.log.ErrorContext(ctx, "create video room", "room", r.ID, "err", err)
+		return domain.Errorf(domain.EUnavailable, "The video server cannot be reached. Try again in a moment.")
+	}
+	return nil
 }
 
 // EndRoom ends the lecture for everyone: the room is ENDED (no token is issued any more), its
@@ -92,6 +100,11 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	}
 	if s.sfu == nil {
 		return nil, errNoSFU
+	}
+	// The video room may be gone while the lecture is live (the video server restarted); it
+	// does not come back by itself on join, so make sure it is there.
+	if err := s.createSFURoom(ctx, r); err != nil {
+		return nil, err
 	}
 	meta, _ := json.Marshal(map[string]string{"role": "host"})
 	tok, err := s.sfu.Token(domain.TokenGrant{Room: r.ID, Identity: actor.User.ID, Name: actor.User.Name,
