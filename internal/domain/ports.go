@@ -12,6 +12,9 @@ type Store interface {
 	SessionStore
 	RoomStore
 	LifecycleStore
+	LobbyStore
+	EventStore
+	Transactor
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 }
@@ -118,4 +121,53 @@ type SFU interface {
 	CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) error
 	// DeleteRoom disconnects everyone and closes the room; an unknown room is not an error.
 	DeleteRoom(ctx context.Context, name string) error
+}
+
+// LobbyStore keeps who asked to enter, who may be in a room, and who may never come back.
+type LobbyStore interface {
+	CreateLobbyEntry(ctx context.Context, e LobbyEntry) error
+	LobbyEntry(ctx context.Context, id string) (*LobbyEntry, error)
+	// LobbyEntries lists a room's entries with the status, oldest first.
+	LobbyEntries(ctx context.Context, roomID string, status LobbyStatus) ([]LobbyEntry, error)
+	// LatestLobbyEntry is the session's newest entry in the room.
+	LatestLobbyEntry(ctx context.Context, roomID, sessionID string) (*LobbyEntry, error)
+	// DecideLobbyEntry moves a PENDING entry to status; false when it was not pending.
+	DecideLobbyEntry(ctx context.Context, id string, status LobbyStatus, by string, at time.Time) (bool, error)
+	// RevokeApprovals turns the session's APPROVED entries in the room into REVOKED.
+	RevokeApprovals(ctx context.Context, roomID, sessionID string, at time.Time) error
+
+	// Admit records (or renews) an identity's admission.
+	Admit(ctx context.Context, a Admission) error
+	Admission(ctx context.Context, roomID, identity string) (*Admission, error)
+	// Admissions lists the room's admissions that still hold.
+	Admissions(ctx context.Context, roomID string) ([]Admission, error)
+	// RevokeAdmission takes an admission back; false when none held.
+	RevokeAdmission(ctx context.Context, roomID, identity string, at time.Time) (bool, error)
+	// ConnectedCount is how many identities are in the call now (by the video server's events).
+	ConnectedCount(ctx context.Context, roomID string) (int, error)
+
+	CreateBan(ctx context.Context, b Ban) error
+	// ActiveBan finds a ban that is not lifted matching any of the non-empty keys.
+	ActiveBan(ctx context.Context, roomID, sessionID, fingerprint, ip string) (*Ban, error)
+	// LiftBans lifts the identity's bans and says how many.
+	LiftBans(ctx context.Context, roomID, identity string, at time.Time) (int, error)
+
+	RaiseHand(ctx context.Context, h HandRaise) (bool, error) // false when it was up already
+	LowerHand(ctx context.Context, roomID, identity string) (bool, error)
+	Hands(ctx context.Context, roomID string) ([]HandRaise, error)
+
+	AppendModeration(ctx context.Context, m ModerationEntry) error
+}
+
+// EventStore keeps the durable copy of every room event.
+type EventStore interface {
+	// AppendEvent gives e the room's next sequence number and stores it.
+	AppendEvent(ctx context.Context, e Event) (Event, error)
+	// EventsAfter lists the room's events with seq > after, in order, at most limit.
+	EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]Event, error)
+}
+
+// Transactor runs fn with a Store whose calls form one transaction.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(Store) error) error
 }

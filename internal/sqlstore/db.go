@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -38,8 +39,12 @@ var migrations embed.FS
 type DB struct {
 	sql     *sql.DB
 	dialect Dialect
-	// rebound caches ?-to-$n rewrites for PostgreSQL, keyed by the query text.
-	rebound sync.Map
+	// x runs the queries: the pool, or the transaction of a DB made by InTx.
+	x  execer
+	tx *sql.Tx
+	// rebound caches ?-to-$n rewrites for PostgreSQL, keyed by the query text; shared by the
+	// DBs of transactions.
+	rebound *sync.Map
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path. Writes take the database
@@ -96,7 +101,7 @@ func open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", d, err)
 	}
-	return &DB{sql: db, dialect: d}, nil
+	return &DB{sql: db, dialect: d, x: db, rebound: &sync.Map{}}, nil
 }
 
 // Migrate applies every embedded migration not applied yet.
@@ -187,8 +192,23 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// inTx runs fn in a transaction, committed when fn returns nil.
+// InTx runs fn with a Store whose every call is part of one transaction, committed when fn
+// returns nil. Inside a transaction it just calls fn. Keep fn short: on SQLite it holds the
+// write lock.
+func (db *DB) InTx(ctx context.Context, fn func(domain.Store) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.tx != nil {
+			return fn(db)
+		}
+		return fn(&DB{sql: db.sql, dialect: db.dialect, x: tx, tx: tx, rebound: db.rebound})
+	})
+}
+
+// inTx runs fn in a transaction, committed when fn returns nil; inside one it reuses it.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.tx != nil {
+		return fn(db.tx)
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -13,7 +13,7 @@ import (
 const summaryMaxAttempts = 8
 
 func (db *DB) StartRoom(ctx context.Context, id string, at time.Time) (bool, error) {
-	res, err := db.exec(ctx, db.sql, `UPDATE rooms SET status = 'LIVE', started_at = COALESCE(started_at, ?), updated_at = ?
+	res, err := db.exec(ctx, db.x, `UPDATE rooms SET status = 'LIVE', started_at = COALESCE(started_at, ?), updated_at = ?
 		WHERE id = ? AND status = 'CREATED'`, at, at, id)
 	return affected(res, err, "room")
 }
@@ -44,7 +44,7 @@ func (db *DB) EndRoom(ctx context.Context, id string, at time.Time) (bool, error
 // RecordAttendance upserts one connection. CASE rather than LEAST/MIN keeps it one query for
 // both databases, and treats an unknown time as "no information".
 func (db *DB) RecordAttendance(ctx context.Context, a domain.Attendance) error {
-	_, err := db.exec(ctx, db.sql, `INSERT INTO attendance (room_id, sid, identity, name, joined_at, left_at)
+	_, err := db.exec(ctx, db.x, `INSERT INTO attendance (room_id, sid, identity, name, joined_at, left_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (room_id, sid) DO UPDATE SET
 		  identity = excluded.identity,
@@ -65,7 +65,7 @@ func (db *DB) RecordAttendance(ctx context.Context, a domain.Attendance) error {
 
 // AttendanceOf lists a room's connections, earliest join first.
 func (db *DB) AttendanceOf(ctx context.Context, roomID string) ([]domain.Attendance, error) {
-	rows, err := db.query(ctx, db.sql, `SELECT room_id, sid, identity, name, joined_at, left_at FROM attendance
+	rows, err := db.query(ctx, db.x, `SELECT room_id, sid, identity, name, joined_at, left_at FROM attendance
 		WHERE room_id = ? ORDER BY joined_at, sid`, roomID)
 	if err != nil {
 		return nil, translate(err, "attendance")
@@ -85,14 +85,14 @@ func (db *DB) AttendanceOf(ctx context.Context, roomID string) ([]domain.Attenda
 }
 
 func (db *DB) MarkWebhook(ctx context.Context, id, event, room string, at time.Time) (bool, error) {
-	res, err := db.exec(ctx, db.sql, `INSERT INTO webhook_events (id, event, room_name, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	res, err := db.exec(ctx, db.x, `INSERT INTO webhook_events (id, event, room_name, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		id, event, room, at)
 	return affected(res, err, "webhook event")
 }
 
 func (db *DB) WebhookSeen(ctx context.Context, id string) (bool, error) {
 	var n int
-	err := db.queryRow(ctx, db.sql, `SELECT COUNT(*) FROM webhook_events WHERE id = ?`, id).Scan(&n)
+	err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM webhook_events WHERE id = ?`, id).Scan(&n)
 	return n > 0, translate(err, "webhook event")
 }
 
@@ -109,7 +109,7 @@ func affected(res sql.Result, err error, what string) (bool, error) {
 }
 
 func (db *DB) JobsOf(ctx context.Context, roomID string) ([]domain.Job, error) {
-	rows, err := db.query(ctx, db.sql, `SELECT id, kind, room_id, status, attempts, max_attempts, run_at, last_error FROM jobs
+	rows, err := db.query(ctx, db.x, `SELECT id, kind, room_id, status, attempts, max_attempts, run_at, last_error FROM jobs
 		WHERE room_id = ? ORDER BY created_at, id`, roomID)
 	if err != nil {
 		return nil, translate(err, "jobs")

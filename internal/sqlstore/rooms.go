@@ -35,24 +35,24 @@ func utcPtr(t sql.NullTime) *time.Time {
 }
 
 func (db *DB) CreateRoom(ctx context.Context, r domain.Room) error {
-	_, err := db.exec(ctx, db.sql, `INSERT INTO rooms (`+roomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, db.x, `INSERT INTO rooms (`+roomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Code, r.OwnerID, r.Name, r.LobbyEnabled, r.PINHash, r.ChatEnabled, r.FilesEnabled,
 		r.MaxParticipants, r.Locked, string(r.Status), r.CreatedAt, r.UpdatedAt, r.StartedAt, r.EndedAt)
 	return translate(err, "room")
 }
 
 func (db *DB) Room(ctx context.Context, id string) (*domain.Room, error) {
-	r, err := scanRoom(db.queryRow(ctx, db.sql, `SELECT `+roomColumns+` FROM rooms WHERE id = ?`, id))
+	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomColumns+` FROM rooms WHERE id = ?`, id))
 	return r, translate(err, "room")
 }
 
 func (db *DB) RoomByCode(ctx context.Context, code string) (*domain.Room, error) {
-	r, err := scanRoom(db.queryRow(ctx, db.sql, `SELECT `+roomColumns+` FROM rooms WHERE code = ?`, code))
+	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomColumns+` FROM rooms WHERE code = ?`, code))
 	return r, translate(err, "room")
 }
 
 func (db *DB) RoomsByOwner(ctx context.Context, ownerID string) ([]domain.Room, error) {
-	rows, err := db.query(ctx, db.sql, `SELECT `+roomColumns+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
+	rows, err := db.query(ctx, db.x, `SELECT `+roomColumns+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
 	if err != nil {
 		return nil, translate(err, "rooms")
 	}
@@ -69,7 +69,7 @@ func (db *DB) RoomsByOwner(ctx context.Context, ownerID string) ([]domain.Room, 
 }
 
 func (db *DB) UpdateRoom(ctx context.Context, r *domain.Room) error {
-	res, err := db.exec(ctx, db.sql, `UPDATE rooms SET name = ?, lobby_enabled = ?, pin_hash = ?, chat_enabled = ?, files_enabled = ?,
+	res, err := db.exec(ctx, db.x, `UPDATE rooms SET name = ?, lobby_enabled = ?, pin_hash = ?, chat_enabled = ?, files_enabled = ?,
 		max_participants = ?, locked = ?, updated_at = ? WHERE id = ?`,
 		r.Name, r.LobbyEnabled, r.PINHash, r.ChatEnabled, r.FilesEnabled, r.MaxParticipants, r.Locked, r.UpdatedAt, r.ID)
 	return mustAffect(res, err, "room")
@@ -77,6 +77,6 @@ func (db *DB) UpdateRoom(ctx context.Context, r *domain.Room) error {
 
 // DeleteRoom deletes the room; foreign keys cascade to everything of the room.
 func (db *DB) DeleteRoom(ctx context.Context, id string) error {
-	res, err := db.exec(ctx, db.sql, `DELETE FROM rooms WHERE id = ?`, id)
+	res, err := db.exec(ctx, db.x, `DELETE FROM rooms WHERE id = ?`, id)
 	return mustAffect(res, err, "room")
 }

@@ -8,13 +8,13 @@ import (
 )
 
 func (db *DB) CreateSession(ctx context.Context, s domain.Session) error {
-	_, err := db.exec(ctx, db.sql, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, db.x, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
 		s.TokenHash, s.UserID, s.CreatedAt, s.ExpiresAt, s.LastSeenAt)
 	return translate(err, "session")
 }
 
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*domain.Session, *domain.User, error) {
-	row := db.queryRow(ctx, db.sql, `
+	row := db.queryRow(ctx, db.x, `
 		SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, s.last_seen_at,
 		       u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at, u.updated_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
@@ -34,23 +34,23 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 }
 
 func (db *DB) TouchSession(ctx context.Context, tokenHash string, seen, expiresAt time.Time) error {
-	_, err := db.exec(ctx, db.sql, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?`, seen, expiresAt, tokenHash)
+	_, err := db.exec(ctx, db.x, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?`, seen, expiresAt, tokenHash)
 	return translate(err, "session")
 }
 
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := db.exec(ctx, db.sql, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	_, err := db.exec(ctx, db.x, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return translate(err, "session")
 }
 
 func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
-	_, err := db.exec(ctx, db.sql, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	_, err := db.exec(ctx, db.x, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	return translate(err, "sessions")
 }
 
 // DeleteExpiredSessions removes sessions that expired before now; it returns how many.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	res, err := db.exec(ctx, db.sql, `DELETE FROM sessions WHERE expires_at <= ?`, now)
+	res, err := db.exec(ctx, db.x, `DELETE FROM sessions WHERE expires_at <= ?`, now)
 	if err != nil {
 		return 0, translate(err, "sessions")
 	}

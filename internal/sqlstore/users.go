@@ -50,17 +50,17 @@ func (db *DB) CreateUser(ctx context.Context, u domain.User, promoteFirst bool) 
 }
 
 func (db *DB) UserByID(ctx context.Context, id string) (*domain.User, error) {
-	u, err := scanUser(db.queryRow(ctx, db.sql, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(db.queryRow(ctx, db.x, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	return u, translate(err, "user")
 }
 
 func (db *DB) UserByEmail(ctx context.Context, email string) (*domain.User, error) {
-	u, err := scanUser(db.queryRow(ctx, db.sql, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.ToLower(email)))
+	u, err := scanUser(db.queryRow(ctx, db.x, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.ToLower(email)))
 	return u, translate(err, "user")
 }
 
 func (db *DB) UpdateUser(ctx context.Context, u *domain.User) error {
-	res, err := db.exec(ctx, db.sql, `UPDATE users SET name = ?, role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE id = ?`,
+	res, err := db.exec(ctx, db.x, `UPDATE users SET name = ?, role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE id = ?`,
 		u.Name, string(u.Role), u.PasswordHash, u.Disabled, u.UpdatedAt, u.ID)
 	return mustAffect(res, err, "user")
 }

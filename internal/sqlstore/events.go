@@ -1,0 +1,44 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// AppendEvent bumps the room's counter and stores the event under the new number, in one
+// transaction. The UPDATE takes the room's row lock, so events of one room commit in the order
+// of their numbers (DESIGN §5): a reader that has seen N has seen everything below N.
+func (db *DB) AppendEvent(ctx context.Context, e domain.Event) (domain.Event, error) {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.queryRow(ctx, tx, `UPDATE rooms SET last_event_seq = last_event_seq + 1 WHERE id = ? RETURNING last_event_seq`,
+			e.RoomID).Scan(&e.Seq); err != nil {
+			return err
+		}
+		_, err := db.exec(ctx, tx, `INSERT INTO room_events (room_id, seq, type, audience, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			e.RoomID, e.Seq, e.Type, e.Audience, string(e.Payload), e.CreatedAt)
+		return err
+	})
+	return e, translate(err, "room")
+}
+
+func (db *DB) EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]domain.Event, error) {
+	rows, err := db.query(ctx, db.x, `SELECT room_id, seq, type, audience, payload, created_at FROM room_events
+		WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`, roomID, after, limit)
+	if err != nil {
+		return nil, translate(err, "events")
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		var e domain.Event
+		var payload string
+		if err := rows.Scan(&e.RoomID, &e.Seq, &e.Type, &e.Audience, &payload, &e.CreatedAt); err != nil {
+			return nil, translate(err, "events")
+		}
+		e.Payload, e.CreatedAt = []byte(payload), e.CreatedAt.UTC()
+		out = append(out, e)
+	}
+	return out, translate(rows.Err(), "events")
+}

@@ -1,0 +1,196 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+const lobbyColumns = `id, room_id, session_id, name, fingerprint, ip, status, created_at, decided_at, decided_by`
+
+func scanLobbyEntry(row interface{ Scan(...any) error }) (*domain.LobbyEntry, error) {
+	var e domain.LobbyEntry
+	var status string
+	var decided sql.NullTime
+	var by sql.NullString
+	if err := row.Scan(&e.ID, &e.RoomID, &e.SessionID, &e.Name, &e.Fingerprint, &e.IP, &status, &e.CreatedAt, &decided, &by); err != nil {
+		return nil, err
+	}
+	e.Status, e.CreatedAt, e.DecidedAt, e.DecidedBy = domain.LobbyStatus(status), e.CreatedAt.UTC(), utcPtr(decided), by.String
+	return &e, nil
+}
+
+func (db *DB) CreateLobbyEntry(ctx context.Context, e domain.LobbyEntry) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO lobby_entries (`+lobbyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.RoomID, e.SessionID, e.Name, e.Fingerprint, e.IP, string(e.Status), e.CreatedAt, e.DecidedAt, nullString(e.DecidedBy))
+	return translate(err, "lobby entry")
+}
+
+func (db *DB) LobbyEntry(ctx context.Context, id string) (*domain.LobbyEntry, error) {
+	e, err := scanLobbyEntry(db.queryRow(ctx, db.x, `SELECT `+lobbyColumns+` FROM lobby_entries WHERE id = ?`, id))
+	return e, translate(err, "lobby entry")
+}
+
+func (db *DB) LobbyEntries(ctx context.Context, roomID string, status domain.LobbyStatus) ([]domain.LobbyEntry, error) {
+	rows, err := db.query(ctx, db.x, `SELECT `+lobbyColumns+` FROM lobby_entries WHERE room_id = ? AND status = ? ORDER BY created_at, id`,
+		roomID, string(status))
+	if err != nil {
+		return nil, translate(err, "lobby entries")
+	}
+	defer rows.Close()
+	out := []domain.LobbyEntry{}
+	for rows.Next() {
+		e, err := scanLobbyEntry(rows)
+		if err != nil {
+			return nil, translate(err, "lobby entries")
+		}
+		out = append(out, *e)
+	}
+	return out, translate(rows.Err(), "lobby entries")
+}
+
+func (db *DB) LatestLobbyEntry(ctx context.Context, roomID, sessionID string) (*domain.LobbyEntry, error) {
+	e, err := scanLobbyEntry(db.queryRow(ctx, db.x, `SELECT `+lobbyColumns+` FROM lobby_entries
+		WHERE room_id = ? AND session_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, roomID, sessionID))
+	return e, translate(err, "lobby entry")
+}
+
+func (db *DB) DecideLobbyEntry(ctx context.Context, id string, status domain.LobbyStatus, by string, at time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE lobby_entries SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'PENDING'`,
+		string(status), at, by, id)
+	return affected(res, err, "lobby entry")
+}
+
+func (db *DB) RevokeApprovals(ctx context.Context, roomID, sessionID string, at time.Time) error {
+	_, err := db.exec(ctx, db.x, `UPDATE lobby_entries SET status = 'REVOKED', decided_at = ? WHERE room_id = ? AND session_id = ? AND status = 'APPROVED'`,
+		at, roomID, sessionID)
+	return translate(err, "lobby entries")
+}
+
+const admissionColumns = `id, room_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at`
+
+func scanAdmission(row interface{ Scan(...any) error }) (*domain.Admission, error) {
+	var a domain.Admission
+	var user, entry sql.NullString
+	var revoked sql.NullTime
+	if err := row.Scan(&a.ID, &a.RoomID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &entry, &a.AdmittedAt, &revoked); err != nil {
+		return nil, err
+	}
+	a.UserID, a.LobbyEntryID, a.AdmittedAt, a.RevokedAt = user.String, entry.String, a.AdmittedAt.UTC(), utcPtr(revoked)
+	return &a, nil
+}
+
+// Admit upserts on (room, identity): a renewed admission clears the revocation and binds the
+// new approval.
+func (db *DB) Admit(ctx context.Context, a domain.Admission) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+		ON CONFLICT (room_id, identity) DO UPDATE SET name = excluded.name, kind = excluded.kind, user_id = excluded.user_id,
+		  fingerprint = excluded.fingerprint, lobby_entry_id = excluded.lobby_entry_id, admitted_at = excluded.admitted_at, revoked_at = NULL`,
+		a.ID, a.RoomID, a.Identity, nullString(a.UserID), a.Name, a.Kind, a.Fingerprint, nullString(a.LobbyEntryID), a.AdmittedAt)
+	return translate(err, "admission")
+}
+
+func (db *DB) Admission(ctx context.Context, roomID, identity string) (*domain.Admission, error) {
+	a, err := scanAdmission(db.queryRow(ctx, db.x, `SELECT `+admissionColumns+` FROM participant_history WHERE room_id = ? AND identity = ?`, roomID, identity))
+	return a, translate(err, "admission")
+}
+
+func (db *DB) Admissions(ctx context.Context, roomID string) ([]domain.Admission, error) {
+	rows, err := db.query(ctx, db.x, `SELECT `+admissionColumns+` FROM participant_history WHERE room_id = ? AND revoked_at IS NULL ORDER BY admitted_at, id`, roomID)
+	if err != nil {
+		return nil, translate(err, "admissions")
+	}
+	defer rows.Close()
+	out := []domain.Admission{}
+	for rows.Next() {
+		a, err := scanAdmission(rows)
+		if err != nil {
+			return nil, translate(err, "admissions")
+		}
+		out = append(out, *a)
+	}
+	return out, translate(rows.Err(), "admissions")
+}
+
+func (db *DB) RevokeAdmission(ctx context.Context, roomID, identity string, at time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE participant_history SET revoked_at = ? WHERE room_id = ? AND identity = ? AND revoked_at IS NULL`,
+		at, roomID, identity)
+	return affected(res, err, "admission")
+}
+
+func (db *DB) ConnectedCount(ctx context.Context, roomID string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, db.x, `SELECT COUNT(DISTINCT identity) FROM attendance WHERE room_id = ? AND joined_at IS NOT NULL AND left_at IS NULL`,
+		roomID).Scan(&n)
+	return n, translate(err, "attendance")
+}
+
+func (db *DB) CreateBan(ctx context.Context, b domain.Ban) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO bans (id, room_id, identity, session_id, fingerprint, ip, name, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.RoomID, b.Identity, b.SessionID, b.Fingerprint, b.IP, b.Name, b.CreatedBy, b.CreatedAt)
+	return translate(err, "ban")
+}
+
+// ActiveBan matches on each non-empty key; an empty key never matches an empty column.
+func (db *DB) ActiveBan(ctx context.Context, roomID, sessionID, fingerprint, ip string) (*domain.Ban, error) {
+	var b domain.Ban
+	err := db.queryRow(ctx, db.x, `SELECT id, room_id, identity, session_id, fingerprint, ip, name, created_by, created_at FROM bans
+		WHERE room_id = ? AND lifted_at IS NULL AND (
+		  (? <> '' AND session_id = ?) OR (? <> '' AND identity = ?) OR (? <> '' AND fingerprint = ?) OR (? <> '' AND ip = ?))
+		ORDER BY created_at LIMIT 1`,
+		roomID, sessionID, sessionID, sessionID, sessionID, fingerprint, fingerprint, ip, ip).
+		Scan(&b.ID, &b.RoomID, &b.Identity, &b.SessionID, &b.Fingerprint, &b.IP, &b.Name, &b.CreatedBy, &b.CreatedAt)
+	if err != nil {
+		return nil, translate(err, "ban")
+	}
+	b.CreatedAt = b.CreatedAt.UTC()
+	return &b, nil
+}
+
+func (db *DB) LiftBans(ctx context.Context, roomID, identity string, at time.Time) (int, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE bans SET lifted_at = ? WHERE room_id = ? AND identity = ? AND lifted_at IS NULL`, at, roomID, identity)
+	if err != nil {
+		return 0, translate(err, "bans")
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (db *DB) RaiseHand(ctx context.Context, h domain.HandRaise) (bool, error) {
+	res, err := db.exec(ctx, db.x, `INSERT INTO hand_raises (room_id, identity, name, raised_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		h.RoomID, h.Identity, h.Name, h.RaisedAt)
+	return affected(res, err, "hand")
+}
+
+func (db *DB) LowerHand(ctx context.Context, roomID, identity string) (bool, error) {
+	res, err := db.exec(ctx, db.x, `DELETE FROM hand_raises WHERE room_id = ? AND identity = ?`, roomID, identity)
+	return affected(res, err, "hand")
+}
+
+func (db *DB) Hands(ctx context.Context, roomID string) ([]domain.HandRaise, error) {
+	rows, err := db.query(ctx, db.x, `SELECT room_id, identity, name, raised_at FROM hand_raises WHERE room_id = ? ORDER BY raised_at, identity`, roomID)
+	if err != nil {
+		return nil, translate(err, "hands")
+	}
+	defer rows.Close()
+	out := []domain.HandRaise{}
+	for rows.Next() {
+		var h domain.HandRaise
+		if err := rows.Scan(&h.RoomID, &h.Identity, &h.Name, &h.RaisedAt); err != nil {
+			return nil, translate(err, "hands")
+		}
+		h.RaisedAt = h.RaisedAt.UTC()
+		out = append(out, h)
+	}
+	return out, translate(rows.Err(), "hands")
+}
+
+func (db *DB) AppendModeration(ctx context.Context, m domain.ModerationEntry) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO moderation_log (id, room_id, actor_id, actor_name, action, target_identity, target_name, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.RoomID, m.ActorID, m.ActorName, m.Action, m.TargetIdentity, m.TargetName, m.Detail, m.CreatedAt)
+	return translate(err, "moderation log")
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
