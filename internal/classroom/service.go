@@ -15,6 +15,9 @@ type Options struct {
 	SessionTTL       time.Duration
 	Hash             HashParams
 	Now              func() time.Time // the clock; time.Now when nil
+	// BanByIP makes a ban match the banned guest's address too. Off by default: a whole school
+	// behind one address would be banned with one troublemaker.
+	BanByIP bool
 }
 
 // Deps are the ports the rules work through.
@@ -24,6 +27,8 @@ type Deps struct {
 	// SFU is the video server; nil when none is configured, and then going live, tokens and
 	// moderation in the call answer "unavailable".
 	SFU domain.SFU
+	// Bus carries room events to the streams of every replica.
+	Bus domain.Bus
 	Log *slog.Logger
 }
 
@@ -32,6 +37,7 @@ type Service struct {
 	store   domain.Store
 	limiter domain.Limiter
 	sfu     domain.SFU
+	bus     domain.Bus
 	log     *slog.Logger
 	opts    Options
 	// dummyHash is verified against when an e-mail is unknown, so a login takes as long
@@ -54,7 +60,7 @@ func New(d Deps, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: d.Store, limiter: d.Limiter, sfu: d.SFU, log: d.Log, opts: opts, dummyHash: dummy}, nil
+	return &Service{store: d.Store, limiter: d.Limiter, sfu: d.SFU, bus: d.Bus, log: d.Log, opts: opts, dummyHash: dummy}, nil
 }
 
 // now is the clock at PostgreSQL's precision, so a value reads back as it was written.

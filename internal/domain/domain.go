@@ -65,10 +65,14 @@ type Room struct {
 // HasPIN reports whether joining needs a PIN.
 func (r *Room) HasPIN() bool { return r.PINHash != "" }
 
-// Actor is whoever makes a request: a signed-in user, or nobody yet. Guests join later issues.
+// Actor is whoever makes a request: a signed-in user, a guest (a browser with a guest
+// session), both, or nobody yet.
 type Actor struct {
 	User *User
-	IP   string // client address, for rate limits and the ban's secondary signal
+	// GuestSession is the guest's sessionId from its signed cookie: its identity in rooms it
+	// joins as a guest.
+	GuestSession string
+	IP           string // client address, for rate limits and the ban's secondary signal
 }
 
 // SignedIn reports whether the actor has an account session.

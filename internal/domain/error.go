@@ -23,12 +23,17 @@ const (
 	EInternal      = "internal"     // 500; details only in the log
 	EEmailTaken    = "email_taken"  // 409
 	EBadLogin      = "invalid_credentials"
-	ERegistration  = "registration_closed" // 403
-	EAccountLocked = "account_disabled"    // 403
-	EDevAccess     = "dev_access_required" // 401: a dev instance's access key is missing
-	ENotAdmitted   = "not_admitted"        // 403: not let into the room (yet)
-	ERoomNotLive   = "room_not_live"       // 409: the room has not been started
-	ERoomEnded     = "room_ended"          // 409: the lecture is over
+	ERegistration  = "registration_closed"   // 403
+	EAccountLocked = "account_disabled"      // 403
+	EDevAccess     = "dev_access_required"   // 401: a dev instance's access key is missing
+	ENotAdmitted   = "not_admitted"          // 403: not let into the room (yet)
+	ERoomNotLive   = "room_not_live"         // 409: the room has not been started
+	ERoomEnded     = "room_ended"            // 409: the lecture is over
+	ERoomLocked    = "room_locked"           // 423: nobody new gets in
+	EBanned        = "banned"                // 403: this browser may not come back
+	EWrongPIN      = "wrong_pin"             // 403
+	EPINAttempts   = "too_many_pin_attempts" // 429, with RetryAfter
+	ERoomFull      = "room_full"             // 409
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.

@@ -62,6 +62,9 @@ type RoomStore interface {
 // whether it is within limit; when not, retryAfter says when the window frees up.
 type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+	// Undo takes back one attempt recorded in the current window (a correct PIN does not use
+	// up the budget of wrong ones); it never goes below zero.
+	Undo(ctx context.Context, key string) error
 }
 
 // Bus carries messages between the replicas of the server (Redis pub/sub) or within one
@@ -121,6 +124,23 @@ type SFU interface {
 	CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) error
 	// DeleteRoom disconnects everyone and closes the room; an unknown room is not an error.
 	DeleteRoom(ctx context.Context, name string) error
+	// Participants lists who is connected, hidden ones (the assistant) included.
+	Participants(ctx context.Context, room string) ([]SFUParticipant, error)
+	// RemoveParticipant disconnects one identity; one that is not there is not an error.
+	RemoveParticipant(ctx context.Context, room, identity string) error
+	// MuteMicrophone mutes the identity's audio tracks and says how many.
+	MuteMicrophone(ctx context.Context, room, identity string) (int, error)
+	// SetCanPublish allows or stops the identity's publishing (camera, microphone, screen);
+	// stopping unpublishes its tracks at once.
+	SetCanPublish(ctx context.Context, room, identity string, canPublish bool) error
+}
+
+// SFUParticipant is one connection in the video room.
+type SFUParticipant struct {
+	Identity string
+	Name     string
+	Hidden   bool
+	Kind     string // "" for people, "agent" for the assistant
 }
 
 // LobbyStore keeps who asked to enter, who may be in a room, and who may never come back.

@@ -81,3 +81,37 @@ func (s *SFU) ReceiveWebhook(r *http.Request) (domain.WebhookEvent, error) {
 		ParticipantIdentity: ev.ParticipantIdentity, ParticipantSID: ev.ParticipantSID,
 		ParticipantName: ev.ParticipantName, ParticipantKind: ev.ParticipantKind}, nil
 }
+
+func (s *SFU) Participants(ctx context.Context, room string) ([]domain.SFUParticipant, error) {
+	ps, err := s.client.ListParticipants(ctx, room)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.SFUParticipant, len(ps))
+	for i, p := range ps {
+		out[i] = domain.SFUParticipant{Identity: p.Identity, Name: p.Name, Hidden: p.Hidden, Kind: p.Kind}
+	}
+	return out, nil
+}
+
+func (s *SFU) RemoveParticipant(ctx context.Context, room, identity string) error {
+	return s.client.RemoveParticipant(ctx, room, identity)
+}
+
+// MuteMicrophone mutes the identity's audio; one that is gone has nothing to mute.
+func (s *SFU) MuteMicrophone(ctx context.Context, room, identity string) (int, error) {
+	n, err := s.client.MuteAudio(ctx, room, identity)
+	if errors.Is(err, ErrParticipantNotFound) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// SetCanPublish changes the identity's permission; one that is gone needs no change.
+func (s *SFU) SetCanPublish(ctx context.Context, room, identity string, canPublish bool) error {
+	err := s.client.SetCanPublish(ctx, room, identity, canPublish)
+	if errors.Is(err, ErrParticipantNotFound) {
+		return nil
+	}
+	return err
+}

@@ -55,3 +55,13 @@ func (l *Limiter) Allow(_ context.Context, key string, limit int, per time.Durat
 	w.count++
 	return true, 0, nil
 }
+
+// Undo takes back one attempt of key's current window.
+func (l *Limiter) Undo(_ context.Context, key string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w, ok := l.windows[key]; ok && w.count > 0 && l.now().Before(w.ends) {
+		w.count--
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package classroom
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Limits of the join flow.
+const (
+	pinFailuresPerIP   = 5  // wrong PINs a minute from one address
+	pinFailuresPerRoom = 20 // wrong PINs a minute against one room, from anywhere
+	knocksPerSession   = 10 // lobby requests per 10 minutes from one browser
+	knocksPerIP        = 60 // lobby requests per 10 minutes from one address (a school's NAT)
+	maxGuestName       = 50
+)
+
+// JoinInput is what a guest gives at the door.
+type JoinInput struct {
+	Name        string
+	PIN         string
+	Fingerprint string
+}
+
+// JoinResult says whether the guest is in, or waits in the lobby.
+type JoinResult struct {
+	Admitted bool
+	Entry    *domain.LobbyEntry // the waiting (or auto-approved) entry
+}
+
+// Join is the guest's way in (DESIGN §3): the checks run in a fixed order, each with its own
+// refusal; then the guest waits in the lobby for the host, or (lobby off) is admitted.
+func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, in JoinInput) (*JoinResult, error) {
+	if actor.GuestSession == "" {
+		return nil, domain.Errorf(domain.EInvalid, "The guest session is missing; reload the page.")
+	}
+	name, err := cleanText("name", in.Name, 1, maxGuestName)
+	if err != nil {
+		return nil, err
+	}
+	fp, err := cleanFingerprint(in.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	if !validID(roomID) {
+		return nil, domain.Errorf(domain.ENotFound, "Room not found.")
+	}
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return nil, err
+	}
+	// 1. The room exists and is not over.
+	if r.Status == domain.RoomEnded {
+		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
+	}
+	// 2. Not locked.
+	if r.Locked {
+		return nil, domain.Errorf(domain.ERoomLocked, "The host has locked the room; nobody new can join now.")
+	}
+	// 3. Not banned: this session, this browser's fingerprint, or (if configured) this address.
+	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, fp, actor.IP); err != nil {
+		return nil, err
+	}
+	// 4. The PIN.
+	if err := s.checkPIN(ctx, r, actor.IP, in.PIN); err != nil {
+		return nil, err
+	}
+	// 5. Room for one more.
+	if n, err := s.store.ConnectedCount(ctx, r.ID); err != nil {
+		return nil, err
+	} else if n >= r.MaxParticipants {
+		return nil, domain.Errorf(domain.ERoomFull, "The room is full.")
+	}
+
+	// Already in (a reload, a second tab of the same browser): no new knock.
+	if a, err := s.store.Admission(ctx, r.ID, actor.GuestSession); err == nil && a.Active() {
+		e, err := s.store.LobbyEntry(ctx, a.LobbyEntryID)
+		if err != nil {
+			return nil, err
+		}
+		return &JoinResult{Admitted: true, Entry: e}, nil
+	} else if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+		return nil, err
+	}
+	if e, err := s.store.LatestLobbyEntry(ctx, r.ID, actor.GuestSession); err == nil && e.Status == domain.LobbyPending {
+		return &JoinResult{Entry: e}, nil
+	}
+	if err := s.limit(ctx, "knock:session:"+actor.GuestSession, knocksPerSession, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	if err := s.limit(ctx, "knock:ip:"+actor.IP, knocksPerIP, 10*time.Minute); err != nil {
+		return nil, err
+	}
+
+	now := s.now()
+	e := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, SessionID: actor.GuestSession, Name: name, Fingerprint: fp,
+		IP: actor.IP, Status: domain.LobbyPending, CreatedAt: now}
+	res := &JoinResult{Entry: &e}
+	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		if !r.LobbyEnabled {
+			// No lobby: the entry is approved at once, so the admission is bound to it like any other.
+			e.Status, e.DecidedAt = domain.LobbyApproved, &now
+		}
+		if err := st.CreateLobbyEntry(ctx, e); err != nil {
+			return err
+		}
+		if r.LobbyEnabled {
+			return out.add(ctx, st, r.ID, EvLobbyKnock, domain.AudienceHost, lobbyView(&e))
+		}
+		res.Admitted = true
+		return st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: e.SessionID, Name: e.Name,
+			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, LobbyEntryID: e.ID, AdmittedAt: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "guest at the door", "room", r.ID, "entry", e.ID, "admitted", res.Admitted)
+	return res, nil
+}
+
+func (s *Service) checkBan(ctx context.Context, st domain.Store, roomID, session, fingerprint, ip string) error {
+	if !s.opts.BanByIP {
+		ip = ""
+	}
+	_, err := st.ActiveBan(ctx, roomID, session, fingerprint, ip)
+	switch domain.ErrorCode(err) {
+	case "":
+		return domain.Errorf(domain.EBanned, "The host has removed you from this room.")
+	case domain.ENotFound:
+		return nil
+	}
+	return err
+}
+
+// checkPIN counts every attempt before comparing (so parallel guesses cannot race past the
+// limit) and gives a correct one back, so a class entering the right PIN behind one school
+// address never runs out.
+func (s *Service) checkPIN(ctx context.Context, r *domain.Room, ip, pin string) error {
+	if !r.HasPIN() {
+		return nil
+	}
+	pin = strings.TrimSpace(pin)
+	if pin == "" {
+		return domain.Invalid("pin", "This room needs a PIN.")
+	}
+	keys := []struct {
+		key   string
+		limit int
+	}{{"pin:ip:" + ip, pinFailuresPerIP}, {"pin:room:" + r.ID, pinFailuresPerRoom}}
+	for i, k := range keys {
+		ok, retry, err := s.limiter.Allow(ctx, k.key, k.limit, time.Minute)
+		if err != nil {
+			// PIN guessing is what the limit is for: without a limiter, refuse.
+			s.log.ErrorContext(ctx, "rate limiter unavailable for PIN", "err", err)
+			return domain.Errorf(domain.EUnavailable, "Please try again in a moment.")
+		}
+		if !ok {
+			for _, done := range keys[:i] {
+				s.limiter.Undo(ctx, done.key)
+			}
+			return &domain.Error{Code: domain.EPINAttempts, Message: "Too many wrong PINs. Please wait and try again.", RetryAfter: retry}
+		}
+	}
+	ok, err := verifySecret(r.PINHash, pin)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.log.InfoContext(ctx, "wrong PIN", "room", r.ID)
+		return domain.Errorf(domain.EWrongPIN, "The PIN is wrong.")
+	}
+	for _, k := range keys {
+		s.limiter.Undo(ctx, k.key)
+	}
+	return nil
+}
+
+// cleanFingerprint accepts the browser's stable hash: 8 to 128 characters of base64/hex.
+func cleanFingerprint(v string) (string, error) {
+	if len(v) < 8 || len(v) > 128 {
+		return "", domain.Invalid("fingerprint", "The browser fingerprint is missing or malformed.")
+	}
+	for _, c := range v {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '+' || c == '/' || c == '=' || c == ':') {
+			return "", domain.Invalid("fingerprint", "The browser fingerprint is missing or malformed.")
+		}
+	}
+	return v, nil
+}
