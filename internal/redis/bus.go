@@ -166,6 +166,14 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (domain.Subscription,
 			b.mu.Unlock()
 			b.cmdMu.Unlock()
 			if err := b.await(ctx, ch.gone, deadline.C, topic); err != nil {
+				// The confirmation may have been lost with a connection the reader never
+				// saw fail; forget the old state so the next attempt starts afresh.
+				b.mu.Lock()
+				if b.channels[topic] == ch {
+					delete(b.channels, topic)
+					close(ch.gone)
+				}
+				b.mu.Unlock()
 				return nil, err
 			}
 			continue
@@ -181,7 +189,7 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (domain.Subscription,
 			b.mu.Lock()
 			b.channels[topic] = ch
 			b.mu.Unlock()
-			err = b.ps.Subscribe(ctx, b.prefix+topic)
+			err = b.send(ctx, func(ctx context.Context) error { return b.ps.Subscribe(ctx, b.prefix+topic) })
 		}
 		b.cmdMu.Unlock()
 		if err == nil {
@@ -196,6 +204,15 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (domain.Subscription,
 		}
 		return sub, nil
 	}
+}
+
+// send writes a command on the pub/sub connection, bounded by the subscribe timeout but not
+// cancelled with ctx: go-redis drops a connection whose command was cancelled, and one
+// subscriber giving up must not cost every topic a reconnect and a gap.
+func (b *Bus) send(ctx context.Context, cmd func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.subTimeout)
+	defer cancel()
+	return cmd(ctx)
 }
 
 func (b *Bus) await(ctx context.Context, c <-chan struct{}, deadline <-chan time.Time, topic string) error {
@@ -227,9 +244,8 @@ func (b *Bus) unsubscribe(topic string) {
 	ch.leaving = true
 	ch.gone = make(chan struct{})
 	b.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), b.subTimeout)
-	defer cancel()
-	if err := b.ps.Unsubscribe(ctx, b.prefix+topic); err != nil {
+	err := b.send(context.Background(), func(ctx context.Context) error { return b.ps.Unsubscribe(ctx, b.prefix+topic) })
+	if err != nil {
 		// go-redis forgot the channel, so the next connection will not subscribe it again;
 		// the reader settles the state when it sees that connection fail.
 		b.log.Warn("redis bus: unsubscribe failed", "topic", topic, "err", err)
