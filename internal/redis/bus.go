@@ -169,7 +169,7 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (domain.Subscription,
 				// The confirmation may have been lost with a connection the reader never
 				// saw fail; forget the old state so the next attempt starts afresh.
 				b.mu.Lock()
-				if b.channels[topic] == ch {
+				if ctx.Err() == nil && b.channels[topic] == ch {
 					delete(b.channels, topic)
 					close(ch.gone)
 				}
