@@ -36,3 +36,26 @@ func TestLimiter(t *testing.T) {
 		t.Fatalf("expired windows not swept: %d left", len(l.windows))
 	}
 }
+
+func TestLimiterUndo(t *testing.T) {
+	l := NewLimiter(nil)
+	ctx := context.Background()
+	l.Undo(ctx, "k")
+	l.Allow(ctx, "k", 2, time.Minute)
+	l.Allow(ctx, "k", 2, time.Minute)
+	if ok, _, _ := l.Allow(ctx, "k", 2, time.Minute); ok {
+		t.Fatal("third attempt allowed with limit 2")
+	}
+	l.Undo(ctx, "k")
+	if ok, _, _ := l.Allow(ctx, "k", 2, time.Minute); !ok {
+		t.Fatal("an undone attempt did not free its slot")
+	}
+	for range 5 {
+		l.Undo(ctx, "k")
+	}
+	l.Allow(ctx, "k", 2, time.Minute)
+	l.Allow(ctx, "k", 2, time.Minute)
+	if ok, _, _ := l.Allow(ctx, "k", 2, time.Minute); ok {
+		t.Fatal("undo went below zero")
+	}
+}

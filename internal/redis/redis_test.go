@@ -1,0 +1,335 @@
+package redis
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/memory/bustest"
+)
+
+// RedisEnv names the variable that holds the Redis URL for tests.
+const RedisEnv = "LIVESERVER_TEST_REDIS"
+
+// testPrefix keeps test keys and channels apart from a real instance's.
+const testPrefix = "liveserver-test:"
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func redisURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv(RedisEnv)
+	if url == "" {
+		t.Skip(RedisEnv + " is not set (e.g. redis://127.0.0.1:6379/0): skipping the Redis tests")
+	}
+	return url
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func newBus(t testing.TB, url string, opts ...Option) *Bus {
+	t.Helper()
+	b, err := New(t.Context(), url, testLogger(t), append([]Option{WithPrefix(testPrefix)}, opts...)...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return b
+}
+
+func TestBus(t *testing.T) {
+	url := redisURL(t)
+	bustest.Run(t, func(t *testing.T, queueSize int) domain.Bus {
+		return newBus(t, url, WithQueueSize(queueSize))
+	})
+}
+
+// Two replicas on one Redis deliver to each other, also right after Subscribe returns.
+func TestReplicas(t *testing.T) {
+	url := redisURL(t)
+	a, b := newBus(t, url), newBus(t, url)
+	topic := bustest.Topic(t)
+	subA, err := a.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer subA.Close()
+	for i := range 100 {
+		subB, err := b.Subscribe(t.Context(), topic+strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Publish(t.Context(), topic+strconv.Itoa(i), []byte("to b")); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(bustest.Recv(t, subB)); got != "to b" {
+			t.Fatalf("round %d: b got %q", i, got)
+		}
+		subB.Close()
+	}
+	if err := b.Publish(t.Context(), topic, []byte("to a")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(bustest.Recv(t, subA)); got != "to a" {
+		t.Fatalf("a got %q", got)
+	}
+}
+
+// However many local subscribers a topic has, the process holds one Redis subscription,
+// and gives it up with the last of them.
+func TestOneRedisSubscriptionPerTopic(t *testing.T) {
+	url := redisURL(t)
+	b := newBus(t, url)
+	topic := bustest.Topic(t)
+	channel := testPrefix + topic
+	numsub := func() int64 {
+		n, err := b.Client().PubSubNumSub(t.Context(), channel).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n[channel]
+	}
+	var subs []domain.Subscription
+	for range 5 {
+		s, err := b.Subscribe(t.Context(), topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, s)
+	}
+	if n := numsub(); n != 1 {
+		t.Fatalf("Redis subscriptions for 5 local subscribers = %d, want 1", n)
+	}
+	for _, s := range subs[1:] {
+		s.Close()
+	}
+	if n := numsub(); n != 1 {
+		t.Fatalf("Redis subscriptions with 1 local subscriber left = %d, want 1", n)
+	}
+	subs[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for numsub() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Redis subscription kept after the last local subscriber left")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// And the topic can be taken up again.
+	s, err := b.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := b.Publish(t.Context(), topic, []byte("back")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(bustest.Recv(t, s)); got != "back" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestPublishAfterCloseFails(t *testing.T) {
+	url := redisURL(t)
+	b, err := New(t.Context(), url, testLogger(t), WithPrefix(testPrefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Subscribe(t.Context(), bustest.Topic(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bustest.WaitClosed(t, s)
+	if s.Err() != nil {
+		t.Fatalf("Err at shutdown = %v, want nil", s.Err())
+	}
+	if err := b.Publish(t.Context(), "x", []byte("y")); err == nil {
+		t.Fatal("Publish on a closed bus succeeded")
+	}
+	if _, err := b.Subscribe(t.Context(), "x"); err == nil {
+		t.Fatal("Subscribe on a closed bus succeeded")
+	}
+}
+
+func TestNewFailsWithoutRedis(t *testing.T) {
+	redisURL(t)
+	port := freePort(t)
+	_, err := New(t.Context(), "redis://127.0.0.1:"+strconv.Itoa(port)+"/0", testLogger(t))
+	if err == nil {
+		t.Fatal("New succeeded with no Redis listening")
+	}
+	if _, err := New(t.Context(), "http://nope", testLogger(t)); err == nil {
+		t.Fatal("New accepted a non-Redis URL")
+	}
+}
+
+// The pub/sub connection drops and comes back: every local subscriber gets a gap notice,
+// and messages published afterwards arrive again.
+func TestReconnectReportsGap(t *testing.T) {
+	redisURL(t)
+	srv := startRedis(t, freePort(t))
+	b := newBus(t, srv.url, WithHealthCheck(500*time.Millisecond))
+	topic, other := bustest.Topic(t), bustest.Topic(t)
+	s1, err := b.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	s2, err := b.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	s3, err := b.Subscribe(t.Context(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+	if err := b.Publish(t.Context(), topic, []byte("before")); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []domain.Subscription{s1, s2} {
+		if got := string(bustest.Recv(t, s)); got != "before" {
+			t.Fatalf("got %q", got)
+		}
+	}
+
+	srv.stop(t)
+	if err := b.Publish(t.Context(), topic, []byte("lost")); err == nil {
+		t.Fatal("Publish with Redis down succeeded, want an error")
+	}
+	if err := b.Ping(t.Context()); err == nil {
+		t.Fatal("Ping with Redis down succeeded")
+	}
+	srv.start(t)
+
+	for i, s := range []domain.Subscription{s1, s2, s3} {
+		if m := bustest.Recv(t, s); m != nil {
+			t.Fatalf("subscriber %d: got %q, want a gap (nil)", i, m)
+		}
+	}
+	if err := b.Publish(t.Context(), topic, []byte("after")); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []domain.Subscription{s1, s2} {
+		if got := string(bustest.Recv(t, s)); got != "after" {
+			t.Fatalf("after the restart got %q, want %q", got, "after")
+		}
+	}
+	// A new subscriber after the outage works as usual.
+	s4, err := b.Subscribe(t.Context(), bustest.Topic(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s4.Close()
+}
+
+// redisServer is a private redis-server of one test, which it may stop and restart.
+type redisServer struct {
+	port int
+	url  string
+	cmd  *exec.Cmd
+}
+
+func startRedis(t *testing.T, port int) *redisServer {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	s := &redisServer{port: port, url: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"}
+	s.start(t)
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+func (s *redisServer) start(t *testing.T) {
+	t.Helper()
+	s.cmd = exec.Command("redis-server", "--save", "", "--appendonly", "no",
+		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1")
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start redis-server: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.answers() {
+		if time.Now().After(deadline) {
+			t.Fatal("redis-server did not answer within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *redisServer) answers() bool {
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.port), time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
+
+func (s *redisServer) stop(t *testing.T) {
+	t.Helper()
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	s.cmd = nil
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// BenchmarkPublishReceive measures the latency from Publish on one replica to the message
+// arriving at a subscriber on another, one message in flight at a time.
+func BenchmarkPublishReceive(b *testing.B) {
+	url := redisURL(b)
+	ctx := context.Background()
+	pub, sub := newBus(b, url), newBus(b, url)
+	topic := bustest.Topic(b)
+	s, err := sub.Subscribe(ctx, topic)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	msg := []byte(`{"type":"chat","id":123,"text":"hello, class"}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := pub.Publish(ctx, topic, msg); err != nil {
+			b.Fatal(err)
+		}
+		<-s.C()
+	}
+}
