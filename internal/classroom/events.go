@@ -31,7 +31,7 @@ type LobbyEntryView struct {
 
 func lobbyView(e *domain.LobbyEntry) LobbyEntryView {
 	return LobbyEntryView{EntryID: e.ID, Identity: e.SessionID, Name: e.Name, Status: string(e.Status),
-		CreatedAt: e.CreatedAt.Format("2006-01-02T15:04:05.000000Z07:00")}
+		CreatedAt: e.CreatedAt.Format(timeFormat)}
 }
 
 // RemovedView says who left the call against their will, and why: kicked, banned or panic.

@@ -34,7 +34,7 @@ func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) 
 	if err := s.createSFURoom(ctx, r); err != nil {
 		return nil, err
 	}
-	if _, err := s.store.StartRoom(ctx, r.ID, s.now()); err != nil {
+	if err := s.markLive(ctx, r.ID, s.now()); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "room started", "room", r.ID, "by", actor.User.ID)
@@ -60,7 +60,7 @@ func (s *Service) EndRoom(ctx context.Context, actor domain.Actor, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.EndRoom(ctx, r.ID, s.now()); err != nil {
+	if err := s.markEnded(ctx, r.ID, s.now()); err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "room ended", "room", r.ID, "by", actor.User.ID)
@@ -79,8 +79,8 @@ type CallToken struct {
 	URL   string
 }
 
-// Token gives the room's owner (or an admin) a host token for the live room. Guests get
-// theirs through the lobby.
+// Token gives the room's owner (or an admin) a host token, and an admitted guest a guest
+// token, for the live room.
 func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) (*CallToken, error) {
 	if !validID(roomID) {
 		return nil, domain.Invalid("roomId", "The room id is not valid.")
@@ -89,14 +89,27 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	if err != nil {
 		return nil, err
 	}
-	if !actor.CanManage(r) {
-		return nil, domain.Errorf(domain.ENotAdmitted, "Join this room through its invite link.")
+	host := actor.CanManage(r)
+	var grant domain.TokenGrant
+	if host {
+		meta, _ := json.Marshal(map[string]string{"role": "host"})
+		grant = domain.TokenGrant{Identity: actor.User.ID, Name: actor.User.Name, Metadata: string(meta), RoomAdmin: true}
+	} else {
+		a, err := s.guestAdmission(ctx, r, actor)
+		if err != nil {
+			return nil, err
+		}
+		meta, _ := json.Marshal(map[string]string{"role": "guest"})
+		grant = domain.TokenGrant{Identity: a.Identity, Name: a.Name, Metadata: string(meta)}
 	}
 	switch r.Status {
 	case domain.RoomEnded:
 		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
 	case domain.RoomCreated:
-		return nil, domain.Errorf(domain.ERoomNotLive, "Start the room first.")
+		return nil, domain.Errorf(domain.ERoomNotLive, "The lecture has not started yet.")
+	}
+	if !host && r.Locked {
+		return nil, domain.Errorf(domain.ERoomLocked, "The host has locked the room.")
 	}
 	if s.sfu == nil {
 		return nil, errNoSFU
@@ -106,13 +119,40 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	if err := s.createSFURoom(ctx, r); err != nil {
 		return nil, err
 	}
-	meta, _ := json.Marshal(map[string]string{"role": "host"})
-	tok, err := s.sfu.Token(domain.TokenGrant{Room: r.ID, Identity: actor.User.ID, Name: actor.User.Name,
-		Metadata: string(meta), TTL: tokenTTL, RoomAdmin: true, CanPublish: true, CanSubscribe: true, CanPublishData: true})
+	grant.Room, grant.TTL = r.ID, tokenTTL
+	grant.CanPublish, grant.CanSubscribe, grant.CanPublishData = true, true, true
+	tok, err := s.sfu.Token(grant)
 	if err != nil {
-		return nil, fmt.Errorf("mint host token: %w", err)
+		return nil, fmt.Errorf("mint token: %w", err)
 	}
 	return &CallToken{Token: tok, URL: s.sfu.URL()}, nil
+}
+
+// guestAdmission is the guest's admission to the room, if it still holds: granted through an
+// approved lobby entry of this very session, and no ban on the session or the browser since.
+func (s *Service) guestAdmission(ctx context.Context, r *domain.Room, actor domain.Actor) (*domain.Admission, error) {
+	notIn := domain.Errorf(domain.ENotAdmitted, "Join this room through its invite link.")
+	if actor.GuestSession == "" {
+		return nil, notIn
+	}
+	a, err := s.store.Admission(ctx, r.ID, actor.GuestSession)
+	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (!a.Active() || a.Kind != domain.KindGuest)) {
+		return nil, notIn
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.store.LobbyEntry(ctx, a.LobbyEntryID)
+	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (e.Status != domain.LobbyApproved || e.SessionID != actor.GuestSession)) {
+		return nil, notIn
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, a.Fingerprint, actor.IP); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // HandleWebhook applies one verified event from the video server. Each step is idempotent and
@@ -152,13 +192,12 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 		if r.Status == domain.RoomEnded {
 			return s.closeEnded(ctx, r)
 		}
-		_, err = s.store.StartRoom(ctx, r.ID, at)
-		return err
+		return s.markLive(ctx, r.ID, at)
 	case domain.EventRoomFinished:
 		if r.Status != domain.RoomLive {
 			return nil
 		}
-		if _, err := s.store.EndRoom(ctx, r.ID, at); err != nil {
+		if err := s.markEnded(ctx, r.ID, at); err != nil {
 			return err
 		}
 		s.log.InfoContext(ctx, "room finished in the video server", "room", r.ID)
@@ -190,4 +229,28 @@ func (s *Service) closeEnded(ctx context.Context, r *domain.Room) error {
 	}
 	s.log.WarnContext(ctx, "activity in an ended room; closing it again", "room", r.ID)
 	return s.sfu.DeleteRoom(ctx, r.ID)
+}
+
+// markLive makes a CREATED room LIVE and tells everyone following it.
+func (s *Service) markLive(ctx context.Context, roomID string, at time.Time) error {
+	return s.transition(ctx, roomID, func(st domain.Store) (bool, error) { return st.StartRoom(ctx, roomID, at) })
+}
+
+// markEnded ends the room in our records (queuing its summary) and tells everyone following it.
+func (s *Service) markEnded(ctx context.Context, roomID string, at time.Time) error {
+	return s.transition(ctx, roomID, func(st domain.Store) (bool, error) { return st.EndRoom(ctx, roomID, at) })
+}
+
+func (s *Service) transition(ctx context.Context, roomID string, change func(domain.Store) (bool, error)) error {
+	return s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		changed, err := change(st)
+		if err != nil || !changed {
+			return err
+		}
+		r, err := st.Room(ctx, roomID)
+		if err != nil {
+			return err
+		}
+		return out.add(ctx, st, roomID, EvRoomState, domain.AudienceAll, roomState(r))
+	})
 }

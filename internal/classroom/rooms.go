@@ -103,7 +103,14 @@ func (s *Service) UpdateRoom(ctx context.Context, actor domain.Actor, id string,
 		return nil, err
 	}
 	r.UpdatedAt = s.now()
-	if err := s.store.UpdateRoom(ctx, r); err != nil {
+	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		if err := st.UpdateRoom(ctx, r); err != nil {
+			return err
+		}
+		// Chat and files switches reach everyone in the room at once.
+		return out.add(ctx, st, r.ID, EvRoomState, domain.AudienceAll, roomState(r))
+	})
+	if err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -56,10 +56,12 @@ type Room struct {
 	MaxParticipants int
 	Locked          bool
 	Status          RoomStatus
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	StartedAt       *time.Time
-	EndedAt         *time.Time
+	// LastEventSeq is the number of the room's latest event (read-only: AppendEvent bumps it).
+	LastEventSeq int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	StartedAt    *time.Time
+	EndedAt      *time.Time
 }
 
 // HasPIN reports whether joining needs a PIN.

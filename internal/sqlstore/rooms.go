@@ -11,12 +11,15 @@ import (
 const roomColumns = `id, code, owner_id, name, lobby_enabled, pin_hash, chat_enabled, files_enabled,
 	max_participants, locked, status, created_at, updated_at, started_at, ended_at`
 
+// roomSelect adds the event counter, which only AppendEvent writes.
+const roomSelect = roomColumns + `, last_event_seq`
+
 func scanRoom(row interface{ Scan(...any) error }) (*domain.Room, error) {
 	var r domain.Room
 	var status string
 	var started, ended sql.NullTime
 	err := row.Scan(&r.ID, &r.Code, &r.OwnerID, &r.Name, &r.LobbyEnabled, &r.PINHash, &r.ChatEnabled, &r.FilesEnabled,
-		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended)
+		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended, &r.LastEventSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -42,17 +45,17 @@ func (db *DB) CreateRoom(ctx context.Context, r domain.Room) error {
 }
 
 func (db *DB) Room(ctx context.Context, id string) (*domain.Room, error) {
-	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomColumns+` FROM rooms WHERE id = ?`, id))
+	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomSelect+` FROM rooms WHERE id = ?`, id))
 	return r, translate(err, "room")
 }
 
 func (db *DB) RoomByCode(ctx context.Context, code string) (*domain.Room, error) {
-	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomColumns+` FROM rooms WHERE code = ?`, code))
+	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomSelect+` FROM rooms WHERE code = ?`, code))
 	return r, translate(err, "room")
 }
 
 func (db *DB) RoomsByOwner(ctx context.Context, ownerID string) ([]domain.Room, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+roomColumns+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
+	rows, err := db.query(ctx, db.x, `SELECT `+roomSelect+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
 	if err != nil {
 		return nil, translate(err, "rooms")
 	}

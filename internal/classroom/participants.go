@@ -1,0 +1,154 @@
+package classroom
+
+import (
+	"context"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Viewer is who follows a room's event stream, and what they may see.
+type Viewer struct {
+	RoomID   string
+	Identity string
+	IsHost   bool // the owner or an admin: sees the lobby queue
+	// Waiting is a guest in the lobby: sees only its own decision and the room's state.
+	Waiting bool
+}
+
+// Sees reports whether the viewer may receive e.
+func (v Viewer) Sees(e *domain.Event) bool {
+	if v.Waiting {
+		return e.Audience == domain.AudienceOf(v.Identity) || e.Type == EvRoomState
+	}
+	return e.For(v.Identity, v.IsHost)
+}
+
+// Ends reports whether e closes the viewer's stream: a guest removed from the room, or a
+// waiting guest whose request was decided.
+func (v Viewer) Ends(e *domain.Event) bool {
+	if e.Audience != domain.AudienceOf(v.Identity) {
+		return false
+	}
+	return e.Type == EvRemoved || (v.Waiting && e.Type == EvLobbyDecision)
+}
+
+// RoomViewer checks that the actor may follow the room's events: the owner or an admin, or a
+// guest whose admission holds.
+func (s *Service) RoomViewer(ctx context.Context, actor domain.Actor, roomID string) (*Viewer, *domain.Room, error) {
+	if !validID(roomID) {
+		return nil, nil, domain.Errorf(domain.ENotFound, "Room not found.")
+	}
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if actor.CanManage(r) {
+		return &Viewer{RoomID: r.ID, Identity: actor.User.ID, IsHost: true}, r, nil
+	}
+	a, err := s.guestAdmission(ctx, r, actor)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Viewer{RoomID: r.ID, Identity: a.Identity}, r, nil
+}
+
+// LobbyViewer checks that the actor is a guest who knocked at this room; it returns the guest's
+// latest entry too.
+func (s *Service) LobbyViewer(ctx context.Context, actor domain.Actor, roomID string) (*Viewer, *domain.LobbyEntry, error) {
+	if !validID(roomID) || actor.GuestSession == "" {
+		return nil, nil, domain.Errorf(domain.ENotFound, "You have not asked to join this room.")
+	}
+	e, err := s.store.LatestLobbyEntry(ctx, roomID, actor.GuestSession)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil, nil, domain.Errorf(domain.ENotFound, "You have not asked to join this room.")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Viewer{RoomID: roomID, Identity: e.SessionID, Waiting: true}, e, nil
+}
+
+// Snapshot is the state a stream starts with, before its events.
+type Snapshot struct {
+	Room  RoomStateView    `json:"room"`
+	Hands []HandView       `json:"hands"`
+	Lobby []LobbyEntryView `json:"lobby,omitempty"` // the host's queue
+	Entry *LobbyEntryView  `json:"entry,omitempty"` // a waiting guest's own request
+	// Seq is the last event included in this state; the stream continues after it.
+	Seq int64 `json:"seq"`
+}
+
+// Snapshot reads the room's current state as the viewer may see it.
+func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
+	r, err := s.store.Room(ctx, v.RoomID)
+	if err != nil {
+		return nil, err
+	}
+	// The counter is read with (before) the state: events after it may already show in the
+	// state, and clients apply events idempotently; none is missed.
+	snap := &Snapshot{Room: roomState(r), Hands: []HandView{}, Seq: r.LastEventSeq}
+	if v.Waiting {
+		e, err := s.store.LatestLobbyEntry(ctx, r.ID, v.Identity)
+		if err != nil {
+			return nil, err
+		}
+		ev := lobbyView(e)
+		snap.Entry = &ev
+		return snap, nil
+	}
+	hands, err := s.store.Hands(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hands {
+		snap.Hands = append(snap.Hands, HandView{Identity: h.Identity, Name: h.Name, Raised: true, RaisedAt: h.RaisedAt.Format(timeFormat)})
+	}
+	if v.IsHost {
+		pending, err := s.store.LobbyEntries(ctx, r.ID, domain.LobbyPending)
+		if err != nil {
+			return nil, err
+		}
+		for i := range pending {
+			snap.Lobby = append(snap.Lobby, lobbyView(&pending[i]))
+		}
+	}
+	return snap, nil
+}
+
+// RaiseHand raises or lowers the actor's own hand.
+func (s *Service) RaiseHand(ctx context.Context, actor domain.Actor, roomID string, raised bool) error {
+	v, r, err := s.RoomViewer(ctx, actor, roomID)
+	if err != nil {
+		return err
+	}
+	if r.Status == domain.RoomEnded {
+		return domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
+	}
+	name := ""
+	if v.IsHost {
+		name = actor.User.Name
+	} else if a, err := s.store.Admission(ctx, r.ID, v.Identity); err == nil {
+		name = a.Name
+	}
+	return s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		h := domain.HandRaise{RoomID: r.ID, Identity: v.Identity, Name: name, RaisedAt: s.now()}
+		var changed bool
+		var err error
+		if raised {
+			changed, err = st.RaiseHand(ctx, h)
+		} else {
+			changed, err = st.LowerHand(ctx, r.ID, v.Identity)
+		}
+		if err != nil || !changed {
+			return err // already so: nothing to tell
+		}
+		view := HandView{Identity: v.Identity, Name: name, Raised: raised}
+		if raised {
+			view.RaisedAt = h.RaisedAt.Format(timeFormat)
+		}
+		return out.add(ctx, st, r.ID, EvHand, domain.AudienceAll, view)
+	})
+}
+
+// timeFormat is RFC 3339 with microseconds, as the JSON of time.Time has it.
+const timeFormat = "2006-01-02T15:04:05.999999Z07:00"
