@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/web"
 )
@@ -36,18 +37,27 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}}
-	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: a.limiter, Web: web.Handler()}
+	bus, limiter, closeRealtime, err := a.realtime(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeRealtime()
+	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}}
+	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler()}
+	cd := classroom.Deps{Limiter: limiter, Bus: bus}
 	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
 	if err != nil {
 		return err
 	}
 	if sfu != nil {
-		a.classroom.SetSFU(sfu)
+		cd.SFU = sfu
 		deps.Webhooks = sfu
 		checks = append(checks, httpapi.Check{Name: "livekit", Ping: sfu.Ping})
 	}
-	deps.Classroom, deps.Checks = a.classroom, checks
+	if deps.Classroom, err = a.classroom(cd); err != nil {
+		return err
+	}
+	deps.Checks = checks
 	api := httpapi.New(deps)
 	srv := &http.Server{
 		Handler:           api,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
@@ -41,7 +42,11 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	if *admin {
 		role = domain.RoleAdmin
 	}
-	u, err := a.classroom.CreateUser(ctx, *email, *name, password, role, false)
+	svc, err := a.classroom(classroom.Deps{})
+	if err != nil {
+		return err
+	}
+	u, err := svc.CreateUser(ctx, *email, *name, password, role, false)
 	if code := domain.ErrorCode(err); code != "" && code != domain.EInternal {
 		return errors.New(domain.ErrorMessage(err))
 	} else if err != nil {

@@ -16,18 +16,19 @@ import (
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/logging"
 	"github.com/liveserver/liveserver/internal/memory"
+	"github.com/liveserver/liveserver/internal/redis"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 )
 
 // app is the wired program: which adapter stands behind each port is decided here only.
 type app struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	db        *sqlstore.DB
-	limiter   *memory.Limiter
-	classroom *classroom.Service
+	cfg  *config.Config
+	log  *slog.Logger
+	db   *sqlstore.DB
+	hash classroom.HashParams
 }
 
 // hashParams lets tests of the whole program use cheap password hashing
@@ -61,17 +62,35 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer) (
 		db.Close()
 		return nil, err
 	}
-	limiter := memory.NewLimiter(time.Now)
-	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Log: log}, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
-		SessionTTL: cfg.SessionTTL, Hash: hashParams(getenv)})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &app{cfg: cfg, log: log, db: db, limiter: limiter, classroom: svc}, nil
+	return &app{cfg: cfg, log: log, db: db, hash: hashParams(getenv)}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
+
+// classroom makes the rules over the store and the given ports.
+func (a *app) classroom(d classroom.Deps) (*classroom.Service, error) {
+	d.Store, d.Log = a.db, a.log
+	if d.Limiter == nil {
+		d.Limiter = memory.NewLimiter(time.Now)
+	}
+	return classroom.New(d, classroom.Options{RegistrationOpen: a.cfg.RegistrationOpen, SessionTTL: a.cfg.SessionTTL,
+		Hash: a.hash, BanByIP: a.cfg.BanByIP})
+}
+
+// realtime picks the bus and the rate limiter: Redis when REDIS_URL is set, so that replicas
+// act as one; this process's memory otherwise. close releases them.
+func (a *app) realtime(ctx context.Context) (domain.Bus, domain.Limiter, func(), error) {
+	if a.cfg.RedisURL == "" {
+		bus := memory.NewBus()
+		return bus, memory.NewLimiter(time.Now), func() { bus.Close() }, nil
+	}
+	bus, err := redis.New(ctx, a.cfg.RedisURL, a.log.With("component", "redis"))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	a.log.Info("using Redis for the event bus and rate limits")
+	return bus, redis.NewLimiter(bus.Client(), ""), func() { bus.Close() }, nil
+}
 
 func openStore(ctx context.Context, cfg *config.Config) (*sqlstore.DB, error) {
 	if cfg.DatabaseURL != "" {

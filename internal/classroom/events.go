@@ -29,7 +29,8 @@ type LobbyEntryView struct {
 	CreatedAt string `json:"createdAt"`
 }
 
-func lobbyView(e *domain.LobbyEntry) LobbyEntryView {
+// LobbyView is the entry as the host and the guest see it.
+func LobbyView(e *domain.LobbyEntry) LobbyEntryView {
 	return LobbyEntryView{EntryID: e.ID, Identity: e.SessionID, Name: e.Name, Status: string(e.Status),
 		CreatedAt: e.CreatedAt.Format(timeFormat)}
 }

@@ -108,7 +108,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 			return err
 		}
 		if r.LobbyEnabled {
-			return out.add(ctx, st, r.ID, EvLobbyKnock, domain.AudienceHost, lobbyView(&e))
+			return out.add(ctx, st, r.ID, EvLobbyKnock, domain.AudienceHost, LobbyView(&e))
 		}
 		res.Admitted = true
 		return st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: e.SessionID, Name: e.Name,

@@ -97,7 +97,7 @@ func (s *Service) decideEntry(ctx context.Context, st domain.Store, out *outbox,
 			return false, err
 		}
 	}
-	v := lobbyView(e)
+	v := LobbyView(e)
 	if err := out.add(ctx, st, r.ID, EvLobbyDecided, domain.AudienceHost, v); err != nil {
 		return false, err
 	}

@@ -92,7 +92,7 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		ev := lobbyView(e)
+		ev := LobbyView(e)
 		snap.Entry = &ev
 		return snap, nil
 	}
@@ -109,7 +109,7 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 			return nil, err
 		}
 		for i := range pending {
-			snap.Lobby = append(snap.Lobby, lobbyView(&pending[i]))
+			snap.Lobby = append(snap.Lobby, LobbyView(&pending[i]))
 		}
 	}
 	return snap, nil
@@ -152,3 +152,8 @@ func (s *Service) RaiseHand(ctx context.Context, actor domain.Actor, roomID stri
 
 // timeFormat is RFC 3339 with microseconds, as the JSON of time.Time has it.
 const timeFormat = "2006-01-02T15:04:05.999999Z07:00"
+
+// EventsAfter reads the room's events after seq, for a stream that has checked its viewer.
+func (s *Service) EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]domain.Event, error) {
+	return s.store.EventsAfter(ctx, roomID, after, limit)
+}

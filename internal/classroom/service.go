@@ -65,7 +65,3 @@ func New(d Deps, opts Options) (*Service, error) {
 
 // now is the clock at PostgreSQL's precision, so a value reads back as it was written.
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
-
-// SetSFU sets the video server once it is up (the dev server starts after the service is
-// made). Call it before serving requests.
-func (s *Service) SetSFU(sfu domain.SFU) { s.sfu = sfu }

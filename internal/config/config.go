@@ -41,6 +41,7 @@ type Config struct {
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: whose X-Forwarded-For we believe
 
 	RegistrationOpen bool          // REGISTRATION=open|closed
+	BanByIP          bool          // BAN_BY_IP: a ban also matches the guest's address
 	SessionTTL       time.Duration // SESSION_TTL
 
 	LogLevel  string // LOG_LEVEL: debug|info|warn|error

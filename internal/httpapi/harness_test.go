@@ -27,6 +27,7 @@ type env struct {
 	t   *testing.T
 	srv *httptest.Server
 	db  *sqlstore.DB
+	bus *memory.Bus
 }
 
 // newEnv starts the server with the given environment variables on top of test defaults.
@@ -36,8 +37,11 @@ func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
 		if v, ok := vars[k]; ok {
 			return v
 		}
-		if k == "DATA_DIR" {
+		switch k {
+		case "DATA_DIR":
 			return t.TempDir()
+		case "AUTH_SECRET":
+			return "test-secret-test-secret-test-secret"
 		}
 		return ""
 	}
@@ -48,16 +52,18 @@ func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
 	db := sqlstoretest.Open(t, d)
 	log := slog.New(slog.DiscardHandler)
 	limiter := memory.NewLimiter(time.Now)
-	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Log: log}, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
-		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams})
+	bus := memory.NewBus()
+	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Log: log}, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
+		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams, BanByIP: cfg.BanByIP})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Deps{Config: cfg, Log: log, Classroom: svc, Limiter: limiter,
-		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler()})
+	h := httpapi.New(httpapi.Deps{Config: cfg, Log: log, Classroom: svc, Limiter: limiter, Bus: bus,
+		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond})
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, db: db}
+	// Streams end before the server closes, as at a real shutdown.
+	t.Cleanup(func() { bus.Close(); srv.CloseClientConnections(); srv.Close() })
+	return &env{t: t, srv: srv, db: db, bus: bus}
 }
 
 // client is one browser: it keeps its own cookies.

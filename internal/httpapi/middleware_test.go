@@ -158,3 +158,20 @@ func TestAllowedIPs(t *testing.T) {
 		"DOMAIN": "live.example.com", "AUTH_SECRET": strings.Repeat("s", 32)})
 	want(t, p.client().do("GET", "/api/auth/me", nil, "X-Forwarded-For", "192.0.2.7"), http.StatusUnauthorized, "unauthorized")
 }
+
+func TestUnknownRoomSubresources(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	c := e.client()
+	id := "00000000-0000-4000-8000-000000000000"
+	want(t, c.do("GET", "/api/rooms/"+id+"/nope", nil), http.StatusNotFound, "not_found")
+	r := c.do("GET", "/api/rooms/"+id+"/start", nil)
+	want(t, r, http.StatusMethodNotAllowed)
+	if r.header.Get("Allow") != "POST" {
+		t.Fatalf("Allow = %q", r.header.Get("Allow"))
+	}
+	r = c.do("DELETE", "/api/rooms/"+id+"/lobby", nil)
+	want(t, r, http.StatusMethodNotAllowed)
+	if r.header.Get("Allow") != "GET, POST" {
+		t.Fatalf("Allow = %q, want GET, POST", r.header.Get("Allow"))
+	}
+}

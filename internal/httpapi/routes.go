@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -28,6 +29,24 @@ func (s *Server) routes() {
 	m.Handle("POST /api/rooms/{roomId}/start", s.handle(s.startRoom))
 	m.Handle("POST /api/rooms/{roomId}/end", s.handle(s.endRoom))
 
+	// GET /api/rooms/{roomId}/X would clash with GET /api/rooms/by-code/{code} in ServeMux (neither
+	// is more specific), so these are dispatched by name; by-code stays the more specific one.
+	s.roomGets = map[string]handlerFunc{
+		"lobby":  s.lobbyQueue, // GET /api/rooms/{roomId}/lobby
+		"events": s.roomEvents, // GET /api/rooms/{roomId}/events
+	}
+	m.Handle(roomGetPattern, s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if h, ok := s.roomGets[r.PathValue("resource")]; ok {
+			return h(w, r)
+		}
+		return s.noRoute(w, r)
+	}))
+	m.Handle("POST /api/rooms/{roomId}/join", s.handle(s.join))
+	m.Handle("GET /api/rooms/{roomId}/lobby/stream", s.handle(s.lobbyStream))
+	m.Handle("POST /api/rooms/{roomId}/lobby", s.handle(s.lobbyDecide))
+	m.Handle("POST /api/rooms/{roomId}/moderate", s.handle(s.moderate))
+	m.Handle("POST /api/rooms/{roomId}/hand-raise", s.handle(s.handRaise))
+
 	m.Handle("POST /api/livekit/token", s.handle(s.livekitToken))
 	m.Handle("POST /api/livekit/webhook", s.handle(s.livekitWebhook))
 
@@ -51,6 +70,9 @@ func (s *Server) webApp() http.Handler {
 	})
 }
 
+// roomGetPattern dispatches the GET sub-resources of a room by name.
+const roomGetPattern = "GET /api/rooms/{roomId}/{resource}"
+
 // noRoute answers an /api/ request that no route takes: 405 with Allow when the path exists
 // for other methods, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) error {
@@ -58,9 +80,15 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) error {
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = method
-		if _, pattern := s.mux.Handler(probe); pattern != "/api/" && pattern != "" {
-			allow = append(allow, method)
+		_, pattern := s.mux.Handler(probe)
+		if pattern == roomGetPattern {
+			if _, ok := s.roomGets[path.Base(r.URL.Path)]; !ok {
+				continue
+			}
+		} else if pattern == "/api/" || pattern == "" {
+			continue
 		}
+		allow = append(allow, method)
 	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))

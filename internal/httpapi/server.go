@@ -33,6 +33,10 @@ type Deps struct {
 	Web       http.Handler // the browser app; nil serves nothing outside /api
 	// Webhooks verifies the video server's webhooks; nil when there is no video server.
 	Webhooks WebhookReceiver
+	// Bus delivers room events to the event streams.
+	Bus domain.Bus
+	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
+	Heartbeat time.Duration
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -50,14 +54,21 @@ type Server struct {
 	checks  []Check
 	web     http.Handler
 	hooks   WebhookReceiver
+	bus     domain.Bus
+	beat    time.Duration
 	mux     *http.ServeMux
-	handler http.Handler
+	// roomGets are the GET sub-resources of a room, by name (see routes).
+	roomGets map[string]handlerFunc
+	handler  http.Handler
 }
 
 // New returns the HTTP interface over deps.
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
-		hooks: d.Webhooks, mux: http.NewServeMux()}
+		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, mux: http.NewServeMux()}
+	if s.beat <= 0 {
+		s.beat = 15 * time.Second
+	}
 	s.routes()
 	// Outermost first: every request gets an id and a log line, then headers, then the
 	// instance's access rules, then CSRF protection, then the route.
@@ -80,7 +91,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 
 // actor is who makes the request: the signed-in user, if the session cookie is valid.
 func (s *Server) actor(r *http.Request) (domain.Actor, error) {
-	a := domain.Actor{IP: s.clientIP(r)}
+	a := domain.Actor{IP: s.clientIP(r), GuestSession: s.guestSession(r)}
 	token := s.sessionToken(r)
 	if token == "" {
 		return a, nil

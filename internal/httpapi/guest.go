@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// The guest session: a sessionId (UUID) in an HttpOnly cookie, signed with the auth secret so
+// a browser cannot pick another guest's identity. It is the guest's identity in every room.
+const guestCookieMaxAge = 30 * 24 * 3600
+
+func (s *Server) guestCookieName() string {
+	if s.cfg.SecureCookies() {
+		return "__Host-ls_guest"
+	}
+	return "ls_guest"
+}
+
+func (s *Server) signGuest(id string) string {
+	m := hmac.New(sha256.New, []byte(s.cfg.AuthSecret))
+	m.Write([]byte("guest-session:" + id))
+	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// guestSession returns the verified sessionId of the request's guest cookie, or "".
+func (s *Server) guestSession(r *http.Request) string {
+	c, err := r.Cookie(s.guestCookieName())
+	if err != nil {
+		return ""
+	}
+	id, _, ok := strings.Cut(c.Value, ".")
+	if !ok || uuid.Validate(id) != nil || len(id) != 36 {
+		return ""
+	}
+	if !hmac.Equal([]byte(c.Value), []byte(s.signGuest(id))) {
+		return ""
+	}
+	return id
+}
+
+// ensureGuestSession returns the request's guest session, making one (and its cookie) if the
+// browser has none.
+func (s *Server) ensureGuestSession(w http.ResponseWriter, r *http.Request) string {
+	if id := s.guestSession(r); id != "" {
+		return id
+	}
+	id := uuid.NewString()
+	http.SetCookie(w, &http.Cookie{Name: s.guestCookieName(), Value: s.signGuest(id), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies(), MaxAge: guestCookieMaxAge})
+	return id
+}
