@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/liveserver/liveserver/internal/memory/bustest"
+	"github.com/liveserver/liveserver/internal/redis/redistest"
 )
 
 func TestLimiter(t *testing.T) {
@@ -99,8 +100,8 @@ func TestLimiterConcurrent(t *testing.T) {
 // With Redis down the limiter returns the error and no decision.
 func TestLimiterRedisDown(t *testing.T) {
 	redisURL(t)
-	srv := startRedis(t, freePort(t))
-	rdb, err := Dial(t.Context(), srv.url)
+	srv := redistest.Start(t)
+	rdb, err := Dial(t.Context(), srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestLimiterRedisDown(t *testing.T) {
 	if ok, _, err := l.Allow(t.Context(), "k", 1, time.Minute); err != nil || !ok {
 		t.Fatalf("ok=%v err=%v", ok, err)
 	}
-	srv.stop(t)
+	srv.Stop()
 	if ok, _, err := l.Allow(t.Context(), "k"+strconv.Itoa(1), 1, time.Minute); err == nil || ok {
 		t.Fatalf("with Redis down: ok=%v err=%v, want an error and no permission", ok, err)
 	}

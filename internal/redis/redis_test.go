@@ -1,12 +1,9 @@
 package redis
 
 import (
-	"bufio"
 	"context"
 	"log/slog"
-	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/memory/bustest"
+	"github.com/liveserver/liveserver/internal/redis/redistest"
 )
 
 // RedisEnv names the variable that holds the Redis URL for tests.
@@ -172,7 +170,7 @@ func TestPublishAfterCloseFails(t *testing.T) {
 
 func TestNewFailsWithoutRedis(t *testing.T) {
 	redisURL(t)
-	port := freePort(t)
+	port := redistest.FreePort(t)
 	_, err := New(t.Context(), "redis://127.0.0.1:"+strconv.Itoa(port)+"/0", testLogger(t))
 	if err == nil {
 		t.Fatal("New succeeded with no Redis listening")
@@ -186,8 +184,8 @@ func TestNewFailsWithoutRedis(t *testing.T) {
 // and messages published afterwards arrive again.
 func TestReconnectReportsGap(t *testing.T) {
 	redisURL(t)
-	srv := startRedis(t, freePort(t))
-	b := newBus(t, srv.url, WithHealthCheck(500*time.Millisecond))
+	srv := redistest.Start(t)
+	b := newBus(t, srv.URL, WithHealthCheck(500*time.Millisecond))
 	topic, other := bustest.Topic(t), bustest.Topic(t)
 	s1, err := b.Subscribe(t.Context(), topic)
 	if err != nil {
@@ -213,14 +211,14 @@ func TestReconnectReportsGap(t *testing.T) {
 		}
 	}
 
-	srv.stop(t)
+	srv.Stop()
 	if err := b.Publish(t.Context(), topic, []byte("lost")); err == nil {
 		t.Fatal("Publish with Redis down succeeded, want an error")
 	}
 	if err := b.Ping(t.Context()); err == nil {
 		t.Fatal("Ping with Redis down succeeded")
 	}
-	srv.start(t)
+	srv.Restart(t)
 
 	for i, s := range []domain.Subscription{s1, s2, s3} {
 		if m := bustest.Recv(t, s); m != nil {
@@ -241,74 +239,6 @@ func TestReconnectReportsGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	s4.Close()
-}
-
-// redisServer is a private redis-server of one test, which it may stop and restart.
-type redisServer struct {
-	port int
-	url  string
-	cmd  *exec.Cmd
-}
-
-func startRedis(t *testing.T, port int) *redisServer {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
-	}
-	s := &redisServer{port: port, url: "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"}
-	s.start(t)
-	t.Cleanup(func() { s.stop(t) })
-	return s
-}
-
-func (s *redisServer) start(t *testing.T) {
-	t.Helper()
-	s.cmd = exec.Command("redis-server", "--save", "", "--appendonly", "no",
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1")
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !s.answers() {
-		if time.Now().After(deadline) {
-			t.Fatal("redis-server did not answer within 10s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (s *redisServer) answers() bool {
-	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.port), time.Second)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
-}
-
-func (s *redisServer) stop(t *testing.T) {
-	t.Helper()
-	if s.cmd == nil {
-		return
-	}
-	s.cmd.Process.Kill()
-	s.cmd.Wait()
-	s.cmd = nil
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // BenchmarkPublishReceive measures the latency from Publish on one replica to the message
