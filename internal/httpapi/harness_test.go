@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -16,6 +18,8 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/httpapi"
+	"github.com/liveserver/liveserver/internal/livekit"
+	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
@@ -28,10 +32,22 @@ type env struct {
 	srv *httptest.Server
 	db  *sqlstore.DB
 	bus *memory.Bus
+	lk  *livekit.SFU // nil without LiveKit
 }
 
 // newEnv starts the server with the given environment variables on top of test defaults.
 func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
+	t.Helper()
+	return startEnv(t, d, vars, false)
+}
+
+// newLiveEnv is newEnv with a real LiveKit server whose webhooks come to this server.
+func newLiveEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
+	t.Helper()
+	return startEnv(t, d, vars, true)
+}
+
+func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLiveKit bool) *env {
 	t.Helper()
 	getenv := func(k string) string {
 		if v, ok := vars[k]; ok {
@@ -53,17 +69,31 @@ func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
 	log := slog.New(slog.DiscardHandler)
 	limiter := memory.NewLimiter(time.Now)
 	bus := memory.NewBus()
-	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Log: log}, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
+	// The handler is set once LiveKit knows where to send webhooks: to this server.
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	// Streams end before the server closes, as at a real shutdown.
+	t.Cleanup(func() { bus.Close(); srv.CloseClientConnections(); srv.Close() })
+	e := &env{t: t, srv: srv, db: db, bus: bus}
+	cd := classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Log: log}
+	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus,
+		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond}
+	if withLiveKit {
+		lk := livekittest.Start(t, livekittest.WithWebhookURL(srv.URL+"/api/livekit/webhook"))
+		sfu, err := livekit.NewSFU(lk.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cd.SFU, deps.Webhooks, e.lk = sfu, sfu, sfu
+	}
+	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
 		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams, BanByIP: cfg.BanByIP})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Deps{Config: cfg, Log: log, Classroom: svc, Limiter: limiter, Bus: bus,
-		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond})
-	srv := httptest.NewServer(h)
-	// Streams end before the server closes, as at a real shutdown.
-	t.Cleanup(func() { bus.Close(); srv.CloseClientConnections(); srv.Close() })
-	return &env{t: t, srv: srv, db: db, bus: bus}
+	deps.Classroom = svc
+	h = httpapi.New(deps)
+	return e
 }
 
 // client is one browser: it keeps its own cookies.
@@ -197,4 +227,117 @@ func parseCookie(t *testing.T, setCookie string) *http.Cookie {
 		t.Fatal(err)
 	}
 	return &http.Cookie{Name: c.Name, Value: c.Value}
+}
+
+// sseEvent is one Server-Sent Event as a client sees it.
+type sseEvent struct {
+	ID, Type, Data string
+}
+
+// sseStream is an open event stream; its events arrive on C, which closes when the stream ends.
+type sseStream struct {
+	t      *testing.T
+	status int
+	C      chan sseEvent
+	cancel context.CancelFunc
+}
+
+// stream opens an SSE GET; it fails the test unless the server answers 200.
+func (c *client) stream(path string, headers ...string) *sseStream {
+	c.e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.e.srv.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		cancel()
+		c.e.t.Fatal(err)
+	}
+	st := &sseStream{t: c.e.t, status: resp.StatusCode, C: make(chan sseEvent, 1000), cancel: cancel}
+	c.e.t.Cleanup(cancel)
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		cancel()
+		c.e.t.Fatalf("stream %s = %d %s", path, resp.StatusCode, b)
+	}
+	go func() {
+		defer close(st.C)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		var ev sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if ev.Type != "" {
+					st.C <- ev
+				}
+				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.ID = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				ev.Type = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				ev.Data = line[6:]
+			}
+		}
+	}()
+	return st
+}
+
+// next returns the next event of the given type, skipping others; it fails after 10 s.
+func (st *sseStream) next(typ string) sseEvent {
+	st.t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-st.C:
+			if !ok {
+				st.t.Fatalf("stream ended while waiting for %q", typ)
+			}
+			if ev.Type == typ {
+				return ev
+			}
+		case <-timeout:
+			st.t.Fatalf("no %q event within 10s", typ)
+		}
+	}
+}
+
+// ends waits for the server to close the stream.
+func (st *sseStream) ends() {
+	st.t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case _, ok := <-st.C:
+			if !ok {
+				return
+			}
+		case <-timeout:
+			st.t.Fatal("stream still open after 10s")
+		}
+	}
+}
+
+// quiet fails if an event of the type arrives within d.
+func (st *sseStream) quiet(typ string, d time.Duration) {
+	st.t.Helper()
+	timeout := time.After(d)
+	for {
+		select {
+		case ev, ok := <-st.C:
+			if !ok {
+				return
+			}
+			if ev.Type == typ {
+				st.t.Fatalf("unexpected %q event: %s", typ, ev.Data)
+			}
+		case <-timeout:
+			return
+		}
+	}
 }

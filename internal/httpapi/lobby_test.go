@@ -1,0 +1,331 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/sqlstore"
+	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
+)
+
+func (c *client) join(roomID, name, pin, fingerprint string) response {
+	c.e.t.Helper()
+	return c.do("POST", "/api/rooms/"+roomID+"/join", map[string]string{"name": name, "pin": pin, "fingerprint": fingerprint})
+}
+
+func (c *client) token(roomID string) response {
+	c.e.t.Helper()
+	return c.do("POST", "/api/livekit/token", map[string]string{"roomId": roomID})
+}
+
+type joinAnswer struct {
+	Status, EntryID, Identity string
+}
+
+func (r response) joined(t *testing.T) joinAnswer {
+	t.Helper()
+	var a joinAnswer
+	r.json(t, &a)
+	return a
+}
+
+// liveRoom makes a host and a started room with the given settings.
+func liveRoom(t *testing.T, e *env, settings map[string]any) (*client, room) {
+	t.Helper()
+	host := e.client()
+	host.register("host"+strconv.Itoa(int(time.Now().UnixNano()%1e9))+"@school.ru", "Учитель")
+	r := host.createRoom(settings)
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/start", nil), http.StatusOK)
+	return host, r
+}
+
+// The whole door: wrong PIN, right PIN, the lobby, the host's approval seen live on both
+// streams, and the guest's token.
+func TestGuestThroughTheLobby(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+		e := newLiveEnv(t, d, nil)
+		host, r := liveRoom(t, e, map[string]any{"name": "Физика", "pin": "2468"})
+		hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
+		hostEvents.next("snapshot")
+
+		guest := e.client()
+		want(t, guest.join(r.ID, "Маша", "", "fp-masha-0001"), http.StatusBadRequest, "invalid")
+		want(t, guest.join(r.ID, "Маша", "1111", "fp-masha-0001"), http.StatusForbidden, "wrong_pin")
+		res := guest.join(r.ID, "Маша", "2468", "fp-masha-0001")
+		want(t, res, http.StatusAccepted)
+		a := res.joined(t)
+		if a.Status != "pending" || a.EntryID == "" || a.Identity == "" {
+			t.Fatalf("join = %+v", a)
+		}
+		// Asking again (a reload) is the same request, not a second knock.
+		if again := guest.join(r.ID, "Маша", "2468", "fp-masha-0001").joined(t); again.EntryID != a.EntryID {
+			t.Fatalf("second join made entry %s, want %s", again.EntryID, a.EntryID)
+		}
+		want(t, guest.token(r.ID), http.StatusForbidden, "not_admitted")
+		// A waiting guest sees no room events.
+		want(t, guest.do("GET", "/api/rooms/"+r.ID+"/events", nil), http.StatusForbidden, "not_admitted")
+
+		lobby := guest.stream("/api/rooms/" + r.ID + "/lobby/stream")
+		var snap struct {
+			Entry struct{ EntryID, Status string }
+		}
+		json.Unmarshal([]byte(lobby.next("snapshot").Data), &snap)
+		if snap.Entry.EntryID != a.EntryID || snap.Entry.Status != "PENDING" {
+			t.Fatalf("lobby snapshot = %+v", snap)
+		}
+
+		knock := hostEvents.next("lobby.knock")
+		var k struct{ EntryID, Identity, Name string }
+		json.Unmarshal([]byte(knock.Data), &k)
+		if k.EntryID != a.EntryID || k.Name != "Маша" || k.Identity != a.Identity {
+			t.Fatalf("knock = %s", knock.Data)
+		}
+		var queue []struct{ EntryID, Name, Status string }
+		host.do("GET", "/api/rooms/"+r.ID+"/lobby", nil).json(t, &queue)
+		if len(queue) != 1 || queue[0].EntryID != a.EntryID || queue[0].Status != "PENDING" {
+			t.Fatalf("queue = %+v", queue)
+		}
+
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+		decision := lobby.next("lobby.decision")
+		if decision.ID == "" {
+			t.Fatal("a decision without an event id cannot be resumed")
+		}
+		var dv struct{ Status string }
+		json.Unmarshal([]byte(decision.Data), &dv)
+		if dv.Status != "APPROVED" {
+			t.Fatalf("decision = %s", decision.Data)
+		}
+		lobby.ends()
+		hostEvents.next("lobby.decided")
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "reject"}), http.StatusConflict)
+
+		tok := guest.token(r.ID)
+		want(t, tok, http.StatusOK)
+		guestEvents := guest.stream("/api/rooms/" + r.ID + "/events")
+		guestEvents.next("snapshot")
+		// Lobby traffic is the host's: the guest's stream does not carry it.
+		other := e.client()
+		want(t, other.join(r.ID, "Петя", "2468", "fp-petya-0001"), http.StatusAccepted)
+		hostEvents.next("lobby.knock")
+		guestEvents.quiet("lobby.knock", 300*time.Millisecond)
+	})
+}
+
+// Lobby off: the guest is in at once, through an approval bound to this request like any other.
+func TestLobbyOffAdmitsAtOnce(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	_, r := liveRoom(t, e, map[string]any{"name": "Open", "lobbyEnabled": false})
+	g := e.client()
+	res := g.join(r.ID, "Гость", "", "fp-guest-0001")
+	want(t, res, http.StatusOK)
+	if a := res.joined(t); a.Status != "admitted" {
+		t.Fatalf("join = %+v", a)
+	}
+	want(t, g.token(r.ID), http.StatusOK)
+}
+
+// The known lobby bypasses of other systems; each subtest fails if we have the bug.
+func TestLobbyBypasses(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+
+	t.Run("knocked before the host arrived, still waits for the host", func(t *testing.T) {
+		host := e.client()
+		host.register("early@school.ru", "Host")
+		r := host.createRoom(map[string]any{"name": "Early"})
+		g := e.client()
+		a := g.join(r.ID, "Ранний", "", "fp-early-0001").joined(t)
+		if a.Status != "pending" {
+			t.Fatalf("join before start = %+v", a)
+		}
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/start", nil), http.StatusOK)
+		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+		if again := g.join(r.ID, "Ранний", "", "fp-early-0001").joined(t); again.Status != "pending" {
+			t.Fatalf("after the host arrived = %+v", again)
+		}
+	})
+
+	t.Run("a kicked guest's earlier approval does not let them back", func(t *testing.T) {
+		host, r := liveRoom(t, e, map[string]any{"name": "Kick"})
+		g := e.client()
+		a := g.join(r.ID, "Вася", "", "fp-vasya-0001").joined(t)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+		want(t, g.token(r.ID), http.StatusOK)
+		events := g.stream("/api/rooms/" + r.ID + "/events")
+		events.next("snapshot")
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
+		if ev := events.next("removed"); ev.Data == "" {
+			t.Fatal("no reason given")
+		}
+		events.ends()
+		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+		want(t, g.do("GET", "/api/rooms/"+r.ID+"/events", nil), http.StatusForbidden)
+		again := g.join(r.ID, "Вася", "", "fp-vasya-0001")
+		want(t, again, http.StatusAccepted)
+		if again.joined(t).EntryID == a.EntryID {
+			t.Fatal("the old entry came back")
+		}
+		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+	})
+
+	t.Run("a banned browser with a new session is refused", func(t *testing.T) {
+		host, r := liveRoom(t, e, map[string]any{"name": "Ban"})
+		g := e.client()
+		a := g.join(r.ID, "Тролль", "", "fp-troll-0001").joined(t)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
+		want(t, g.join(r.ID, "Тролль", "", "fp-troll-0001"), http.StatusForbidden, "banned")
+		// New cookies (a private window), same browser fingerprint.
+		fresh := e.client()
+		want(t, fresh.join(r.ID, "Не тролль", "", "fp-troll-0001"), http.StatusForbidden, "banned")
+		// Unban lets the browser knock again, through the lobby.
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unban", "identity": a.Identity}), http.StatusOK)
+		want(t, fresh.join(r.ID, "Не тролль", "", "fp-troll-0001"), http.StatusAccepted)
+	})
+
+	t.Run("a second tab of the banned guest gets no way around the ban", func(t *testing.T) {
+		host, r := liveRoom(t, e, map[string]any{"name": "Tabs"})
+		tab1 := e.client()
+		a := tab1.join(r.ID, "Двойной", "", "fp-tabs-00001").joined(t)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+		// The second tab shares the browser's cookies.
+		tab2 := &client{e: e, http: &http.Client{Jar: tab1.http.Jar}}
+		want(t, tab2.join(r.ID, "Двойной", "", "fp-tabs-00001"), http.StatusOK)
+		stream2 := tab2.stream("/api/rooms/" + r.ID + "/events")
+		stream2.next("snapshot")
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
+		stream2.next("removed")
+		stream2.ends()
+		for _, tab := range []*client{tab1, tab2} {
+			want(t, tab.token(r.ID), http.StatusForbidden)
+			want(t, tab.join(r.ID, "Двойной", "", "fp-other-0001"), http.StatusForbidden, "banned")
+		}
+	})
+
+	t.Run("an approval is bound to the request, not the display name", func(t *testing.T) {
+		host, r := liveRoom(t, e, map[string]any{"name": "Names"})
+		real := e.client()
+		a := real.join(r.ID, "Маша", "", "fp-real-masha1").joined(t)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+		fake := e.client()
+		want(t, fake.join(r.ID, "Маша", "", "fp-fake-masha1"), http.StatusAccepted)
+		want(t, fake.token(r.ID), http.StatusForbidden, "not_admitted")
+		want(t, real.token(r.ID), http.StatusOK)
+	})
+
+	t.Run("no guest token for a locked room", func(t *testing.T) {
+		host, r := liveRoom(t, e, map[string]any{"name": "Lock"})
+		g := e.client()
+		a := g.join(r.ID, "Гость", "", "fp-lock-00001").joined(t)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lock"}), http.StatusOK)
+		want(t, g.token(r.ID), http.StatusLocked, "room_locked")
+		want(t, e.client().join(r.ID, "Новый", "", "fp-lock-00002"), http.StatusLocked, "room_locked")
+		want(t, host.token(r.ID), http.StatusOK) // the host still gets in
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unlock"}), http.StatusOK)
+		want(t, g.token(r.ID), http.StatusOK)
+	})
+
+	t.Run("a guest rejected or banned while waiting is never admitted", func(t *testing.T) {
+		host, r := liveRoom(t, e, map[string]any{"name": "Waiting"})
+		g := e.client()
+		a := g.join(r.ID, "Ждун", "", "fp-wait-00001").joined(t)
+		lobby := g.stream("/api/rooms/" + r.ID + "/lobby/stream")
+		lobby.next("snapshot")
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
+		ev := lobby.next("lobby.decision")
+		var dv struct{ Status string }
+		json.Unmarshal([]byte(ev.Data), &dv)
+		if dv.Status != "REJECTED" {
+			t.Fatalf("decision after ban = %s", ev.Data)
+		}
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"all": true, "action": "approve"}), http.StatusOK)
+		want(t, g.token(r.ID), http.StatusForbidden)
+	})
+}
+
+func TestPINThrottling(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
+	host := e.client()
+	host.register("pin@school.ru", "Host")
+	r := host.createRoom(map[string]any{"name": "PIN", "pin": "9876"})
+	from := func(ip string) []string { return []string{"X-Forwarded-For", ip} }
+	try := func(ip, pin string, n int) response {
+		c := e.client()
+		return c.do("POST", "/api/rooms/"+r.ID+"/join", map[string]string{"name": "G", "pin": pin, "fingerprint": "fp-guess-" + strconv.Itoa(n) + "xx"}, from(ip)...)
+	}
+	// A class behind one address entering the right PIN never runs out.
+	for i := range 8 {
+		want(t, try("10.0.0.1", "9876", i), http.StatusAccepted)
+	}
+	// Five wrong guesses a minute from one address, then 429 with Retry-After, even for the
+	// right PIN (so a guesser learns nothing more).
+	for i := range 5 {
+		want(t, try("10.0.0.2", "0000", i), http.StatusForbidden, "wrong_pin")
+	}
+	res := try("10.0.0.2", "9876", 99)
+	want(t, res, http.StatusTooManyRequests, "too_many_pin_attempts")
+	if ra, _ := strconv.Atoi(res.header.Get("Retry-After")); ra < 1 || ra > 60 {
+		t.Fatalf("Retry-After = %q", res.header.Get("Retry-After"))
+	}
+	// Many addresses together hit the room's ceiling (20 wrong a minute).
+	n := 0
+	for ip := 3; n < 15; ip++ {
+		for range 5 {
+			if n == 15 {
+				break
+			}
+			want(t, try("10.0.0."+strconv.Itoa(ip), "1111", n), http.StatusForbidden, "wrong_pin")
+			n++
+		}
+	}
+	want(t, try("10.0.1.1", "2222", 1000), http.StatusTooManyRequests, "too_many_pin_attempts")
+	// Another room is not affected.
+	other := host.createRoom(map[string]any{"name": "Other", "pin": "1234"})
+	c := e.client()
+	want(t, c.do("POST", "/api/rooms/"+other.ID+"/join", map[string]string{"name": "G", "pin": "1234", "fingerprint": "fp-other-room"}, from("10.0.1.1")...), http.StatusAccepted)
+}
+
+func TestJoinBadInput(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("bad@school.ru", "Host")
+	r := host.createRoom(map[string]any{"name": "R"})
+	for _, tc := range []struct {
+		name string
+		body any
+		code string
+	}{
+		{"no name", map[string]string{"fingerprint": "fp-0000001"}, "invalid"},
+		{"long name", map[string]string{"name": string(make([]byte, 51)), "fingerprint": "fp-0000001"}, "invalid"},
+		{"control chars", map[string]string{"name": "a\x07b", "fingerprint": "fp-0000001"}, "invalid"},
+		{"no fingerprint", map[string]string{"name": "G"}, "invalid"},
+		{"short fingerprint", map[string]string{"name": "G", "fingerprint": "abc"}, "invalid"},
+		{"odd fingerprint", map[string]string{"name": "G", "fingerprint": "<script>alert</script>"}, "invalid"},
+		{"malformed", `{"name":`, "invalid"},
+		{"wrong type", `{"name": 1, "fingerprint": "fp-0000001"}`, "invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want(t, e.client().do("POST", "/api/rooms/"+r.ID+"/join", tc.body), http.StatusBadRequest, tc.code)
+		})
+	}
+	want(t, e.client().join("00000000-0000-4000-8000-000000000000", "G", "", "fp-0000001"), http.StatusNotFound)
+	want(t, e.client().join("nope", "G", "", "fp-0000001"), http.StatusNotFound)
+	var q []any
+	host.do("GET", "/api/rooms/"+r.ID+"/lobby", nil).json(t, &q)
+	if len(q) != 0 {
+		t.Fatalf("refused joins left entries: %v", q)
+	}
+	for _, body := range []any{map[string]any{"action": "approve"}, map[string]any{"entryId": "x", "all": true, "action": "approve"},
+		map[string]any{"all": true, "action": "maybe"}} {
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", body), http.StatusBadRequest)
+	}
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": "00000000-0000-4000-8000-000000000000", "action": "approve"}), http.StatusNotFound)
+	for _, body := range []any{map[string]any{"action": "explode"}, map[string]any{"action": "kick"}, map[string]any{"action": "lock", "identity": "x"}} {
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", body), http.StatusBadRequest)
+	}
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{}), http.StatusBadRequest)
+}
