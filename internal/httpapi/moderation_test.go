@@ -1,0 +1,242 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	lkproto "github.com/livekit/protocol/livekit"
+	lksdk "github.com/livekit/server-sdk-go/v2"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/liveserver/liveserver/internal/livekit/livekittest"
+	"github.com/liveserver/liveserver/internal/sqlstore"
+)
+
+// admittedBot lets a guest in through the lobby and connects a bot with the guest's token.
+func admittedBot(t *testing.T, e *env, host *client, roomID, name, fp string) (*client, joinAnswer, *livekittest.Bot) {
+	t.Helper()
+	g := e.client()
+	a := g.join(roomID, name, "", fp).joined(t)
+	if a.Status == "pending" {
+		want(t, host.do("POST", "/api/rooms/"+roomID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+	}
+	var tok struct{ Token, URL string }
+	r := g.token(roomID)
+	want(t, r, http.StatusOK)
+	r.json(t, &tok)
+	bot, err := livekittest.Join(t, tok.URL, tok.Token)
+	if err != nil {
+		t.Fatalf("%s could not join: %v", name, err)
+	}
+	return g, a, bot
+}
+
+func hostBot(t *testing.T, host *client, roomID string) *livekittest.Bot {
+	t.Helper()
+	var tok struct{ Token, URL string }
+	host.token(roomID).json(t, &tok)
+	bot, err := livekittest.Join(t, tok.URL, tok.Token)
+	if err != nil {
+		t.Fatalf("host could not join: %v", err)
+	}
+	return bot
+}
+
+func identities(t *testing.T, e *env, roomID string) map[string]bool {
+	t.Helper()
+	ps, err := e.lk.Participants(context.Background(), roomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, p := range ps {
+		out[p.Identity] = true
+	}
+	return out
+}
+
+// One call against a raid: only the host is left in the video room, the lobby is empty, the
+// room is locked, guest chat and uploads are off, and nobody removed gets back in.
+func TestPanicButton(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Рейд"})
+	hostBot(t, host, r.ID)
+	var me user
+	host.do("GET", "/api/auth/me", nil).json(t, &me)
+
+	var guests []*client
+	var bots []*livekittest.Bot
+	for i, name := range []string{"Тролль 1", "Тролль 2", "Тролль 3"} {
+		g, _, bot := admittedBot(t, e, host, r.ID, name, "fp-raid-000"+string(rune('1'+i)))
+		guests, bots = append(guests, g), append(bots, bot)
+	}
+	waiting := []*client{e.client(), e.client()}
+	for i, w := range waiting {
+		want(t, w.join(r.ID, "Ждёт", "", "fp-raid-wait"+string(rune('1'+i))), http.StatusAccepted)
+	}
+	if got := identities(t, e, r.ID); len(got) != 4 {
+		t.Fatalf("before panic: %d in the call, want 4", len(got))
+	}
+	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
+	hostEvents.next("snapshot")
+
+	res := host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "panic"})
+	want(t, res, http.StatusOK)
+	var out struct {
+		Locked, ChatEnabled, FilesEnabled bool
+		Removed, Rejected                 int
+	}
+	res.json(t, &out)
+	if !out.Locked || out.ChatEnabled || out.FilesEnabled || out.Removed != 3 || out.Rejected != 2 {
+		t.Fatalf("panic result = %s", res.body)
+	}
+	for _, b := range bots {
+		b.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
+	}
+	if got := identities(t, e, r.ID); len(got) != 1 || !got[me.ID] {
+		t.Fatalf("after panic the call has %v, want only the host", got)
+	}
+	var queue []any
+	host.do("GET", "/api/rooms/"+r.ID+"/lobby", nil).json(t, &queue)
+	if len(queue) != 0 {
+		t.Fatalf("lobby after panic = %v", queue)
+	}
+	var after room
+	host.do("GET", "/api/rooms/"+r.ID, nil).json(t, &after)
+	if !after.Locked || after.ChatEnabled || after.FilesEnabled {
+		t.Fatalf("room after panic = %+v", after)
+	}
+	state := hostEvents.next("room.state")
+	var st struct{ Locked, ChatEnabled bool }
+	json.Unmarshal([]byte(state.Data), &st)
+	if !st.Locked || st.ChatEnabled {
+		t.Fatalf("room.state event = %s", state.Data)
+	}
+	for _, g := range append(guests, waiting...) {
+		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+		want(t, g.join(r.ID, "Снова", "", "fp-raid-again"), http.StatusLocked, "room_locked")
+	}
+	// Unlocking is separate and deliberate; even then, removed guests must knock again.
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unlock"}), http.StatusOK)
+	for _, g := range guests {
+		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+	}
+	want(t, host.token(r.ID), http.StatusOK)
+}
+
+// Kick, mute and stop publishing reach the video room.
+func TestModerationInTheCall(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Call", "lobbyEnabled": false})
+	watcher := hostBot(t, host, r.ID)
+	_ = watcher
+	_, a, bot := admittedBot(t, e, host, r.ID, "Говорун", "fp-talker-001")
+
+	track, err := lksdk.NewLocalSampleTrack(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bot.Room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "mic", Source: lkproto.TrackSource_MICROPHONE}); err != nil {
+		t.Fatal(err)
+	}
+	trackState := func() (published, muted int) {
+		p, err := e.lk.Client().GetParticipant(context.Background(), r.ID, a.Identity)
+		if err != nil {
+			return 0, 0
+		}
+		for _, tr := range p.Tracks {
+			if tr.Kind == "audio" {
+				published++
+				if tr.Muted {
+					muted++
+				}
+			}
+		}
+		return
+	}
+	waitUntil(t, "the microphone track to be published", func() bool { p, _ := trackState(); return p == 1 })
+
+	res := host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "mute", "identity": a.Identity})
+	want(t, res, http.StatusOK)
+	waitUntil(t, "the track to be muted", func() bool { _, m := trackState(); return m == 1 })
+
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "stop_publishing", "identity": a.Identity}), http.StatusOK)
+	waitUntil(t, "the track to be unpublished", func() bool { p, _ := trackState(); return p == 0 })
+	if p, err := e.lk.Client().GetParticipant(context.Background(), r.ID, a.Identity); err != nil || p.CanPublish {
+		t.Fatalf("after stop_publishing: %+v, %v", p, err)
+	}
+
+	// The host cannot be moderated away.
+	var me user
+	host.do("GET", "/api/auth/me", nil).json(t, &me)
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": me.ID}), http.StatusForbidden)
+
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
+	bot.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": "nobody-here"}), http.StatusNotFound)
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "mute_all"}), http.StatusOK)
+}
+
+func TestHandsAndResume(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Hands", "lobbyEnabled": false})
+	g := e.client()
+	a := g.join(r.ID, "Отличник", "", "fp-hands-0001").joined(t)
+	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
+	hostEvents.next("snapshot")
+
+	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
+	up := hostEvents.next("hand")
+	var h struct {
+		Identity string
+		Raised   bool
+	}
+	json.Unmarshal([]byte(up.Data), &h)
+	if h.Identity != a.Identity || !h.Raised {
+		t.Fatalf("hand event = %s", up.Data)
+	}
+	// Raising twice is one raise.
+	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
+	hostEvents.quiet("hand", 200*time.Millisecond)
+
+	// The host's stream drops; meanwhile the host lowers the hand and locks the room. A
+	// reconnect with Last-Event-ID gets exactly what it missed, in order, once.
+	hostEvents.cancel()
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lower_hand", "identity": a.Identity}), http.StatusOK)
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lock"}), http.StatusOK)
+	resumed := host.stream("/api/rooms/"+r.ID+"/events", "Last-Event-ID", up.ID)
+	snap := resumed.next("snapshot")
+	var s struct{ Hands []any }
+	json.Unmarshal([]byte(snap.Data), &s)
+	if len(s.Hands) != 0 {
+		t.Fatalf("snapshot after lowering = %s", snap.Data)
+	}
+	down := resumed.next("hand")
+	lock := resumed.next("room.state")
+	if down.ID <= up.ID || lock.ID <= down.ID {
+		t.Fatalf("ids %s, %s, %s are not increasing", up.ID, down.ID, lock.ID)
+	}
+	resumed.quiet("hand", 200*time.Millisecond)
+
+	// The snapshot of a new stream has the hand queue in order.
+	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
+	fresh := host.stream("/api/rooms/" + r.ID + "/events")
+	json.Unmarshal([]byte(fresh.next("snapshot").Data), &s)
+	if len(s.Hands) != 1 {
+		t.Fatalf("hands in snapshot = %v", s.Hands)
+	}
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
