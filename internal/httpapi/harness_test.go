@@ -1,9 +1,7 @@
 package httpapi_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -18,6 +16,7 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/httpapi"
+	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
 	"github.com/liveserver/liveserver/internal/livekit"
 	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 	"github.com/liveserver/liveserver/internal/memory"
@@ -229,115 +228,8 @@ func parseCookie(t *testing.T, setCookie string) *http.Cookie {
 	return &http.Cookie{Name: c.Name, Value: c.Value}
 }
 
-// sseEvent is one Server-Sent Event as a client sees it.
-type sseEvent struct {
-	ID, Type, Data string
-}
-
-// sseStream is an open event stream; its events arrive on C, which closes when the stream ends.
-type sseStream struct {
-	t      *testing.T
-	status int
-	C      chan sseEvent
-	cancel context.CancelFunc
-}
-
-// stream opens an SSE GET; it fails the test unless the server answers 200.
-func (c *client) stream(path string, headers ...string) *sseStream {
+// stream opens an SSE GET on c; it fails the test unless the server answers 200.
+func (c *client) stream(path string, headers ...string) *ssetest.Stream {
 	c.e.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.e.srv.URL+path, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		cancel()
-		c.e.t.Fatal(err)
-	}
-	st := &sseStream{t: c.e.t, status: resp.StatusCode, C: make(chan sseEvent, 1000), cancel: cancel}
-	c.e.t.Cleanup(cancel)
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		cancel()
-		c.e.t.Fatalf("stream %s = %d %s", path, resp.StatusCode, b)
-	}
-	go func() {
-		defer close(st.C)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.Type != "" {
-					st.C <- ev
-				}
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "id: "):
-				ev.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				ev.Type = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				ev.Data = line[6:]
-			}
-		}
-	}()
-	return st
-}
-
-// next returns the next event of the given type, skipping others; it fails after 10 s.
-func (st *sseStream) next(typ string) sseEvent {
-	st.t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case ev, ok := <-st.C:
-			if !ok {
-				st.t.Fatalf("stream ended while waiting for %q", typ)
-			}
-			if ev.Type == typ {
-				return ev
-			}
-		case <-timeout:
-			st.t.Fatalf("no %q event within 10s", typ)
-		}
-	}
-}
-
-// ends waits for the server to close the stream.
-func (st *sseStream) ends() {
-	st.t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case _, ok := <-st.C:
-			if !ok {
-				return
-			}
-		case <-timeout:
-			st.t.Fatal("stream still open after 10s")
-		}
-	}
-}
-
-// quiet fails if an event of the type arrives within d.
-func (st *sseStream) quiet(typ string, d time.Duration) {
-	st.t.Helper()
-	timeout := time.After(d)
-	for {
-		select {
-		case ev, ok := <-st.C:
-			if !ok {
-				return
-			}
-			if ev.Type == typ {
-				st.t.Fatalf("unexpected %q event: %s", typ, ev.Data)
-			}
-		case <-timeout:
-			return
-		}
-	}
+	return ssetest.Open(c.e.t, c.http, c.e.srv.URL+path, headers...)
 }

@@ -49,7 +49,7 @@ func TestGuestThroughTheLobby(t *testing.T) {
 		e := newLiveEnv(t, d, nil)
 		host, r := liveRoom(t, e, map[string]any{"name": "Физика", "pin": "2468"})
 		hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
-		hostEvents.next("snapshot")
+		hostEvents.Next("snapshot")
 
 		guest := e.client()
 		want(t, guest.join(r.ID, "Маша", "", "fp-masha-0001"), http.StatusBadRequest, "invalid")
@@ -72,12 +72,12 @@ func TestGuestThroughTheLobby(t *testing.T) {
 		var snap struct {
 			Entry struct{ EntryID, Status string }
 		}
-		json.Unmarshal([]byte(lobby.next("snapshot").Data), &snap)
+		json.Unmarshal([]byte(lobby.Next("snapshot").Data), &snap)
 		if snap.Entry.EntryID != a.EntryID || snap.Entry.Status != "PENDING" {
 			t.Fatalf("lobby snapshot = %+v", snap)
 		}
 
-		knock := hostEvents.next("lobby.knock")
+		knock := hostEvents.Next("lobby.knock")
 		var k struct{ EntryID, Identity, Name string }
 		json.Unmarshal([]byte(knock.Data), &k)
 		if k.EntryID != a.EntryID || k.Name != "Маша" || k.Identity != a.Identity {
@@ -90,7 +90,7 @@ func TestGuestThroughTheLobby(t *testing.T) {
 		}
 
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
-		decision := lobby.next("lobby.decision")
+		decision := lobby.Next("lobby.decision")
 		if decision.ID == "" {
 			t.Fatal("a decision without an event id cannot be resumed")
 		}
@@ -99,19 +99,19 @@ func TestGuestThroughTheLobby(t *testing.T) {
 		if dv.Status != "APPROVED" {
 			t.Fatalf("decision = %s", decision.Data)
 		}
-		lobby.ends()
-		hostEvents.next("lobby.decided")
+		lobby.Ends()
+		hostEvents.Next("lobby.decided")
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "reject"}), http.StatusConflict)
 
 		tok := guest.token(r.ID)
 		want(t, tok, http.StatusOK)
 		guestEvents := guest.stream("/api/rooms/" + r.ID + "/events")
-		guestEvents.next("snapshot")
+		guestEvents.Next("snapshot")
 		// Lobby traffic is the host's: the guest's stream does not carry it.
 		other := e.client()
 		want(t, other.join(r.ID, "Петя", "2468", "fp-petya-0001"), http.StatusAccepted)
-		hostEvents.next("lobby.knock")
-		guestEvents.quiet("lobby.knock", 300*time.Millisecond)
+		hostEvents.Next("lobby.knock")
+		guestEvents.Quiet("lobby.knock", 300*time.Millisecond)
 	})
 }
 
@@ -155,12 +155,12 @@ func TestLobbyBypasses(t *testing.T) {
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
 		want(t, g.token(r.ID), http.StatusOK)
 		events := g.stream("/api/rooms/" + r.ID + "/events")
-		events.next("snapshot")
+		events.Next("snapshot")
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
-		if ev := events.next("removed"); ev.Data == "" {
+		if ev := events.Next("removed"); ev.Data == "" {
 			t.Fatal("no reason given")
 		}
-		events.ends()
+		events.Ends()
 		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
 		want(t, g.do("GET", "/api/rooms/"+r.ID+"/events", nil), http.StatusForbidden)
 		again := g.join(r.ID, "Вася", "", "fp-vasya-0001")
@@ -195,10 +195,10 @@ func TestLobbyBypasses(t *testing.T) {
 		tab2 := &client{e: e, http: &http.Client{Jar: tab1.http.Jar}}
 		want(t, tab2.join(r.ID, "Двойной", "", "fp-tabs-00001"), http.StatusOK)
 		stream2 := tab2.stream("/api/rooms/" + r.ID + "/events")
-		stream2.next("snapshot")
+		stream2.Next("snapshot")
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
-		stream2.next("removed")
-		stream2.ends()
+		stream2.Next("removed")
+		stream2.Ends()
 		for _, tab := range []*client{tab1, tab2} {
 			want(t, tab.token(r.ID), http.StatusForbidden)
 			want(t, tab.join(r.ID, "Двойной", "", "fp-other-0001"), http.StatusForbidden, "banned")
@@ -234,9 +234,9 @@ func TestLobbyBypasses(t *testing.T) {
 		g := e.client()
 		a := g.join(r.ID, "Ждун", "", "fp-wait-00001").joined(t)
 		lobby := g.stream("/api/rooms/" + r.ID + "/lobby/stream")
-		lobby.next("snapshot")
+		lobby.Next("snapshot")
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
-		ev := lobby.next("lobby.decision")
+		ev := lobby.Next("lobby.decision")
 		var dv struct{ Status string }
 		json.Unmarshal([]byte(ev.Data), &dv)
 		if dv.Status != "REJECTED" {

@@ -81,7 +81,7 @@ func TestPanicButton(t *testing.T) {
 		t.Fatalf("before panic: %d in the call, want 4", len(got))
 	}
 	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
-	hostEvents.next("snapshot")
+	hostEvents.Next("snapshot")
 
 	res := host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "panic"})
 	want(t, res, http.StatusOK)
@@ -109,7 +109,7 @@ func TestPanicButton(t *testing.T) {
 	if !after.Locked || after.ChatEnabled || after.FilesEnabled {
 		t.Fatalf("room after panic = %+v", after)
 	}
-	state := hostEvents.next("room.state")
+	state := hostEvents.Next("room.state")
 	var st struct{ Locked, ChatEnabled bool }
 	json.Unmarshal([]byte(state.Data), &st)
 	if !st.Locked || st.ChatEnabled {
@@ -186,10 +186,10 @@ func TestHandsAndResume(t *testing.T) {
 	g := e.client()
 	a := g.join(r.ID, "Отличник", "", "fp-hands-0001").joined(t)
 	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
-	hostEvents.next("snapshot")
+	hostEvents.Next("snapshot")
 
 	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
-	up := hostEvents.next("hand")
+	up := hostEvents.Next("hand")
 	var h struct {
 		Identity string
 		Raised   bool
@@ -200,31 +200,31 @@ func TestHandsAndResume(t *testing.T) {
 	}
 	// Raising twice is one raise.
 	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
-	hostEvents.quiet("hand", 200*time.Millisecond)
+	hostEvents.Quiet("hand", 200*time.Millisecond)
 
 	// The host's stream drops; meanwhile the host lowers the hand and locks the room. A
 	// reconnect with Last-Event-ID gets exactly what it missed, in order, once.
-	hostEvents.cancel()
+	hostEvents.Close()
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lower_hand", "identity": a.Identity}), http.StatusOK)
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lock"}), http.StatusOK)
 	resumed := host.stream("/api/rooms/"+r.ID+"/events", "Last-Event-ID", up.ID)
-	snap := resumed.next("snapshot")
+	snap := resumed.Next("snapshot")
 	var s struct{ Hands []any }
 	json.Unmarshal([]byte(snap.Data), &s)
 	if len(s.Hands) != 0 {
 		t.Fatalf("snapshot after lowering = %s", snap.Data)
 	}
-	down := resumed.next("hand")
-	lock := resumed.next("room.state")
+	down := resumed.Next("hand")
+	lock := resumed.Next("room.state")
 	if down.ID <= up.ID || lock.ID <= down.ID {
 		t.Fatalf("ids %s, %s, %s are not increasing", up.ID, down.ID, lock.ID)
 	}
-	resumed.quiet("hand", 200*time.Millisecond)
+	resumed.Quiet("hand", 200*time.Millisecond)
 
 	// The snapshot of a new stream has the hand queue in order.
 	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
 	fresh := host.stream("/api/rooms/" + r.ID + "/events")
-	json.Unmarshal([]byte(fresh.next("snapshot").Data), &s)
+	json.Unmarshal([]byte(fresh.Next("snapshot").Data), &s)
 	if len(s.Hands) != 1 {
 		t.Fatalf("hands in snapshot = %v", s.Hands)
 	}

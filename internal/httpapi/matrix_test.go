@@ -1,0 +1,70 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/liveserver/liveserver/internal/sqlstore"
+)
+
+// Every route of the lobby issue, for every kind of caller.
+func TestLobbyAuthorizationMatrix(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	admin := e.client()
+	admin.register("admin@school.ru", "Admin") // the first account
+	host, r := liveRoom(t, e, map[string]any{"name": "Matrix"})
+	_, otherRoom := liveRoom(t, e, map[string]any{"name": "Elsewhere", "lobbyEnabled": false})
+	otherHost := e.client()
+	otherHost.register("other@school.ru", "Other")
+
+	waiting := e.client()
+	want(t, waiting.join(r.ID, "Ждёт", "", "fp-matrix-wait"), http.StatusAccepted)
+	admitted := e.client()
+	a := admitted.join(r.ID, "Внутри", "", "fp-matrix-in01").joined(t)
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
+	stranger := e.client() // a guest of another room
+	want(t, stranger.join(otherRoom.ID, "Чужой", "", "fp-matrix-out1"), http.StatusOK)
+
+	callers := []struct {
+		name string
+		c    *client
+	}{{"anonymous", e.client()}, {"waiting guest", waiting}, {"admitted guest", admitted}, {"other room's guest", stranger},
+		{"host", host}, {"other host", otherHost}, {"admin", admin}}
+	routes := []struct {
+		method, path string
+		body         any
+		stream       bool
+		want         []int // in the order of callers
+	}{
+		{"GET", "/lobby", nil, false, []int{401, 401, 401, 401, 200, 403, 200}},
+		{"POST", "/lobby", map[string]any{"all": true, "action": "reject"}, false, []int{401, 401, 401, 401, 200, 403, 200}},
+		{"GET", "/lobby/stream", nil, true, []int{404, 200, 200, 404, 404, 404, 404}},
+		{"GET", "/events", nil, true, []int{403, 403, 200, 403, 200, 403, 200}},
+		{"POST", "/moderate", map[string]any{"action": "unlock"}, false, []int{401, 401, 401, 401, 200, 403, 200}},
+		{"POST", "/hand-raise", map[string]any{"raised": false}, false, []int{403, 403, 204, 403, 204, 403, 204}},
+		{"POST", "/token", nil, false, []int{403, 403, 200, 403, 200, 403, 200}},
+	}
+	for _, rt := range routes {
+		for i, caller := range callers {
+			t.Run(caller.name+" "+rt.method+" "+rt.path, func(t *testing.T) {
+				path := "/api/rooms/" + r.ID + rt.path
+				body := rt.body
+				if rt.path == "/token" {
+					path, body = "/api/livekit/token", map[string]string{"roomId": r.ID}
+				}
+				if rt.stream && rt.want[i] == 200 {
+					st := caller.c.stream(path)
+					st.Next("snapshot")
+					st.Close()
+					return
+				}
+				got := caller.c.do(rt.method, path, body)
+				want(t, got, rt.want[i])
+				if got.status >= 400 && !strings.Contains(string(got.body), `"code"`) {
+					t.Fatalf("error without the JSON shape: %s", got.body)
+				}
+			})
+		}
+	}
+}
