@@ -27,7 +27,7 @@ import (
 
 // env is a whole HTTP stack on a real database, served by httptest.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	db  *sqlstore.DB
 	bus *memory.Bus
@@ -115,14 +115,14 @@ type response struct {
 }
 
 // json decodes the body into v, failing the test when it is not JSON.
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("body %q is not JSON: %v", r.body, err)
 	}
 }
 
-func (r response) errorCode(t *testing.T) string {
+func (r response) errorCode(t testing.TB) string {
 	t.Helper()
 	var e struct {
 		Error struct {
@@ -169,7 +169,7 @@ func (c *client) do(method, path string, body any, headers ...string) response {
 }
 
 // want fails the test unless the response has the status (and, if given, the error code).
-func want(t *testing.T, r response, status int, code ...string) {
+func want(t testing.TB, r response, status int, code ...string) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status = %d, want %d; body %s", r.status, status, r.body)

@@ -25,7 +25,7 @@ type joinAnswer struct {
 	Status, EntryID, Identity string
 }
 
-func (r response) joined(t *testing.T) joinAnswer {
+func (r response) joined(t testing.TB) joinAnswer {
 	t.Helper()
 	var a joinAnswer
 	r.json(t, &a)
