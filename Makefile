@@ -7,7 +7,11 @@ GO      ?= go
 LIVEKIT_MODULE := github.com/livekit/livekit-server/cmd/server@v1.13.5
 LIVEKIT_BIN    := .tools/bin/livekit-server
 
-.PHONY: run test build vet fmt-check livekit clean
+# The S3-compatible server the S3 tests run against (DESIGN §6).
+VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
+VERSITYGW_BIN    := .tools/bin/versitygw
+
+.PHONY: run test build vet fmt-check livekit s3server clean
 
 ## run: start the whole product with embedded defaults (SQLite and files in ./data, a dev
 ## LiveKit server on 127.0.0.1:7880, installed on first use)
@@ -30,6 +34,15 @@ test: vet fmt-check
 ## build: a binary in ./bin
 build:
 	$(GO) build -trimpath -o bin/liveserver ./cmd/liveserver
+
+## s3server: install versitygw into .tools/bin for the S3 tests (about a minute the first time)
+s3server: $(VERSITYGW_BIN)
+
+$(VERSITYGW_BIN):
+	@mkdir -p .tools/bin/.install-vgw
+	GOBIN=$(abspath .tools/bin/.install-vgw) GOFLAGS=-buildvcs=false $(GO) install $(VERSITYGW_MODULE)
+	mv .tools/bin/.install-vgw/versitygw $@
+	@rmdir .tools/bin/.install-vgw
 
 vet:
 	$(GO) vet ./...

@@ -122,10 +122,20 @@ func (s *Service) DeleteRoom(ctx context.Context, actor domain.Actor, id string)
 	if err != nil {
 		return err
 	}
+	keys, err := s.store.FileKeysOf(ctx, r.ID)
+	if err != nil {
+		return err
+	}
 	if err := s.store.DeleteRoom(ctx, r.ID); err != nil {
 		return err
 	}
-	s.log.InfoContext(ctx, "room deleted", "room", r.ID, "by", actor.User.ID)
+	// The rows are gone with the room; its files' contents go after them.
+	if s.blobs != nil {
+		for _, k := range keys {
+			s.dropBlob(k)
+		}
+	}
+	s.log.InfoContext(ctx, "room deleted", "room", r.ID, "by", actor.User.ID, "files", len(keys))
 	return nil
 }
 

@@ -15,6 +15,8 @@ type Options struct {
 	SessionTTL       time.Duration
 	Hash             HashParams
 	Now              func() time.Time // the clock; time.Now when nil
+	// MaxUpload is the largest shared file in bytes; DefaultMaxUpload when zero.
+	MaxUpload int64
 	// BanByIP makes a ban match the banned guest's address too. Off by default: a whole school
 	// behind one address would be banned with one troublemaker.
 	BanByIP bool
@@ -29,6 +31,8 @@ type Deps struct {
 	SFU domain.SFU
 	// Bus carries room events to the streams of every replica.
 	Bus domain.Bus
+	// Blobs stores shared files; nil turns file sharing off.
+	Blobs domain.Blobs
 	Log *slog.Logger
 }
 
@@ -38,6 +42,7 @@ type Service struct {
 	limiter domain.Limiter
 	sfu     domain.SFU
 	bus     domain.Bus
+	blobs   domain.Blobs
 	log     *slog.Logger
 	opts    Options
 	// dummyHash is verified against when an e-mail is unknown, so a login takes as long
@@ -53,6 +58,9 @@ func New(d Deps, opts Options) (*Service, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 30 * 24 * time.Hour
 	}
+	if opts.MaxUpload <= 0 {
+		opts.MaxUpload = DefaultMaxUpload
+	}
 	if opts.Hash == (HashParams{}) {
 		opts.Hash = DefaultHashParams
 	}
@@ -60,7 +68,7 @@ func New(d Deps, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: d.Store, limiter: d.Limiter, sfu: d.SFU, bus: d.Bus, log: d.Log, opts: opts, dummyHash: dummy}, nil
+	return &Service{store: d.Store, limiter: d.Limiter, sfu: d.SFU, bus: d.Bus, blobs: d.Blobs, log: d.Log, opts: opts, dummyHash: dummy}, nil
 }
 
 // now is the clock at PostgreSQL's precision, so a value reads back as it was written.

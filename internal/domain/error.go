@@ -17,7 +17,6 @@ const (
 	EConflict      = "conflict"     // 409
 	ETooLarge      = "too_large"    // 413
 	EUnsupported   = "unsupported"  // 415
-	ELocked        = "locked"       // 423
 	ERateLimited   = "rate_limited" // 429, with RetryAfter
 	EUnavailable   = "unavailable"  // a dependency is down: 503
 	EInternal      = "internal"     // 500; details only in the log
@@ -34,6 +33,9 @@ const (
 	EWrongPIN      = "wrong_pin"             // 403
 	EPINAttempts   = "too_many_pin_attempts" // 429, with RetryAfter
 	ERoomFull      = "room_full"             // 409
+	EChatOff       = "chat_disabled"         // 403: the host turned chat off
+	EFilesOff      = "files_disabled"        // 403: the host turned file sharing off
+	EFileType      = "file_type_not_allowed" // 415: the content is not on the allow-list
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.

@@ -13,6 +13,7 @@ type Store interface {
 	RoomStore
 	LifecycleStore
 	LobbyStore
+	ContentStore
 	EventStore
 	Transactor
 	// Ping reports whether the database answers.

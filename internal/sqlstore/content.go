@@ -1,0 +1,142 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+const chatColumns = `id, room_id, sender_identity, sender_name, client_id, text, created_at, deleted_at`
+
+func scanChat(row interface{ Scan(...any) error }) (*domain.ChatMessage, error) {
+	var m domain.ChatMessage
+	var deleted sql.NullTime
+	if err := row.Scan(&m.ID, &m.RoomID, &m.SenderIdentity, &m.SenderName, &m.ClientID, &m.Text, &m.CreatedAt, &deleted); err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.DeletedAt = m.CreatedAt.UTC(), utcPtr(deleted)
+	return &m, nil
+}
+
+func (db *DB) CreateChatMessage(ctx context.Context, m domain.ChatMessage) (*domain.ChatMessage, bool, error) {
+	res, err := db.exec(ctx, db.x, `INSERT INTO chat_messages (`+chatColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+		ON CONFLICT (room_id, sender_identity, client_id) DO NOTHING`,
+		m.ID, m.RoomID, m.SenderIdentity, m.SenderName, m.ClientID, m.Text, m.CreatedAt)
+	created, err := affected(res, err, "chat message")
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		return &m, true, nil
+	}
+	got, err := scanChat(db.queryRow(ctx, db.x, `SELECT `+chatColumns+` FROM chat_messages
+		WHERE room_id = ? AND sender_identity = ? AND client_id = ?`, m.RoomID, m.SenderIdentity, m.ClientID))
+	return got, false, translate(err, "chat message")
+}
+
+func (db *DB) ChatMessage(ctx context.Context, roomID, id string) (*domain.ChatMessage, error) {
+	m, err := scanChat(db.queryRow(ctx, db.x, `SELECT `+chatColumns+` FROM chat_messages WHERE room_id = ? AND id = ?`, roomID, id))
+	return m, translate(err, "chat message")
+}
+
+// ChatMessages pages backwards by (created_at, id), then returns the page oldest first.
+func (db *DB) ChatMessages(ctx context.Context, roomID, before string, limit int) ([]domain.ChatMessage, error) {
+	q := `SELECT ` + chatColumns + ` FROM chat_messages WHERE room_id = ? AND deleted_at IS NULL`
+	args := []any{roomID}
+	if before != "" {
+		q += ` AND (created_at, id) < (SELECT created_at, id FROM chat_messages WHERE room_id = ? AND id = ?)`
+		args = append(args, roomID, before)
+	}
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := db.query(ctx, db.x, q, args...)
+	if err != nil {
+		return nil, translate(err, "chat messages")
+	}
+	defer rows.Close()
+	var page []domain.ChatMessage
+	for rows.Next() {
+		m, err := scanChat(rows)
+		if err != nil {
+			return nil, translate(err, "chat messages")
+		}
+		page = append(page, *m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "chat messages")
+	}
+	out := make([]domain.ChatMessage, len(page))
+	for i := range page {
+		out[len(page)-1-i] = page[i]
+	}
+	return out, nil
+}
+
+func (db *DB) DeleteChatMessage(ctx context.Context, roomID, id string, at time.Time, by string) (bool, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE chat_messages SET deleted_at = ?, deleted_by = ? WHERE room_id = ? AND id = ? AND deleted_at IS NULL`,
+		at, by, roomID, id)
+	return affected(res, err, "chat message")
+}
+
+const fileColumns = `id, room_id, uploader_identity, uploader_name, file_key, name, size, content_type, sha256, created_at`
+
+func scanFile(row interface{ Scan(...any) error }) (*domain.SharedFile, error) {
+	var f domain.SharedFile
+	if err := row.Scan(&f.ID, &f.RoomID, &f.UploaderIdentity, &f.UploaderName, &f.FileKey, &f.Name, &f.Size, &f.ContentType, &f.SHA256, &f.CreatedAt); err != nil {
+		return nil, err
+	}
+	f.CreatedAt = f.CreatedAt.UTC()
+	return &f, nil
+}
+
+func (db *DB) CreateSharedFile(ctx context.Context, f domain.SharedFile) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO shared_files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.RoomID, f.UploaderIdentity, f.UploaderName, f.FileKey, f.Name, f.Size, f.ContentType, f.SHA256, f.CreatedAt)
+	return translate(err, "file")
+}
+
+func (db *DB) SharedFile(ctx context.Context, roomID, id string) (*domain.SharedFile, error) {
+	f, err := scanFile(db.queryRow(ctx, db.x, `SELECT `+fileColumns+` FROM shared_files WHERE room_id = ? AND id = ?`, roomID, id))
+	return f, translate(err, "file")
+}
+
+func (db *DB) SharedFiles(ctx context.Context, roomID string) ([]domain.SharedFile, error) {
+	rows, err := db.query(ctx, db.x, `SELECT `+fileColumns+` FROM shared_files WHERE room_id = ? ORDER BY created_at, id`, roomID)
+	if err != nil {
+		return nil, translate(err, "files")
+	}
+	defer rows.Close()
+	out := []domain.SharedFile{}
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, translate(err, "files")
+		}
+		out = append(out, *f)
+	}
+	return out, translate(rows.Err(), "files")
+}
+
+func (db *DB) DeleteSharedFile(ctx context.Context, roomID, id string) (bool, error) {
+	res, err := db.exec(ctx, db.x, `DELETE FROM shared_files WHERE room_id = ? AND id = ?`, roomID, id)
+	return affected(res, err, "file")
+}
+
+func (db *DB) FileKeysOf(ctx context.Context, roomID string) ([]string, error) {
+	rows, err := db.query(ctx, db.x, `SELECT file_key FROM shared_files WHERE room_id = ?`, roomID)
+	if err != nil {
+		return nil, translate(err, "files")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, translate(err, "files")
+		}
+		out = append(out, k)
+	}
+	return out, translate(rows.Err(), "files")
+}
