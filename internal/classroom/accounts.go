@@ -55,7 +55,7 @@ func (s *Service) Register(ctx context.Context, actor domain.Actor, in RegisterI
 	if err := checkPassword(in.Password); err != nil {
 		return nil, err
 	}
-	if err := s.limit(ctx, "register:ip:"+actor.IP, registerPerIP, registerWindow); err != nil {
+	if err := s.limit(ctx, "register:ip:"+ipKey(actor.IP), registerPerIP, registerWindow); err != nil {
 		return nil, err
 	}
 	u, err := s.CreateUser(ctx, email, name, in.Password, domain.RoleHost, true)
@@ -105,7 +105,7 @@ func (s *Service) Login(ctx context.Context, actor domain.Actor, email, password
 	if len(password) > 4*maxPassword {
 		return nil, badLogin
 	}
-	if err := s.limit(ctx, "login:ip:"+actor.IP, loginPerIP, loginWindow); err != nil {
+	if err := s.limit(ctx, "login:ip:"+ipKey(actor.IP), loginPerIP, loginWindow); err != nil {
 		return nil, err
 	}
 	if err := s.limit(ctx, "login:account:"+email, loginPerAccount, loginWindow); err != nil {

@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -64,19 +65,9 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, fp, actor.IP); err != nil {
 		return nil, err
 	}
-	// 4. The PIN.
-	if err := s.checkPIN(ctx, r, actor.IP, in.PIN); err != nil {
-		return nil, err
-	}
-	// 5. Room for one more.
-	if n, err := s.store.ConnectedCount(ctx, r.ID); err != nil {
-		return nil, err
-	} else if n >= r.MaxParticipants {
-		return nil, domain.Errorf(domain.ERoomFull, "The room is full.")
-	}
-
-	// Already in (a reload, a second tab of the same browser): no new knock.
-	if a, err := s.store.Admission(ctx, r.ID, actor.GuestSession); err == nil && a.Active() {
+	// Already in (a reload, a second tab of the same browser): no PIN again, no new knock, and
+	// the guest's own place is not counted against the room's size.
+	if a, err := s.store.Admission(ctx, r.ID, actor.GuestSession); err == nil && a.Active() && a.Kind == domain.KindGuest {
 		e, err := s.store.LobbyEntry(ctx, a.LobbyEntryID)
 		if err != nil {
 			return nil, err
@@ -85,13 +76,25 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	} else if err != nil && domain.ErrorCode(err) != domain.ENotFound {
 		return nil, err
 	}
+	// 4. The PIN.
+	if err := s.checkPIN(ctx, r, actor.IP, in.PIN); err != nil {
+		return nil, err
+	}
+	// 5. Room for one more.
+	if err := s.checkCapacity(ctx, r); err != nil {
+		return nil, err
+	}
 	if e, err := s.store.LatestLobbyEntry(ctx, r.ID, actor.GuestSession); err == nil && e.Status == domain.LobbyPending {
+		if !r.LobbyEnabled {
+			// The host switched the lobby off while this guest waited: that lets them in.
+			return s.admitWaiting(ctx, r, e)
+		}
 		return &JoinResult{Entry: e}, nil
 	}
 	if err := s.limit(ctx, "knock:session:"+actor.GuestSession, knocksPerSession, 10*time.Minute); err != nil {
 		return nil, err
 	}
-	if err := s.limit(ctx, "knock:ip:"+actor.IP, knocksPerIP, 10*time.Minute); err != nil {
+	if err := s.limit(ctx, "knock:ip:"+ipKey(actor.IP), knocksPerIP, 10*time.Minute); err != nil {
 		return nil, err
 	}
 
@@ -119,6 +122,49 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	}
 	s.log.InfoContext(ctx, "guest at the door", "room", r.ID, "entry", e.ID, "admitted", res.Admitted)
 	return res, nil
+}
+
+// checkCapacity counts the people in the call now (LiveKit knows; without it, the attendance
+// our webhooks recorded), hidden participants (the assistant) not included.
+func (s *Service) checkCapacity(ctx context.Context, r *domain.Room) error {
+	var n int
+	if s.sfu != nil && r.Status == domain.RoomLive {
+		ps, err := s.sfu.Participants(ctx, r.ID)
+		if err != nil {
+			s.log.WarnContext(ctx, "count participants", "room", r.ID, "err", err)
+		}
+		for _, p := range ps {
+			if !p.Hidden {
+				n++
+			}
+		}
+		if err != nil {
+			if n, err = s.store.ConnectedCount(ctx, r.ID); err != nil {
+				return err
+			}
+		}
+	} else {
+		var err error
+		if n, err = s.store.ConnectedCount(ctx, r.ID); err != nil {
+			return err
+		}
+	}
+	if n >= r.MaxParticipants {
+		return domain.Errorf(domain.ERoomFull, "The room is full.")
+	}
+	return nil
+}
+
+// admitWaiting approves a waiting entry without the host: only when the lobby is off.
+func (s *Service) admitWaiting(ctx context.Context, r *domain.Room, e *domain.LobbyEntry) (*JoinResult, error) {
+	err := s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		_, err := s.decideEntry(ctx, st, out, r, e, domain.LobbyApproved, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &JoinResult{Admitted: true, Entry: e}, nil
 }
 
 func (s *Service) checkBan(ctx context.Context, st domain.Store, roomID, session, fingerprint, ip string) error {
@@ -149,7 +195,7 @@ func (s *Service) checkPIN(ctx context.Context, r *domain.Room, ip, pin string) 
 	keys := []struct {
 		key   string
 		limit int
-	}{{"pin:ip:" + ip, pinFailuresPerIP}, {"pin:room:" + r.ID, pinFailuresPerRoom}}
+	}{{"pin:ip:" + ipKey(ip), pinFailuresPerIP}, {"pin:room:" + r.ID, pinFailuresPerRoom}}
 	for i, k := range keys {
 		ok, retry, err := s.limiter.Allow(ctx, k.key, k.limit, time.Minute)
 		if err != nil {
@@ -176,6 +222,17 @@ func (s *Service) checkPIN(ctx context.Context, r *domain.Room, ip, pin string) 
 		s.limiter.Undo(ctx, k.key)
 	}
 	return nil
+}
+
+// ipKey is the address a rate limit counts: an IPv6 client controls a whole /64, so that is
+// one key, as an IPv4 address is.
+func ipKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // cleanFingerprint accepts the browser's stable hash: 8 to 128 characters of base64/hex.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
@@ -15,6 +17,10 @@ const (
 	tokenTTL = 10 * time.Minute
 	// emptyTimeout closes a started room that nobody joins, ending the lecture.
 	emptyTimeout = 30 * time.Minute
+	// departureTimeout is how long the video room outlives its last participant before the
+	// lecture counts as over: long enough for a teacher whose network dropped, or who reloaded,
+	// to come back (LiveKit's default of 20 s is not).
+	departureTimeout = 15 * time.Minute
 )
 
 var errNoSFU = domain.Errorf(domain.EUnavailable, "No video server is configured on this instance.")
@@ -45,7 +51,8 @@ func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) 
 func (s *Service) createSFURoom(ctx context.Context, r *domain.Room) error {
 	meta, _ := json.Marshal(map[string]string{"roomId": r.ID, "name": r.Name})
 	// One place more than the room's limit: the captioning assistant is hidden but counts.
-	if err := s.sfu.CreateRoom(ctx, r.ID, emptyTimeout, r.MaxParticipants+1, string(meta)); err != nil {
+	if err := s.sfu.CreateRoom(ctx, domain.SFURoom{Name: r.ID, EmptyTimeout: emptyTimeout, DepartureTimeout: departureTimeout,
+		MaxParticipants: r.MaxParticipants + 1, Metadata: string(meta)}); err != nil {
 		s.log.ErrorContext(ctx, "create video room", "room", r.ID, "err", err)
 		return domain.Errorf(domain.EUnavailable, "The video server cannot be reached. Try again in a moment.")
 	}
@@ -93,14 +100,14 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	var grant domain.TokenGrant
 	if host {
 		meta, _ := json.Marshal(map[string]string{"role": "host"})
-		grant = domain.TokenGrant{Identity: actor.User.ID, Name: actor.User.Name, Metadata: string(meta), RoomAdmin: true}
+		grant = domain.TokenGrant{Identity: actor.User.ID, Name: actor.User.Name, Metadata: string(meta), RoomAdmin: true, CanPublish: true}
 	} else {
-		a, err := s.guestAdmission(ctx, r, actor)
+		a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession, actor.IP)
 		if err != nil {
 			return nil, err
 		}
 		meta, _ := json.Marshal(map[string]string{"role": "guest"})
-		grant = domain.TokenGrant{Identity: a.Identity, Name: a.Name, Metadata: string(meta)}
+		grant = domain.TokenGrant{Identity: a.Identity, Name: a.Name, Metadata: string(meta), CanPublish: a.CanPublish}
 	}
 	switch r.Status {
 	case domain.RoomEnded:
@@ -119,8 +126,16 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	if err := s.createSFURoom(ctx, r); err != nil {
 		return nil, err
 	}
+	if host {
+		// Hosts in the call (the owner, or an admin helping) are known by identity, so that
+		// moderation never treats them as guests.
+		if err := s.store.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: actor.User.ID,
+			UserID: actor.User.ID, Name: actor.User.Name, Kind: domain.KindHost, AdmittedAt: s.now()}); err != nil {
+			return nil, err
+		}
+	}
 	grant.Room, grant.TTL = r.ID, tokenTTL
-	grant.CanPublish, grant.CanSubscribe, grant.CanPublishData = true, true, true
+	grant.CanSubscribe, grant.CanPublishData = true, true
 	tok, err := s.sfu.Token(grant)
 	if err != nil {
 		return nil, fmt.Errorf("mint token: %w", err)
@@ -128,31 +143,47 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	return &CallToken{Token: tok, URL: s.sfu.URL()}, nil
 }
 
-// guestAdmission is the guest's admission to the room, if it still holds: granted through an
-// approved lobby entry of this very session, and no ban on the session or the browser since.
-func (s *Service) guestAdmission(ctx context.Context, r *domain.Room, actor domain.Actor) (*domain.Admission, error) {
+// activeGuest is the guest identity's admission to the room, if it still holds: granted through
+// an approved lobby entry of this very session, and no ban on the session or the browser since.
+func (s *Service) activeGuest(ctx context.Context, st domain.Store, r *domain.Room, identity, ip string) (*domain.Admission, error) {
 	notIn := domain.Errorf(domain.ENotAdmitted, "Join this room through its invite link.")
-	if actor.GuestSession == "" {
+	if identity == "" {
 		return nil, notIn
 	}
-	a, err := s.store.Admission(ctx, r.ID, actor.GuestSession)
+	a, err := st.Admission(ctx, r.ID, identity)
 	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (!a.Active() || a.Kind != domain.KindGuest)) {
 		return nil, notIn
 	}
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.store.LobbyEntry(ctx, a.LobbyEntryID)
-	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (e.Status != domain.LobbyApproved || e.SessionID != actor.GuestSession)) {
+	e, err := st.LobbyEntry(ctx, a.LobbyEntryID)
+	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (e.Status != domain.LobbyApproved || e.SessionID != identity)) {
 		return nil, notIn
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, a.Fingerprint, actor.IP); err != nil {
+	if err := s.checkBan(ctx, st, r.ID, identity, a.Fingerprint, ip); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// mayBeInCall reports whether identity may be connected to the room's call: a host (the owner,
+// or a host recorded when their token was issued) or a guest whose admission holds.
+func (s *Service) mayBeInCall(ctx context.Context, r *domain.Room, identity string) (bool, error) {
+	if s.isHostIdentity(ctx, r, identity) {
+		return true, nil
+	}
+	_, err := s.activeGuest(ctx, s.store, r, identity, "")
+	switch domain.ErrorCode(err) {
+	case "":
+		return true, nil
+	case domain.ENotAdmitted, domain.EBanned:
+		return false, nil
+	}
+	return false, err
 }
 
 // HandleWebhook applies one verified event from the video server. Each step is idempotent and
@@ -215,10 +246,22 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 		if err := s.store.RecordAttendance(ctx, a); err != nil {
 			return err
 		}
-		if ev.Type == domain.EventParticipantJoined && r.Status == domain.RoomEnded {
+		if ev.Type != domain.EventParticipantJoined {
+			return nil
+		}
+		if r.Status == domain.RoomEnded {
 			// Someone reconnected with a token still valid; the lecture is over.
 			return s.closeEnded(ctx, r)
 		}
+		// LiveKit cannot revoke a token, and refreshes the token of a connected client: a guest
+		// removed a moment ago may still hold one. Whoever joins without a valid admission is
+		// sent away again at once.
+		ok, err := s.mayBeInCall(ctx, r, ev.ParticipantIdentity)
+		if err != nil || ok || s.sfu == nil {
+			return err
+		}
+		s.log.WarnContext(ctx, "removing a participant without admission from the call", "room", r.ID, "identity", ev.ParticipantIdentity)
+		return s.sfu.RemoveParticipant(ctx, r.ID, ev.ParticipantIdentity)
 	}
 	return nil
 }

@@ -57,6 +57,14 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 	}
 	var decided []domain.LobbyEntry
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		// The lock may have come meanwhile (another replica, a panic): decide on the room as it is.
+		cur, err := st.RoomForUpdate(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if d.Approve && cur.Locked {
+			return domain.Errorf(domain.ERoomLocked, "The room is locked; unlock it to let guests in.")
+		}
 		for i := range targets {
 			e := &targets[i]
 			status := domain.LobbyRejected
@@ -78,6 +86,9 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !d.All && len(decided) == 0 {
+		return nil, domain.Errorf(domain.EConflict, "This guest's request was already decided.")
 	}
 	s.log.InfoContext(ctx, "lobby decided", "room", r.ID, "count", len(decided), "approve", d.Approve, "by", actor.User.ID)
 	return decided, nil

@@ -3,6 +3,8 @@ package classroom
 import (
 	"context"
 	"encoding/json"
+	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/liveserver/liveserver/internal/domain"
@@ -16,6 +18,7 @@ const (
 	ActMute           = "mute"
 	ActMuteAll        = "mute_all"
 	ActStopPublishing = "stop_publishing"
+	ActAllowPublish   = "allow_publishing"
 	ActLock           = "lock"
 	ActUnlock         = "unlock"
 	ActPanic          = "panic"
@@ -24,7 +27,7 @@ const (
 
 // needsTarget says which actions name a participant.
 var needsTarget = map[string]bool{ActKick: true, ActBan: true, ActUnban: true, ActMute: true,
-	ActStopPublishing: true, ActLowerHand: true, ActMuteAll: false, ActLock: false, ActUnlock: false, ActPanic: false}
+	ActStopPublishing: true, ActAllowPublish: true, ActLowerHand: true, ActMuteAll: false, ActLock: false, ActUnlock: false, ActPanic: false}
 
 // ModerationResult says what an action did, so the host sees it.
 type ModerationResult struct {
@@ -69,7 +72,7 @@ func (s *Service) Moderate(ctx context.Context, actor domain.Actor, roomID, acti
 		err = s.remove(ctx, actor, r, identity, action, res)
 	case ActUnban:
 		err = s.unban(ctx, actor, r, identity)
-	case ActMute, ActStopPublishing:
+	case ActMute, ActStopPublishing, ActAllowPublish:
 		err = s.silence(ctx, actor, r, identity, action, res)
 	case ActMuteAll:
 		err = s.muteAll(ctx, actor, r, res)
@@ -92,13 +95,14 @@ func (s *Service) Moderate(ctx context.Context, actor domain.Actor, roomID, acti
 	return res, nil
 }
 
-// isHostIdentity reports whether identity is the room's owner or an admitted host.
+// isHostIdentity reports whether identity is the room's owner, or a host (an admin) whose
+// host token was issued for this room.
 func (s *Service) isHostIdentity(ctx context.Context, r *domain.Room, identity string) bool {
 	if identity == r.OwnerID {
 		return true
 	}
 	a, err := s.store.Admission(ctx, r.ID, identity)
-	return err == nil && a.Kind == domain.KindHost
+	return err == nil && a.Active() && a.Kind == domain.KindHost
 }
 
 // logAction writes one moderation log line in st's transaction.
@@ -203,7 +207,8 @@ func (s *Service) unban(ctx context.Context, actor domain.Actor, r *domain.Room,
 	})
 }
 
-// silence mutes one participant's microphone, or stops all of their publishing.
+// silence mutes one participant's microphone, or stops (or allows again) all of their
+// publishing. The right to publish is also recorded, so a reload does not bring it back.
 func (s *Service) silence(ctx context.Context, actor domain.Actor, r *domain.Room, identity, action string, res *ModerationResult) error {
 	if s.sfu == nil {
 		return errNoSFU
@@ -212,10 +217,15 @@ func (s *Service) silence(ctx context.Context, actor domain.Actor, r *domain.Roo
 		return domain.Errorf(domain.ERoomNotLive, "The lecture is not live.")
 	}
 	var err error
-	if action == ActMute {
+	switch action {
+	case ActMute:
 		res.Muted, err = s.sfu.MuteMicrophone(ctx, r.ID, identity)
-	} else {
-		err = s.sfu.SetCanPublish(ctx, r.ID, identity, false)
+	default:
+		can := action == ActAllowPublish
+		if _, err := s.store.SetCanPublish(ctx, r.ID, identity, can); err != nil {
+			return err
+		}
+		err = s.sfu.SetCanPublish(ctx, r.ID, identity, can)
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "moderate in video room", "room", r.ID, "action", action, "err", err)
@@ -239,9 +249,19 @@ func (s *Service) guestsInCall(ctx context.Context, r *domain.Room) ([]domain.SF
 		s.log.ErrorContext(ctx, "list video room", "room", r.ID, "err", err)
 		return nil, domain.Errorf(domain.EUnavailable, "The video server could not be reached; try again.")
 	}
+	admitted, err := s.store.Admissions(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	hosts := map[string]bool{r.OwnerID: true}
+	for _, a := range admitted {
+		if a.Kind == domain.KindHost {
+			hosts[a.Identity] = true
+		}
+	}
 	var out []domain.SFUParticipant
 	for _, p := range ps {
-		if p.Hidden || p.Kind == "agent" || s.isHostIdentity(ctx, r, p.Identity) {
+		if p.Hidden || p.Kind == "agent" || hosts[p.Identity] {
 			continue
 		}
 		out = append(out, p)
@@ -279,14 +299,18 @@ func (s *Service) setLocked(ctx context.Context, actor domain.Actor, r *domain.R
 		action = ActLock
 	}
 	return s.inTx(ctx, func(st domain.Store, out *outbox) error {
-		r.Locked, r.UpdatedAt = locked, s.now()
-		if err := st.UpdateRoom(ctx, r); err != nil {
+		cur, err := st.RoomForUpdate(ctx, r.ID)
+		if err != nil {
 			return err
 		}
-		if err := out.add(ctx, st, r.ID, EvRoomState, domain.AudienceAll, roomState(r)); err != nil {
+		cur.Locked, cur.UpdatedAt = locked, s.now()
+		if err := st.UpdateRoom(ctx, cur); err != nil {
 			return err
 		}
-		return s.logAction(ctx, st, actor, r, action, "", "", nil)
+		if err := out.add(ctx, st, r.ID, EvRoomState, domain.AudienceAll, roomState(cur)); err != nil {
+			return err
+		}
+		return s.logAction(ctx, st, actor, cur, action, "", "", nil)
 	})
 }
 
@@ -295,6 +319,11 @@ func (s *Service) setLocked(ctx context.Context, actor domain.Actor, r *domain.R
 // Unlocking is a separate, deliberate action.
 func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain.Room, res *ModerationResult) error {
 	err := s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		cur, err := st.RoomForUpdate(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		*r = *cur
 		r.Locked, r.ChatEnabled, r.FilesEnabled, r.UpdatedAt = true, false, false, s.now()
 		if err := st.UpdateRoom(ctx, r); err != nil {
 			return err
@@ -314,6 +343,7 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 		if err != nil {
 			return err
 		}
+		revoked := 0
 		for _, a := range admitted {
 			if a.Kind != domain.KindGuest {
 				continue
@@ -321,30 +351,49 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 			if err := s.revoke(ctx, st, out, r, a.Identity, a.Name, "panic"); err != nil {
 				return err
 			}
+			revoked++
 		}
 		if err := out.add(ctx, st, r.ID, EvRoomState, domain.AudienceAll, roomState(r)); err != nil {
 			return err
 		}
-		return s.logAction(ctx, st, actor, r, ActPanic, "", "", map[string]int{"rejected": res.Rejected, "revoked": len(admitted)})
+		return s.logAction(ctx, st, actor, r, ActPanic, "", "", map[string]int{"rejected": res.Rejected, "revoked": revoked})
 	})
 	if err != nil {
 		return err
 	}
-	// Our records are safe now: nobody can get a token or back in. Then the video room.
+	// Our records are safe now: nobody can get a token or back in, and whoever reconnects with
+	// an old token is removed by the participant_joined check. Then the video room: on a context
+	// of its own, so a host closing the tab does not stop it halfway, several at a time.
 	guests, err := s.guestsInCall(ctx, r)
 	if err != nil {
 		return err
 	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
 	for _, p := range guests {
-		if n, err := s.sfu.MuteMicrophone(ctx, r.ID, p.Identity); err == nil {
-			res.Muted += n
-		}
-		if err := s.sfu.RemoveParticipant(ctx, r.ID, p.Identity); err != nil {
-			s.log.ErrorContext(ctx, "panic: remove", "room", r.ID, "identity", p.Identity, "err", err)
-			continue
-		}
-		res.Removed++
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := s.sfu.RemoveParticipant(sctx, r.ID, p.Identity)
+			muted := 0
+			if err != nil {
+				// Not removed: at least silence them.
+				s.log.ErrorContext(ctx, "panic: remove", "room", r.ID, "identity", p.Identity, "err", err)
+				muted, _ = s.sfu.MuteMicrophone(sctx, r.ID, p.Identity)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				res.Removed++
+			}
+			res.Muted += muted
+		}()
 	}
+	wg.Wait()
 	return nil
 }
 

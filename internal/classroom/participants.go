@@ -45,7 +45,7 @@ func (s *Service) RoomViewer(ctx context.Context, actor domain.Actor, roomID str
 	if actor.CanManage(r) {
 		return &Viewer{RoomID: r.ID, Identity: actor.User.ID, IsHost: true}, r, nil
 	}
-	a, err := s.guestAdmission(ctx, r, actor)
+	a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession, actor.IP)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -99,11 +99,18 @@ func (s *Service) UpdateRoom(ctx context.Context, actor domain.Actor, id string,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.applyPatch(r, p); err != nil {
+	// Validate (and hash a new PIN) before taking the lock, on a copy.
+	patched := *r
+	if err := s.applyPatch(&patched, p); err != nil {
 		return nil, err
 	}
-	r.UpdatedAt = s.now()
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		// Patch the room as it is now, so a concurrent lock or panic is not undone.
+		if r, err = st.RoomForUpdate(ctx, id); err != nil {
+			return err
+		}
+		copyPatched(r, &patched, p)
+		r.UpdatedAt = s.now()
 		if err := st.UpdateRoom(ctx, r); err != nil {
 			return err
 		}
@@ -121,6 +128,9 @@ func (s *Service) DeleteRoom(ctx context.Context, actor domain.Actor, id string)
 	r, err := s.Room(ctx, actor, id)
 	if err != nil {
 		return err
+	}
+	if r.Status == domain.RoomLive {
+		return domain.Errorf(domain.EConflict, "The lecture is live: end it before deleting the room.")
 	}
 	keys, err := s.store.FileKeysOf(ctx, r.ID)
 	if err != nil {
@@ -143,7 +153,7 @@ func (s *Service) DeleteRoom(ctx context.Context, actor domain.Actor, id string)
 // it: any case, with or without dashes and spaces. Look-ups are rate-limited per address so that
 // nobody walks the code space (45 bits make that hopeless anyway; the limit keeps logs sane).
 func (s *Service) RoomByCode(ctx context.Context, actor domain.Actor, code string) (*domain.Room, error) {
-	if err := s.limit(ctx, "bycode:ip:"+actor.IP, lookupsPerIP, time.Minute); err != nil {
+	if err := s.limit(ctx, "bycode:ip:"+ipKey(actor.IP), lookupsPerIP, time.Minute); err != nil {
 		return nil, err
 	}
 	c, ok := normalizeRoomCode(code)
@@ -190,6 +200,28 @@ func (s *Service) applyPatch(r *domain.Room, p RoomPatch) error {
 	setBool(&r.ChatEnabled, p.ChatEnabled)
 	setBool(&r.FilesEnabled, p.FilesEnabled)
 	return nil
+}
+
+// copyPatched copies from src to dst the settings that p changes.
+func copyPatched(dst, src *domain.Room, p RoomPatch) {
+	if p.Name != nil {
+		dst.Name = src.Name
+	}
+	if p.PIN != nil {
+		dst.PINHash = src.PINHash
+	}
+	if p.MaxParticipants != nil {
+		dst.MaxParticipants = src.MaxParticipants
+	}
+	if p.LobbyEnabled != nil {
+		dst.LobbyEnabled = src.LobbyEnabled
+	}
+	if p.ChatEnabled != nil {
+		dst.ChatEnabled = src.ChatEnabled
+	}
+	if p.FilesEnabled != nil {
+		dst.FilesEnabled = src.FilesEnabled
+	}
 }
 
 func setBool(dst *bool, v *bool) {

@@ -90,3 +90,14 @@ func TestSecretHashing(t *testing.T) {
 		}
 	}
 }
+
+func TestIPKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"10.1.2.3": "10.1.2.3", "2001:db8:1:2:aaaa::1": "2001:db8:1:2::/64", "2001:db8:1:2:ffff::9": "2001:db8:1:2::/64",
+		"::ffff:10.1.2.3": "::ffff:10.1.2.3", "garbage": "garbage",
+	} {
+		if got := ipKey(in); got != want {
+			t.Errorf("ipKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -51,6 +51,8 @@ type Admission struct {
 	LobbyEntryID string
 	AdmittedAt   time.Time
 	RevokedAt    *time.Time
+	// CanPublish is false once the host stopped the participant's publishing.
+	CanPublish bool
 }
 
 // Active reports whether the admission still holds.

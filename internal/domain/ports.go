@@ -51,6 +51,9 @@ type SessionStore interface {
 type RoomStore interface {
 	CreateRoom(ctx context.Context, r Room) error // EConflict when the code is taken
 	Room(ctx context.Context, id string) (*Room, error)
+	// RoomForUpdate reads the room for a change in this transaction, keeping others from
+	// changing it meanwhile.
+	RoomForUpdate(ctx context.Context, id string) (*Room, error)
 	RoomByCode(ctx context.Context, code string) (*Room, error)
 	// RoomsByOwner lists the owner's rooms, newest first.
 	RoomsByOwner(ctx context.Context, ownerID string) ([]Room, error)
@@ -121,8 +124,8 @@ type SFU interface {
 	URL() string
 	// Token mints an access token.
 	Token(g TokenGrant) (string, error)
-	// CreateRoom makes (or keeps) the room; emptyTimeout closes it if nobody comes.
-	CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) error
+	// CreateRoom makes (or keeps) the video room.
+	CreateRoom(ctx context.Context, spec SFURoom) error
 	// DeleteRoom disconnects everyone and closes the room; an unknown room is not an error.
 	DeleteRoom(ctx context.Context, name string) error
 	// Participants lists who is connected, hidden ones (the assistant) included.
@@ -134,6 +137,16 @@ type SFU interface {
 	// SetCanPublish allows or stops the identity's publishing (camera, microphone, screen);
 	// stopping unpublishes its tracks at once.
 	SetCanPublish(ctx context.Context, room, identity string, canPublish bool) error
+}
+
+// SFURoom is how a video room is made.
+type SFURoom struct {
+	Name string
+	// EmptyTimeout closes a room nobody joined; DepartureTimeout one whose last participant left.
+	EmptyTimeout     time.Duration
+	DepartureTimeout time.Duration
+	MaxParticipants  int
+	Metadata         string
 }
 
 // SFUParticipant is one connection in the video room.
@@ -162,6 +175,8 @@ type LobbyStore interface {
 	Admission(ctx context.Context, roomID, identity string) (*Admission, error)
 	// Admissions lists the room's admissions that still hold.
 	Admissions(ctx context.Context, roomID string) ([]Admission, error)
+	// SetCanPublish records whether the admitted identity may publish; false when none holds.
+	SetCanPublish(ctx context.Context, roomID, identity string, can bool) (bool, error)
 	// RevokeAdmission takes an admission back; false when none held.
 	RevokeAdmission(ctx context.Context, roomID, identity string, at time.Time) (bool, error)
 	// ConnectedCount is how many identities are in the call now (by the video server's events).

@@ -35,8 +35,10 @@ func (s *Server) devProtection(next http.Handler) http.Handler {
 			return
 		}
 		if len(s.cfg.AllowedIPs) > 0 {
+			// Loopback is this machine, unless it forwards others (a tunnel or proxy here).
+			forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
 			ip, err := netip.ParseAddr(s.clientIP(r))
-			if err != nil || !(ip.IsLoopback() || inPrefixes(ip, s.cfg.AllowedIPs)) {
+			if err != nil || !((ip.IsLoopback() && !forwarded) || inPrefixes(ip, s.cfg.AllowedIPs)) {
 				s.writeError(w, r, domain.Errorf(domain.EForbidden, "This development server does not accept connections from your address."))
 				return
 			}
@@ -86,11 +88,8 @@ func (s *Server) devAccessLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: devCookie, Value: s.devToken(), Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies(), MaxAge: 30 * 24 * 3600})
-	next := r.PostFormValue("next")
-	if next == "" || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
-		next = "/"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	// Always home: a redirect target from the form could be made to leave the site.
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 var devAccessTmpl = template.Must(template.New("dev").Parse(`<!doctype html>
@@ -103,7 +102,6 @@ var devAccessTmpl = template.Must(template.New("dev").Parse(`<!doctype html>
 <form method="post" action="/dev-access">
 <label for="key">Ключ доступа / Access key</label><br>
 <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
-<input type="hidden" name="next" value="{{.Next}}">
 <button type="submit">Войти / Enter</button>
 </form></body></html>`))
 
@@ -111,5 +109,5 @@ func (s *Server) devAccessPage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	devAccessTmpl.Execute(w, struct{ Error, Next string }{msg, "/"})
+	devAccessTmpl.Execute(w, struct{ Error string }{msg})
 }

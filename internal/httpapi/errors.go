@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"errors"
-	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/logging"
@@ -63,7 +61,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &de) {
 		body.Error.Field = de.Field
 		if de.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+			w.Header().Set("Retry-After", retryAfterSeconds(de.RetryAfter))
 		}
 	}
 	if status >= 500 {

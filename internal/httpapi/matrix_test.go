@@ -37,9 +37,11 @@ func TestLobbyAuthorizationMatrix(t *testing.T) {
 		stream       bool
 		want         []int // in the order of callers
 	}{
+		// (Before the reject-all below, which decides the waiting guest's request.)
 		{"GET", "/lobby", nil, false, []int{401, 401, 401, 401, 200, 403, 200}},
+		// The admitted guest's request is decided: 204 tells its EventSource to stop.
+		{"GET", "/lobby/stream", nil, true, []int{404, 200, 204, 404, 404, 404, 404}},
 		{"POST", "/lobby", map[string]any{"all": true, "action": "reject"}, false, []int{401, 401, 401, 401, 200, 403, 200}},
-		{"GET", "/lobby/stream", nil, true, []int{404, 200, 200, 404, 404, 404, 404}},
 		{"GET", "/events", nil, true, []int{403, 403, 200, 403, 200, 403, 200}},
 		{"POST", "/moderate", map[string]any{"action": "unlock"}, false, []int{401, 401, 401, 401, 200, 403, 200}},
 		{"POST", "/hand-raise", map[string]any{"raised": false}, false, []int{403, 403, 204, 403, 204, 403, 204}},

@@ -95,6 +95,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *classroom.Vie
 		last = id
 	}
 
+	if v.Waiting && snap.Entry != nil && snap.Entry.Status != string(domain.LobbyPending) {
+		// Decided before the guest listened (or a reconnect after the decision): 204 tells
+		// EventSource to stop reconnecting; the lobby list or a join says how it was decided.
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -107,9 +113,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *classroom.Vie
 	}
 	if err := sw.event(0, "snapshot", snapJSON); err != nil {
 		return nil
-	}
-	if v.Waiting && snap.Entry != nil && snap.Entry.Status != string(domain.LobbyPending) {
-		return nil // decided before the guest listened: the snapshot says how
 	}
 
 	send := func(e *domain.Event) error {

@@ -24,22 +24,32 @@ func NewClient(cfg Config) (*Client, error) {
 	return &Client{rs: lksdk.NewRoomServiceClient(cfg.HTTPURL(), cfg.APIKey, cfg.APISecret)}, nil
 }
 
+// RoomSpec describes a room to create. Zero timeouts mean LiveKit's defaults (empty: 5 min,
+// departure: 20 s); zero MaxParticipants means no limit.
+type RoomSpec struct {
+	Name             string
+	EmptyTimeout     time.Duration // how long a room nobody joined lives
+	DepartureTimeout time.Duration // how long a room outlives its last participant
+	MaxParticipants  int
+	Metadata         string
+}
+
 // CreateRoom creates the room, or returns the existing one of that name
-// (LiveKit's CreateRoom is idempotent). emptyTimeout is how long an empty
-// room lives before LiveKit closes it; zero means LiveKit's default. A
-// maxParticipants of zero means no limit.
-func (c *Client) CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) (Room, error) {
+// (LiveKit's CreateRoom is idempotent).
+func (c *Client) CreateRoom(ctx context.Context, spec RoomSpec) (Room, error) {
+	name := spec.Name
 	if name == "" {
 		return Room{}, errors.New("livekit: create room: name is empty")
 	}
-	if emptyTimeout < 0 || maxParticipants < 0 {
-		return Room{}, fmt.Errorf("livekit: create room %q: negative emptyTimeout or maxParticipants", name)
+	if spec.EmptyTimeout < 0 || spec.DepartureTimeout < 0 || spec.MaxParticipants < 0 {
+		return Room{}, fmt.Errorf("livekit: create room %q: negative timeout or maxParticipants", name)
 	}
 	r, err := c.rs.CreateRoom(ctx, &lkproto.CreateRoomRequest{
-		Name:            name,
-		EmptyTimeout:    uint32(emptyTimeout / time.Second),
-		MaxParticipants: uint32(maxParticipants),
-		Metadata:        metadata,
+		Name:             name,
+		EmptyTimeout:     uint32(spec.EmptyTimeout / time.Second),
+		DepartureTimeout: uint32(spec.DepartureTimeout / time.Second),
+		MaxParticipants:  uint32(spec.MaxParticipants),
+		Metadata:         spec.Metadata,
 	})
 	if err != nil {
 		return Room{}, fmt.Errorf("livekit: create room %q: %w", name, err)

@@ -36,7 +36,7 @@ func TestTokensAgainstServer(t *testing.T) {
 	ctx := testContext(t)
 	c := newClient(t, srv)
 	for _, name := range []string{"room-a", "room-b"} {
-		if _, err := c.CreateRoom(ctx, name, time.Minute, 0, ""); err != nil {
+		if _, err := c.CreateRoom(ctx, livekit.RoomSpec{Name: name, EmptyTimeout: time.Minute, MaxParticipants: 0, Metadata: ""}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,7 +135,7 @@ func TestClientAgainstServer(t *testing.T) {
 	ctx := testContext(t)
 	c := newClient(t, srv)
 
-	room, err := c.CreateRoom(ctx, "lecture-1", 5*time.Minute, 30, `{"title":"Maths"}`)
+	room, err := c.CreateRoom(ctx, livekit.RoomSpec{Name: "lecture-1", EmptyTimeout: 5*time.Minute, MaxParticipants: 30, Metadata: `{"title":"Maths"}`})
 	if err != nil {
 		t.Fatal(err)
 	}

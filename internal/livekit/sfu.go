@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
 )
@@ -47,8 +46,8 @@ func (s *SFU) Token(g domain.TokenGrant) (string, error) {
 	return s.cfg.Token(r)
 }
 
-func (s *SFU) CreateRoom(ctx context.Context, name string, emptyTimeout time.Duration, maxParticipants int, metadata string) error {
-	_, err := s.client.CreateRoom(ctx, name, emptyTimeout, maxParticipants, metadata)
+func (s *SFU) CreateRoom(ctx context.Context, spec domain.SFURoom) error {
+	_, err := s.client.CreateRoom(ctx, RoomSpec(spec))
 	return err
 }
 

@@ -38,7 +38,7 @@ func TestWebhooksFromServer(t *testing.T) {
 	ctx := testContext(t)
 	c := newClient(t, srv)
 
-	room, err := c.CreateRoom(ctx, "hooked", time.Minute, 0, "")
+	room, err := c.CreateRoom(ctx, livekit.RoomSpec{Name: "hooked", EmptyTimeout: time.Minute, MaxParticipants: 0, Metadata: ""})
 	if err != nil {
 		t.Fatal(err)
 	}

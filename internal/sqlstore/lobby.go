@@ -69,25 +69,26 @@ func (db *DB) RevokeApprovals(ctx context.Context, roomID, sessionID string, at 
 	return translate(err, "lobby entries")
 }
 
-const admissionColumns = `id, room_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at`
+const admissionColumns = `id, room_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at, can_publish`
 
 func scanAdmission(row interface{ Scan(...any) error }) (*domain.Admission, error) {
 	var a domain.Admission
 	var user, entry sql.NullString
 	var revoked sql.NullTime
-	if err := row.Scan(&a.ID, &a.RoomID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &entry, &a.AdmittedAt, &revoked); err != nil {
+	if err := row.Scan(&a.ID, &a.RoomID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &entry, &a.AdmittedAt, &revoked, &a.CanPublish); err != nil {
 		return nil, err
 	}
 	a.UserID, a.LobbyEntryID, a.AdmittedAt, a.RevokedAt = user.String, entry.String, a.AdmittedAt.UTC(), utcPtr(revoked)
 	return &a, nil
 }
 
-// Admit upserts on (room, identity): a renewed admission clears the revocation and binds the
-// new approval.
+// Admit upserts on (room, identity): a renewed admission clears the revocation, binds the new
+// approval and gives the right to publish back (the host decided afresh).
 func (db *DB) Admit(ctx context.Context, a domain.Admission) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE)
 		ON CONFLICT (room_id, identity) DO UPDATE SET name = excluded.name, kind = excluded.kind, user_id = excluded.user_id,
-		  fingerprint = excluded.fingerprint, lobby_entry_id = excluded.lobby_entry_id, admitted_at = excluded.admitted_at, revoked_at = NULL`,
+		  fingerprint = excluded.fingerprint, lobby_entry_id = excluded.lobby_entry_id, admitted_at = excluded.admitted_at,
+		  revoked_at = NULL, can_publish = TRUE`,
 		a.ID, a.RoomID, a.Identity, nullString(a.UserID), a.Name, a.Kind, a.Fingerprint, nullString(a.LobbyEntryID), a.AdmittedAt)
 	return translate(err, "admission")
 }
@@ -112,6 +113,12 @@ func (db *DB) Admissions(ctx context.Context, roomID string) ([]domain.Admission
 		out = append(out, *a)
 	}
 	return out, translate(rows.Err(), "admissions")
+}
+
+func (db *DB) SetCanPublish(ctx context.Context, roomID, identity string, can bool) (bool, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE participant_history SET can_publish = ? WHERE room_id = ? AND identity = ? AND revoked_at IS NULL`,
+		can, roomID, identity)
+	return affected(res, err, "admission")
 }
 
 func (db *DB) RevokeAdmission(ctx context.Context, roomID, identity string, at time.Time) (bool, error) {

@@ -49,6 +49,18 @@ func (db *DB) Room(ctx context.Context, id string) (*domain.Room, error) {
 	return r, translate(err, "room")
 }
 
+// RoomForUpdate reads the room and, on PostgreSQL, locks its row until the transaction ends, so
+// that a change computed from it is not lost to a concurrent one. (SQLite transactions hold the
+// database's write lock from BEGIN.) Call it inside InTx.
+func (db *DB) RoomForUpdate(ctx context.Context, id string) (*domain.Room, error) {
+	q := `SELECT ` + roomSelect + ` FROM rooms WHERE id = ?`
+	if db.dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	r, err := scanRoom(db.queryRow(ctx, db.x, q, id))
+	return r, translate(err, "room")
+}
+
 func (db *DB) RoomByCode(ctx context.Context, code string) (*domain.Room, error) {
 	r, err := scanRoom(db.queryRow(ctx, db.x, `SELECT `+roomSelect+` FROM rooms WHERE code = ?`, code))
 	return r, translate(err, "room")

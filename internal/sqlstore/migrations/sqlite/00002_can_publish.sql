@@ -1,0 +1,6 @@
+-- +goose Up
+-- The host can take away a participant's right to publish; it outlives a reload of the page.
+ALTER TABLE participant_history ADD COLUMN can_publish INTEGER NOT NULL DEFAULT 1;
+
+-- +goose Down
+ALTER TABLE participant_history DROP COLUMN can_publish;
