@@ -33,7 +33,7 @@ type Deps struct {
 	Bus domain.Bus
 	// Blobs stores shared files; nil turns file sharing off.
 	Blobs domain.Blobs
-	Log *slog.Logger
+	Log   *slog.Logger
 }
 
 // Service carries out every use case of the classroom.

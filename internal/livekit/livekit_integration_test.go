@@ -135,7 +135,7 @@ func TestClientAgainstServer(t *testing.T) {
 	ctx := testContext(t)
 	c := newClient(t, srv)
 
-	room, err := c.CreateRoom(ctx, livekit.RoomSpec{Name: "lecture-1", EmptyTimeout: 5*time.Minute, MaxParticipants: 30, Metadata: `{"title":"Maths"}`})
+	room, err := c.CreateRoom(ctx, livekit.RoomSpec{Name: "lecture-1", EmptyTimeout: 5 * time.Minute, MaxParticipants: 30, Metadata: `{"title":"Maths"}`})
 	if err != nil {
 		t.Fatal(err)
 	}
