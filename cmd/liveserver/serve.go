@@ -42,9 +42,13 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	defer closeRealtime()
-	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}}
-	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler()}
-	cd := classroom.Deps{Limiter: limiter, Bus: bus}
+	blobs, err := a.blobs(ctx)
+	if err != nil {
+		return err
+	}
+	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}, {Name: "storage", Ping: blobs.Ping}}
+	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), MaxUpload: a.cfg.MaxUpload()}
+	cd := classroom.Deps{Limiter: limiter, Bus: bus, Blobs: blobs}
 	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
 	if err != nil {
 		return err

@@ -16,10 +16,12 @@ import (
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/disk"
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/logging"
 	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/redis"
+	"github.com/liveserver/liveserver/internal/s3"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 )
 
@@ -74,7 +76,22 @@ func (a *app) classroom(d classroom.Deps) (*classroom.Service, error) {
 		d.Limiter = memory.NewLimiter(time.Now)
 	}
 	return classroom.New(d, classroom.Options{RegistrationOpen: a.cfg.RegistrationOpen, SessionTTL: a.cfg.SessionTTL,
-		Hash: a.hash, BanByIP: a.cfg.BanByIP})
+		Hash: a.hash, BanByIP: a.cfg.BanByIP, MaxUpload: a.cfg.MaxUpload()})
+}
+
+// blobs picks where shared files live: S3-compatible storage when S3_ENDPOINT is set, a folder
+// under DATA_DIR otherwise.
+func (a *app) blobs(ctx context.Context) (domain.Blobs, error) {
+	if a.cfg.S3Endpoint == "" {
+		return disk.New(filepath.Join(a.cfg.DataDir, "files"))
+	}
+	b, err := s3.New(ctx, s3.Config{Endpoint: a.cfg.S3Endpoint, Bucket: a.cfg.S3Bucket, AccessKey: a.cfg.S3AccessKey,
+		SecretKey: a.cfg.S3SecretKey, Region: a.cfg.S3Region, PathStyle: a.cfg.S3PathStyle})
+	if err != nil {
+		return nil, fmt.Errorf("S3_ENDPOINT: %w", err)
+	}
+	a.log.Info("shared files on S3", "bucket", a.cfg.S3Bucket)
+	return b, nil
 }
 
 // realtime picks the bus and the rate limiter: Redis when REDIS_URL is set, so that replicas

@@ -32,6 +32,15 @@ type Config struct {
 	LiveKitAdvertiseIP string // LIVEKIT_ADVERTISE_IP: a LAN address so a class on the network can join
 	LiveKitServerBin   string // LIVEKIT_SERVER_BIN: the livekit-server binary (installed there if missing)
 
+	// Shared files: on S3-compatible storage when S3Endpoint is set, else under DataDir/files.
+	S3Endpoint  string // S3_ENDPOINT: host:port or URL (http:// means no TLS)
+	S3Bucket    string // S3_BUCKET
+	S3AccessKey string // S3_ACCESS_KEY
+	S3SecretKey string // S3_SECRET_KEY
+	S3Region    string // S3_REGION
+	S3PathStyle bool   // S3_PATH_STYLE: bucket in the path (MinIO), not the host name
+	MaxUploadMB int    // MAX_UPLOAD_MB
+
 	// AuthSecret signs guest cookies. Empty in dev mode: one is generated and kept in DataDir.
 	AuthSecret string
 
@@ -125,6 +134,9 @@ func (c *Config) validate(l *loader) {
 			l.fail("LIVEKIT_ADVERTISE_IP", "must be this machine's IPv4 address on the class's network, such as 192.168.1.20")
 		}
 	}
+	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "") {
+		l.fail("S3_ACCESS_KEY", "and S3_SECRET_KEY are required when S3_ENDPOINT is set")
+	}
 	if c.AuthSecret != "" && len(c.AuthSecret) < 32 {
 		l.fail("AUTH_SECRET", "must be at least 32 characters (try: openssl rand -hex 32)")
 	}
@@ -201,6 +213,23 @@ func (l *loader) duration(name string, def, min, max time.Duration) time.Duratio
 	}
 	return d
 }
+
+// intIn reads an integer in [min, max].
+func (l *loader) intIn(name string, def, min, max int) int {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		l.fail(name, fmt.Sprintf("must be a whole number from %d to %d", min, max))
+		return def
+	}
+	return n
+}
+
+// MaxUpload is the upload limit in bytes.
+func (c *Config) MaxUpload() int64 { return int64(c.MaxUploadMB) << 20 }
 
 // port reads a TCP port number; 0 is allowed and means "pick a free one".
 func (l *loader) port(name string, def int) int {

@@ -9,12 +9,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/disk"
 	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
 	"github.com/liveserver/liveserver/internal/livekit"
@@ -27,11 +29,12 @@ import (
 
 // env is a whole HTTP stack on a real database, served by httptest.
 type env struct {
-	t   testing.TB
-	srv *httptest.Server
-	db  *sqlstore.DB
-	bus *memory.Bus
-	lk  *livekit.SFU // nil without LiveKit
+	t     testing.TB
+	srv   *httptest.Server
+	db    *sqlstore.DB
+	bus   *memory.Bus
+	lk    *livekit.SFU // nil without LiveKit
+	blobs *disk.Blobs
 }
 
 // newEnv starts the server with the given environment variables on top of test defaults.
@@ -74,8 +77,13 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	// Streams end before the server closes, as at a real shutdown.
 	t.Cleanup(func() { bus.Close(); srv.CloseClientConnections(); srv.Close() })
 	e := &env{t: t, srv: srv, db: db, bus: bus}
-	cd := classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Log: log}
-	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus,
+	blobs, err := disk.New(filepath.Join(t.TempDir(), "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.blobs = blobs
+	cd := classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Log: log}
+	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus, MaxUpload: cfg.MaxUpload(),
 		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond}
 	if withLiveKit {
 		lk := livekittest.Start(t, livekittest.WithWebhookURL(srv.URL+"/api/livekit/webhook"))
@@ -86,7 +94,7 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 		cd.SFU, deps.Webhooks, e.lk = sfu, sfu, sfu
 	}
 	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
-		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams, BanByIP: cfg.BanByIP})
+		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,10 @@ func (s *Server) routes() {
 	// GET /api/rooms/{roomId}/X would clash with GET /api/rooms/by-code/{code} in ServeMux (neither
 	// is more specific), so these are dispatched by name; by-code stays the more specific one.
 	s.roomGets = map[string]handlerFunc{
-		"lobby":  s.lobbyQueue, // GET /api/rooms/{roomId}/lobby
-		"events": s.roomEvents, // GET /api/rooms/{roomId}/events
+		"lobby":  s.lobbyQueue,  // GET /api/rooms/{roomId}/lobby
+		"events": s.roomEvents,  // GET /api/rooms/{roomId}/events
+		"chat":   s.chatHistory, // GET /api/rooms/{roomId}/chat
+		"files":  s.listFiles,   // GET /api/rooms/{roomId}/files
 	}
 	m.Handle(roomGetPattern, s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if h, ok := s.roomGets[r.PathValue("resource")]; ok {
@@ -46,6 +48,12 @@ func (s *Server) routes() {
 	m.Handle("POST /api/rooms/{roomId}/lobby", s.handle(s.lobbyDecide))
 	m.Handle("POST /api/rooms/{roomId}/moderate", s.handle(s.moderate))
 	m.Handle("POST /api/rooms/{roomId}/hand-raise", s.handle(s.handRaise))
+
+	m.Handle("POST /api/rooms/{roomId}/chat", s.handle(s.sendChat))
+	m.Handle("DELETE /api/rooms/{roomId}/chat/{messageId}", s.handle(s.deleteChat))
+	m.Handle("POST /api/rooms/{roomId}/files", s.handle(s.uploadFile))
+	m.Handle("GET /api/rooms/{roomId}/files/{fileId}", s.handle(s.downloadFile))
+	m.Handle("DELETE /api/rooms/{roomId}/files/{fileId}", s.handle(s.deleteFile))
 
 	m.Handle("POST /api/livekit/token", s.handle(s.livekitToken))
 	m.Handle("POST /api/livekit/webhook", s.handle(s.livekitWebhook))

@@ -37,6 +37,8 @@ type Deps struct {
 	Bus domain.Bus
 	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
 	Heartbeat time.Duration
+	// MaxUpload is the largest file accepted, in bytes; it must match the rules' limit.
+	MaxUpload int64
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -47,16 +49,17 @@ type WebhookReceiver interface {
 
 // Server is the HTTP interface; it is an http.Handler.
 type Server struct {
-	cfg     *config.Config
-	log     *slog.Logger
-	svc     *classroom.Service
-	limiter domain.Limiter
-	checks  []Check
-	web     http.Handler
-	hooks   WebhookReceiver
-	bus     domain.Bus
-	beat    time.Duration
-	mux     *http.ServeMux
+	cfg       *config.Config
+	log       *slog.Logger
+	svc       *classroom.Service
+	limiter   domain.Limiter
+	checks    []Check
+	web       http.Handler
+	hooks     WebhookReceiver
+	bus       domain.Bus
+	beat      time.Duration
+	maxUpload int64
+	mux       *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
 	handler  http.Handler
@@ -65,7 +68,10 @@ type Server struct {
 // New returns the HTTP interface over deps.
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
-		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, mux: http.NewServeMux()}
+		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, mux: http.NewServeMux()}
+	if s.maxUpload <= 0 {
+		s.maxUpload = classroom.DefaultMaxUpload
+	}
 	if s.beat <= 0 {
 		s.beat = 15 * time.Second
 	}
