@@ -131,3 +131,6 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// Root is the folder the blobs live in.
+func (b *Blobs) Root() string { return b.root }

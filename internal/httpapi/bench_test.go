@@ -1,72 +1,19 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/liveserver/liveserver/internal/classroom"
-	"github.com/liveserver/liveserver/internal/config"
-	"github.com/liveserver/liveserver/internal/domain"
-	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
-	"github.com/liveserver/liveserver/internal/memory"
-	"github.com/liveserver/liveserver/internal/redis"
 	"github.com/liveserver/liveserver/internal/redis/redistest"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 )
-
-// replicas are n servers over one database, each with its own bus: one shared in-process bus
-// (n = 1), or a Redis bus per replica on one Redis server.
-func replicas(b *testing.B, n int, withRedis bool) []*env {
-	b.Helper()
-	db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler)); err != nil {
-		b.Fatal(err)
-	}
-	cfg, _ := config.Load(func(k string) string {
-		return map[string]string{"AUTH_SECRET": "bench-secret-bench-secret-bench-secret", "TRUSTED_PROXIES": "127.0.0.1"}[k]
-	})
-	log := slog.New(slog.DiscardHandler)
-	var redisURL string
-	if withRedis {
-		redisURL = redistest.Start(b).URL
-	}
-	var out []*env
-	for range n {
-		var bus domain.Bus = memory.NewBus(memory.WithQueueSize(4096))
-		if withRedis {
-			rb, err := redis.New(context.Background(), redisURL, log, redis.WithQueueSize(4096))
-			if err != nil {
-				b.Fatal(err)
-			}
-			bus = rb
-		}
-		limiter := memory.NewLimiter(time.Now)
-		svc, _ := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Log: log},
-			classroom.Options{RegistrationOpen: true, Hash: classroom.FastHashParams})
-		srv := httptest.NewServer(httpapi.New(httpapi.Deps{Config: cfg, Log: log, Classroom: svc, Limiter: limiter, Bus: bus}))
-		b.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
-		if c, ok := bus.(interface{ Close() error }); ok {
-			b.Cleanup(func() { c.Close() })
-		}
-		out = append(out, &env{t: b, srv: srv, db: db})
-	}
-	return out
-}
 
 // benchClient is a browser on e sharing transport with the others, so that thousands of them
 // do not each keep their own idle connections.
@@ -81,7 +28,7 @@ func BenchmarkApprovalToWaitingGuest(b *testing.B) {
 		redis bool
 	}{{"memory", false}, {"redis-2-replicas", true}} {
 		b.Run(mode.name, func(b *testing.B) {
-			rs := replicas(b, map[bool]int{false: 1, true: 2}[mode.redis], mode.redis)
+			rs := benchReplicas(b, mode.redis)
 			guestSide, hostSide := rs[0], rs[len(rs)-1]
 			tr := &http.Transport{MaxIdleConnsPerHost: 64}
 			defer tr.CloseIdleConnections()
@@ -120,7 +67,7 @@ func BenchmarkModerationToStreams(b *testing.B) {
 		redis bool
 	}{{"memory", false}, {"redis-2-replicas", true}} {
 		b.Run(mode.name, func(b *testing.B) {
-			rs := replicas(b, map[bool]int{false: 1, true: 2}[mode.redis], mode.redis)
+			rs := benchReplicas(b, mode.redis)
 			guestSide, hostSide := rs[0], rs[len(rs)-1]
 			tr := &http.Transport{MaxIdleConnsPerHost: streams + 10, MaxConnsPerHost: 0}
 			defer tr.CloseIdleConnections()
@@ -176,4 +123,12 @@ func median(d []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+// benchReplicas is one server with the in-process bus, or two sharing a private Redis.
+func benchReplicas(b *testing.B, withRedis bool) []*env {
+	if !withRedis {
+		return newReplicas(b, sqlstore.SQLite, 1, nil)
+	}
+	return newReplicas(b, sqlstore.SQLite, 2, redistest.Start(b))
 }

@@ -116,7 +116,9 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 			part.Close()
 			continue
 		}
-		f, err := s.svc.UploadFile(r.Context(), actor, r.PathValue("roomId"), part.FileName(), part)
+		// The name as the client sent it (part.FileName would strip a "../" we must refuse).
+		_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+		f, err := s.svc.UploadFile(r.Context(), actor, r.PathValue("roomId"), params["filename"], part)
 		part.Close()
 		if err != nil {
 			return err

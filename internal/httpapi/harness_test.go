@@ -241,3 +241,5 @@ func (c *client) stream(path string, headers ...string) *ssetest.Stream {
 	c.e.t.Helper()
 	return ssetest.Open(c.e.t, c.http, c.e.srv.URL+path, headers...)
 }
+
+func jsonUnmarshal(data string, v any) error { return json.Unmarshal([]byte(data), v) }
