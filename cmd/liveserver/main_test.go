@@ -243,3 +243,11 @@ func TestCommandErrors(t *testing.T) {
 		t.Errorf("migrate: %v", err)
 	}
 }
+
+func decodeJSON(t *testing.T, r *http.Response, v any) {
+	t.Helper()
+	defer r.Body.Close()
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -113,6 +113,16 @@ func TestFiles(t *testing.T) {
 	// Files off: guests are refused.
 	want(t, host.do("PATCH", "/api/rooms/"+r.ID, map[string]any{"filesEnabled": false}), http.StatusOK)
 	want(t, g.upload(r.ID, "x.pdf", pdf), http.StatusForbidden, "files_disabled")
+
+	// Deleting the room deletes its files' contents too.
+	want(t, host.upload(r.ID, "keep.pdf", pdf), http.StatusCreated)
+	if e.blobCount(t) != 1 {
+		t.Fatal("upload stored no blob")
+	}
+	want(t, host.do("DELETE", "/api/rooms/"+r.ID, nil), http.StatusNoContent)
+	if n := e.blobCount(t); n != 0 {
+		t.Fatalf("%d blobs left after deleting the room", n)
+	}
 }
 
 func TestFileRefusals(t *testing.T) {
