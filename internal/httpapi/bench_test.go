@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
 	"github.com/liveserver/liveserver/internal/redis/redistest"
 	"github.com/liveserver/liveserver/internal/sqlstore"
+	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
 )
 
 // benchClient is a browser on e sharing transport with the others, so that thousands of them
@@ -74,15 +76,7 @@ func BenchmarkModerationToStreams(b *testing.B) {
 			host := benchClient(hostSide, tr)
 			host.register("bench@school.ru", "Host")
 			r := host.createRoom(map[string]any{"name": "Bench", "lobbyEnabled": false})
-			var opened []*ssetest.Stream
-			for i := range streams {
-				g := benchClient(guestSide, tr)
-				g.do("POST", "/api/rooms/"+r.ID+"/join", map[string]string{"name": "G", "fingerprint": "fp-bench-" + strconv.Itoa(i)},
-					"X-Forwarded-For", fmt.Sprintf("10.%d.%d.1", i/250, i%250))
-				st := ssetest.Open(b, g.http, guestSide.srv.URL+"/api/rooms/"+r.ID+"/events")
-				st.Next("snapshot")
-				opened = append(opened, st)
-			}
+			opened, _ := openGuestStreams(b, guestSide, r.ID, streams, tr)
 			var all, first []time.Duration
 			b.ResetTimer()
 			for i := range b.N {
@@ -131,4 +125,128 @@ func benchReplicas(b *testing.B, withRedis bool) []*env {
 		return newReplicas(b, sqlstore.SQLite, 1, nil)
 	}
 	return newReplicas(b, sqlstore.SQLite, 2, redistest.Start(b))
+}
+
+// openGuestStreams admits n guests (the room's lobby is off) and opens each one's event stream
+// on e. It returns the streams and the guests' clients.
+func openGuestStreams(b *testing.B, e *env, roomID string, n int, tr http.RoundTripper) ([]*ssetest.Stream, []*client) {
+	b.Helper()
+	var streams []*ssetest.Stream
+	var guests []*client
+	for i := range n {
+		g := benchClient(e, tr)
+		g.do("POST", "/api/rooms/"+roomID+"/join", map[string]string{"name": "G", "fingerprint": "fp-bench-" + strconv.Itoa(i)},
+			"X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1))
+		st := ssetest.Open(b, g.http, e.srv.URL+"/api/rooms/"+roomID+"/events")
+		st.Next("snapshot")
+		streams, guests = append(streams, st), append(guests, g)
+	}
+	return streams, guests
+}
+
+// BenchmarkChatAccept is how many chat messages one replica takes per second: 32 senders at a
+// time, each guest sending at most its rate limit.
+func BenchmarkChatAccept(b *testing.B) {
+	for _, d := range sqlstoretest.Dialects() {
+		b.Run(string(d), func(b *testing.B) { benchChatAccept(b, newReplicas(b, d, 1, nil)[0]) })
+	}
+}
+
+func benchChatAccept(b *testing.B, e *env) {
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer tr.CloseIdleConnections()
+	host := benchClient(e, tr)
+	host.register("bench@school.ru", "Host")
+	r := host.createRoom(map[string]any{"name": "Chat", "lobbyEnabled": false})
+	senders := b.N/chatPerSenderBudget + 1
+	var guests []*client
+	for i := range senders {
+		g := benchClient(e, tr)
+		g.do("POST", "/api/rooms/"+r.ID+"/join", map[string]string{"name": "G", "fingerprint": "fp-bench-" + strconv.Itoa(i)},
+			"X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1))
+		guests = append(guests, g)
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				res := guests[i%senders].do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "сообщение " + strconv.Itoa(i)})
+				if res.status != 201 {
+					b.Errorf("send: %d %s", res.status, res.body)
+				}
+			}
+		}()
+	}
+	for i := range b.N {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// chatPerSenderBudget keeps each benchmark sender within the chat rate limit.
+const chatPerSenderBudget = 8
+
+// BenchmarkChatDelivery is the time from POST to receipt on every open stream, as a latency
+// distribution over all deliveries, for 1,000 and 5,000 streams; and the memory an open
+// stream costs (server and benchmark client together).
+func BenchmarkChatDelivery(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		for _, withRedis := range []bool{false, true} {
+			name := fmt.Sprintf("%d-streams/memory", n)
+			if withRedis {
+				name = fmt.Sprintf("%d-streams/redis-2-replicas", n)
+			}
+			b.Run(name, func(b *testing.B) {
+				rs := benchReplicas(b, withRedis)
+				guestSide, hostSide := rs[0], rs[len(rs)-1]
+				tr := &http.Transport{MaxIdleConnsPerHost: n + 10}
+				defer tr.CloseIdleConnections()
+				host := benchClient(hostSide, tr)
+				host.register("bench@school.ru", "Host")
+				r := host.createRoom(map[string]any{"name": "Chat", "lobbyEnabled": false})
+				before := memInUse()
+				streams, _ := openGuestStreams(b, guestSide, r.ID, n, tr)
+				perStream := (memInUse() - before) / uint64(n)
+				var lat []time.Duration
+				b.ResetTimer()
+				for i := range b.N {
+					start := time.Now()
+					host.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "всем " + strconv.Itoa(i)})
+					arrivals := make([]time.Duration, n)
+					var wg sync.WaitGroup
+					for j, st := range streams {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							st.Next("chat.message")
+							arrivals[j] = time.Since(start)
+						}()
+					}
+					wg.Wait()
+					lat = append(lat, arrivals...)
+				}
+				b.StopTimer()
+				reportLatency(b, lat)
+				b.ReportMetric(float64(perStream)/1024, "KiB/stream")
+				for _, st := range streams {
+					st.Close()
+				}
+			})
+		}
+	}
+}
+
+// memInUse is the heap and stacks in use after a collection.
+func memInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse + m.StackInuse
 }

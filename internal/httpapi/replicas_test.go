@@ -34,14 +34,14 @@ func newReplicas(tb testing.TB, d sqlstore.Dialect, n int, rd *redistest.Server)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	shared := memory.NewBus(memory.WithQueueSize(8192))
+	shared := memory.NewBus() // the production queue size, so benchmarks measure what runs
 	tb.Cleanup(func() { shared.Close() })
 	var out []*env
 	for range n {
 		var bus domain.Bus = shared
 		var limiter domain.Limiter = memory.NewLimiter(time.Now)
 		if rd != nil {
-			rb, err := redis.New(context.Background(), rd.URL, log, redis.WithQueueSize(8192), redis.WithHealthCheck(300*time.Millisecond))
+			rb, err := redis.New(context.Background(), rd.URL, log, redis.WithHealthCheck(300*time.Millisecond))
 			if err != nil {
 				tb.Fatal(err)
 			}

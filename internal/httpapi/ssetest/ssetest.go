@@ -38,7 +38,7 @@ func Open(t testing.TB, client *http.Client, url string, headers ...string) *Str
 		cancel()
 		t.Fatal(err)
 	}
-	st := &Stream{t: t, C: make(chan Event, 1000), cancel: cancel}
+	st := &Stream{t: t, C: make(chan Event, 64), cancel: cancel}
 	t.Cleanup(cancel)
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
