@@ -12,6 +12,7 @@ import (
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/httpapi"
+	"github.com/liveserver/liveserver/internal/lecture"
 	"github.com/liveserver/liveserver/web"
 )
 
@@ -61,6 +62,16 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if deps.Classroom, err = a.classroom(cd); err != nil {
 		return err
 	}
+	deps.Lectures = lecture.NewService(a.db, deps.Classroom)
+	runner, err := a.jobRunner()
+	if err != nil {
+		return err
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		runner.Run(ctx)
+	}()
 	deps.Checks = checks
 	api := httpapi.New(deps)
 	srv := &http.Server{

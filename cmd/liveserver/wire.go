@@ -18,8 +18,11 @@ import (
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/disk"
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/jobs"
+	"github.com/liveserver/liveserver/internal/lecture"
 	"github.com/liveserver/liveserver/internal/logging"
 	"github.com/liveserver/liveserver/internal/memory"
+	"github.com/liveserver/liveserver/internal/openai"
 	"github.com/liveserver/liveserver/internal/redis"
 	"github.com/liveserver/liveserver/internal/s3"
 	"github.com/liveserver/liveserver/internal/sqlstore"
@@ -135,4 +138,22 @@ func localSecret(path string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return secret, nil
+}
+
+// jobRunner runs the background jobs in this process: the lecture summaries, by the configured
+// language model or, without one, extractive.
+func (a *app) jobRunner() (*jobs.Runner, error) {
+	var llm domain.LLM
+	if a.cfg.LLMBaseURL != "" {
+		l, err := openai.New(openai.Config{BaseURL: a.cfg.LLMBaseURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel})
+		if err != nil {
+			return nil, fmt.Errorf("LLM_BASE_URL: %w", err)
+		}
+		llm = l
+		a.log.Info("summaries by a language model", "model", a.cfg.LLMModel)
+	}
+	host, _ := os.Hostname()
+	sum := lecture.NewSummarizer(a.db, llm, a.log.With("component", "summary"))
+	return jobs.New(a.db, a.log.With("component", "jobs"), jobs.Options{Owner: fmt.Sprintf("%s-%d", host, os.Getpid()),
+		Handlers: map[string]jobs.Handler{domain.JobSummary: sum.Run}}), nil
 }

@@ -41,6 +41,12 @@ type Config struct {
 	S3PathStyle bool   // S3_PATH_STYLE: bucket in the path (MinIO), not the host name
 	MaxUploadMB int    // MAX_UPLOAD_MB
 
+	// The summary's language model: an OpenAI-compatible chat-completions endpoint; none means
+	// extractive summaries.
+	LLMBaseURL string // LLM_BASE_URL, e.g. https://api.openai.com/v1
+	LLMAPIKey  string // LLM_API_KEY
+	LLMModel   string // LLM_MODEL
+
 	// AuthSecret signs guest cookies. Empty in dev mode: one is generated and kept in DataDir.
 	AuthSecret string
 
@@ -87,6 +93,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		S3Region:           l.str("S3_REGION", "us-east-1"),
 		S3PathStyle:        l.choice("S3_PATH_STYLE", "on", "on", "off") == "on",
 		MaxUploadMB:        l.intIn("MAX_UPLOAD_MB", 50, 1, 4096),
+		LLMBaseURL:         l.str("LLM_BASE_URL", ""),
+		LLMAPIKey:          l.secret("LLM_API_KEY"),
+		LLMModel:           l.str("LLM_MODEL", "gpt-4o-mini"),
 		AuthSecret:         l.secret("AUTH_SECRET"),
 		Domain:             l.str("DOMAIN", ""),
 		DevAccessKey:       l.secret("DEV_ACCESS_KEY"),
@@ -144,6 +153,11 @@ func (c *Config) validate(l *loader) {
 	}
 	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		l.fail("S3_ACCESS_KEY", "and S3_SECRET_KEY are required when S3_ENDPOINT is set")
+	}
+	if c.LLMBaseURL != "" {
+		if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.fail("LLM_BASE_URL", "must be an http:// or https:// URL such as https://api.openai.com/v1")
+		}
 	}
 	if c.AuthSecret != "" && len(c.AuthSecret) < 32 {
 		l.fail("AUTH_SECRET", "must be at least 32 characters (try: openssl rand -hex 32)")

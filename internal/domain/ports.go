@@ -14,6 +14,8 @@ type Store interface {
 	LifecycleStore
 	LobbyStore
 	ContentStore
+	LectureStore
+	JobStore
 	EventStore
 	Transactor
 	// Ping reports whether the database answers.

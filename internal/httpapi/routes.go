@@ -55,6 +55,9 @@ func (s *Server) routes() {
 	m.Handle("GET /api/rooms/{roomId}/files/{fileId}", s.handle(s.downloadFile))
 	m.Handle("DELETE /api/rooms/{roomId}/files/{fileId}", s.handle(s.deleteFile))
 
+	m.Handle("GET /api/lectures/{roomId}", s.handle(s.lecturePage))
+	m.Handle("GET /api/lectures/{roomId}/export", s.handle(s.lectureExport))
+
 	m.Handle("POST /api/livekit/token", s.handle(s.livekitToken))
 	m.Handle("POST /api/livekit/webhook", s.handle(s.livekitWebhook))
 

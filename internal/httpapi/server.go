@@ -15,6 +15,7 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/lecture"
 )
 
 // Check is one dependency that /readyz asks.
@@ -39,6 +40,8 @@ type Deps struct {
 	Heartbeat time.Duration
 	// MaxUpload is the largest file accepted, in bytes; it must match the rules' limit.
 	MaxUpload int64
+	// Lectures serves the lecture pages and exports.
+	Lectures *lecture.Service
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -59,6 +62,7 @@ type Server struct {
 	bus       domain.Bus
 	beat      time.Duration
 	maxUpload int64
+	lectures  *lecture.Service
 	mux       *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
@@ -68,7 +72,8 @@ type Server struct {
 // New returns the HTTP interface over deps.
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
-		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, mux: http.NewServeMux()}
+		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, lectures: d.Lectures,
+		mux: http.NewServeMux()}
 	if s.maxUpload <= 0 {
 		s.maxUpload = classroom.DefaultMaxUpload
 	}

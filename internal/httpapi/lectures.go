@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+type attendeeJSON struct {
+	Identity    string     `json:"identity"`
+	Name        string     `json:"name"`
+	JoinedAt    time.Time  `json:"joinedAt"`
+	LeftAt      *time.Time `json:"leftAt"`
+	Seconds     int64      `json:"seconds"`
+	Connections int        `json:"connections"`
+}
+
+type segmentJSON struct {
+	Speaker  string `json:"speaker"`
+	Identity string `json:"identity"`
+	StartMs  int64  `json:"startMs"`
+	EndMs    int64  `json:"endMs"`
+	Text     string `json:"text"`
+	Language string `json:"language"`
+}
+
+type summaryJSON struct {
+	Status   string `json:"status"`
+	Kind     string `json:"kind"`
+	Markdown string `json:"markdown"`
+	Error    string `json:"error,omitempty"`
+	Language string `json:"language"`
+}
+
+type lectureJSON struct {
+	Room            roomJSON             `json:"room"`
+	DurationSeconds int64                `json:"durationSeconds"`
+	Attendance      []attendeeJSON       `json:"attendance"`
+	Chat            []classroom.ChatView `json:"chat"`
+	Files           []classroom.FileView `json:"files"`
+	Transcript      []segmentJSON        `json:"transcript"`
+	Summary         summaryJSON          `json:"summary"`
+}
+
+// lecturePage answers GET /api/lectures/{roomId}?q=search.
+func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
+	if s.lectures == nil {
+		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
+	}
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.lectures.Page(r.Context(), actor, r.PathValue("roomId"), r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	out := lectureJSON{Room: toRoomJSON(p.Room), DurationSeconds: int64(p.Duration.Seconds()),
+		Attendance: []attendeeJSON{}, Chat: []classroom.ChatView{}, Files: []classroom.FileView{}, Transcript: []segmentJSON{},
+		Summary: summaryJSON{Status: p.Summary.SummaryStatus, Kind: p.Summary.SummaryKind, Markdown: p.Summary.SummaryMarkdown,
+			Error: p.Summary.SummaryError, Language: p.Summary.Language}}
+	for _, a := range p.Attendance {
+		out.Attendance = append(out.Attendance, attendeeJSON{Identity: a.Identity, Name: a.Name, JoinedAt: a.FirstJoined,
+			LeftAt: a.LastLeft, Seconds: a.Seconds, Connections: a.Connections})
+	}
+	for i := range p.Chat {
+		out.Chat = append(out.Chat, classroom.ChatViewOf(&p.Chat[i]))
+	}
+	for i := range p.Files {
+		out.Files = append(out.Files, classroom.FileViewOf(&p.Files[i]))
+	}
+	for _, seg := range p.Transcript {
+		out.Transcript = append(out.Transcript, segmentJSON{Speaker: seg.SpeakerName, Identity: seg.SpeakerIdentity,
+			StartMs: seg.StartMs, EndMs: seg.EndMs, Text: seg.Text, Language: seg.Language})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// lectureExport answers GET /api/lectures/{roomId}/export?format=pdf|md with a download.
+func (s *Server) lectureExport(w http.ResponseWriter, r *http.Request) error {
+	if s.lectures == nil {
+		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
+	}
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "pdf"
+	}
+	ex, err := s.lectures.Export(r.Context(), actor, r.PathValue("roomId"), format)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", ex.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(ex.Body)))
+	h.Set("Content-Disposition", attachment(ex.Name))
+	h.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(ex.Body)
+	return nil
+}

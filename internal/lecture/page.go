@@ -1,0 +1,148 @@
+package lecture
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// Rooms authorises access to a room: its owner or an admin (classroom.Service does).
+type Rooms interface {
+	Room(ctx context.Context, actor domain.Actor, id string) (*domain.Room, error)
+}
+
+// Service assembles the lecture page and its exports.
+type Service struct {
+	store domain.Store
+	rooms Rooms
+}
+
+// NewService makes the lecture service.
+func NewService(store domain.Store, rooms Rooms) *Service {
+	return &Service{store: store, rooms: rooms}
+}
+
+// Attendee is one person's presence over the lecture.
+type Attendee struct {
+	Identity    string
+	Name        string
+	FirstJoined time.Time
+	LastLeft    *time.Time // nil while still connected
+	Seconds     int64      // time present, overlapping connections counted once
+	Connections int
+}
+
+// Page is everything the lecture page shows.
+type Page struct {
+	Room       *domain.Room
+	Duration   time.Duration
+	Attendance []Attendee
+	Chat       []domain.ChatMessage
+	Files      []domain.SharedFile
+	Transcript []domain.TranscriptSegment
+	Summary    domain.LectureArtifact
+}
+
+// maxChatLog bounds the chat a page carries.
+const maxChatLog = 10000
+
+// Page reads the lecture's page for its owner or an admin. With query, only the transcript
+// segments containing it (case-insensitively) are returned.
+func (s *Service) Page(ctx context.Context, actor domain.Actor, roomID, query string) (*Page, error) {
+	r, err := s.rooms.Room(ctx, actor, roomID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Room: r}
+	if r.StartedAt != nil {
+		end := time.Now().UTC()
+		if r.EndedAt != nil {
+			end = *r.EndedAt
+		}
+		p.Duration = end.Sub(*r.StartedAt).Round(time.Second)
+	}
+	att, err := s.store.AttendanceOf(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Attendance = attendance(att)
+	if p.Chat, err = s.store.ChatMessages(ctx, r.ID, "", maxChatLog); err != nil {
+		return nil, err
+	}
+	if p.Files, err = s.store.SharedFiles(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	if p.Transcript, err = s.store.Transcript(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
+		var hits []domain.TranscriptSegment
+		for _, seg := range p.Transcript {
+			if strings.Contains(strings.ToLower(seg.Text), q) || strings.Contains(strings.ToLower(seg.SpeakerName), q) {
+				hits = append(hits, seg)
+			}
+		}
+		p.Transcript = hits
+	}
+	a, err := s.store.Artifact(ctx, r.ID)
+	switch domain.ErrorCode(err) {
+	case "":
+		p.Summary = *a
+	case domain.ENotFound:
+		p.Summary = domain.LectureArtifact{RoomID: r.ID, SummaryStatus: domain.SummaryPending}
+	default:
+		return nil, err
+	}
+	return p, nil
+}
+
+// attendance merges each identity's connections: overlapping ones (two tabs) count once.
+func attendance(rows []domain.Attendance) []Attendee {
+	by := map[string][]domain.Attendance{}
+	var order []string
+	for _, a := range rows {
+		if a.JoinedAt == nil {
+			continue
+		}
+		if _, ok := by[a.Identity]; !ok {
+			order = append(order, a.Identity)
+		}
+		by[a.Identity] = append(by[a.Identity], a)
+	}
+	now := time.Now().UTC()
+	var out []Attendee
+	for _, id := range order {
+		conns := by[id]
+		sort.Slice(conns, func(i, j int) bool { return conns[i].JoinedAt.Before(*conns[j].JoinedAt) })
+		at := Attendee{Identity: id, Name: conns[0].Name, FirstJoined: *conns[0].JoinedAt, Connections: len(conns)}
+		var curStart, curEnd time.Time
+		open := false
+		for i, c := range conns {
+			end := now
+			if c.LeftAt != nil {
+				end = *c.LeftAt
+			} else {
+				open = true
+			}
+			if c.Name != "" {
+				at.Name = c.Name
+			}
+			if i == 0 || c.JoinedAt.After(curEnd) {
+				at.Seconds += int64(curEnd.Sub(curStart).Seconds())
+				curStart, curEnd = *c.JoinedAt, end
+			} else if end.After(curEnd) {
+				curEnd = end
+			}
+		}
+		at.Seconds += int64(curEnd.Sub(curStart).Seconds())
+		if !open {
+			last := curEnd
+			at.LastLeft = &last
+		}
+		out = append(out, at)
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+func (db *DB) AppendTranscript(ctx context.Context, s domain.TranscriptSegment) (bool, error) {
+	res, err := db.exec(ctx, db.x, `INSERT INTO transcript_segments (id, room_id, segment_id, speaker_identity, speaker_name, track_id,
+		start_ms, end_ms, text, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		s.ID, s.RoomID, s.SegmentID, s.SpeakerIdentity, s.SpeakerName, s.TrackID, s.StartMs, s.EndMs, s.Text, s.Language, s.CreatedAt)
+	return affected(res, err, "transcript segment")
+}
+
+func (db *DB) Transcript(ctx context.Context, roomID string) ([]domain.TranscriptSegment, error) {
+	rows, err := db.query(ctx, db.x, `SELECT id, room_id, segment_id, speaker_identity, speaker_name, track_id, start_ms, end_ms, text,
+		language, created_at FROM transcript_segments WHERE room_id = ? ORDER BY start_ms, created_at, id`, roomID)
+	if err != nil {
+		return nil, translate(err, "transcript")
+	}
+	defer rows.Close()
+	out := []domain.TranscriptSegment{}
+	for rows.Next() {
+		var s domain.TranscriptSegment
+		if err := rows.Scan(&s.ID, &s.RoomID, &s.SegmentID, &s.SpeakerIdentity, &s.SpeakerName, &s.TrackID, &s.StartMs, &s.EndMs,
+			&s.Text, &s.Language, &s.CreatedAt); err != nil {
+			return nil, translate(err, "transcript")
+		}
+		s.CreatedAt = s.CreatedAt.UTC()
+		out = append(out, s)
+	}
+	return out, translate(rows.Err(), "transcript")
+}
+
+func (db *DB) Artifact(ctx context.Context, roomID string) (*domain.LectureArtifact, error) {
+	var a domain.LectureArtifact
+	err := db.queryRow(ctx, db.x, `SELECT room_id, summary_status, summary_kind, summary_markdown, summary_error, language, updated_at
+		FROM lecture_artifacts WHERE room_id = ?`, roomID).
+		Scan(&a.RoomID, &a.SummaryStatus, &a.SummaryKind, &a.SummaryMarkdown, &a.SummaryError, &a.Language, &a.UpdatedAt)
+	if err != nil {
+		return nil, translate(err, "lecture")
+	}
+	a.UpdatedAt = a.UpdatedAt.UTC()
+	return &a, nil
+}
+
+func (db *DB) SetSummary(ctx context.Context, a domain.LectureArtifact) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO lecture_artifacts (room_id, summary_status, summary_kind, summary_markdown, summary_error,
+		language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (room_id) DO UPDATE SET summary_status = excluded.summary_status, summary_kind = excluded.summary_kind,
+		  summary_markdown = excluded.summary_markdown, summary_error = excluded.summary_error, language = excluded.language,
+		  updated_at = excluded.updated_at`,
+		a.RoomID, a.SummaryStatus, a.SummaryKind, a.SummaryMarkdown, a.SummaryError, a.Language, a.UpdatedAt, a.UpdatedAt)
+	return translate(err, "lecture")
+}
+
+const jobColumns = `id, kind, room_id, status, attempts, max_attempts, run_at, last_error`
+
+// ClaimJob picks the oldest due job and leases it in one statement. The conditions are repeated
+// outside the subquery: on PostgreSQL two claimers may pick the same row, and the second one's
+// UPDATE, re-checked after the first commits, then matches nothing (it tries again).
+func (db *DB) ClaimJob(ctx context.Context, owner string, now, leaseUntil time.Time) (*domain.Job, error) {
+	const due = `((status = 'QUEUED' AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))`
+	for range 5 {
+		var j domain.Job
+		var room sql.NullString
+		err := db.queryRow(ctx, db.x, `UPDATE jobs SET status = 'RUNNING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+			WHERE id = (SELECT id FROM jobs WHERE `+due+` ORDER BY run_at, id LIMIT 1) AND `+due+`
+			RETURNING `+jobColumns, owner, leaseUntil, now, now, now, now, now).
+			Scan(&j.ID, &j.Kind, &room, &j.Status, &j.Attempts, &j.MaxAttempts, &j.RunAt, &j.LastError)
+		if err == sql.ErrNoRows {
+			var waiting int
+			if err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM jobs WHERE `+due, now, now).Scan(&waiting); err != nil {
+				return nil, translate(err, "jobs")
+			}
+			if waiting == 0 {
+				return nil, translate(sql.ErrNoRows, "job")
+			}
+			continue // lost a race for the row; another is due
+		}
+		if err != nil {
+			return nil, translate(err, "jobs")
+		}
+		j.RoomID, j.RunAt = room.String, j.RunAt.UTC()
+		return &j, nil
+	}
+	return nil, translate(sql.ErrNoRows, "job")
+}
+
+func (db *DB) ExtendLease(ctx context.Context, id, owner string, until time.Time) error {
+	res, err := db.exec(ctx, db.x, `UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'RUNNING'`, until, id, owner)
+	return mustAffect(res, err, "job lease")
+}
+
+func (db *DB) FinishJob(ctx context.Context, id, owner string, at time.Time) error {
+	res, err := db.exec(ctx, db.x, `UPDATE jobs SET status = 'DONE', lease_until = NULL, last_error = '', updated_at = ?
+		WHERE id = ? AND lease_owner = ? AND status = 'RUNNING'`, at, id, owner)
+	return mustAffect(res, err, "job lease")
+}
+
+func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastError string) error {
+	res, err := db.exec(ctx, db.x, `UPDATE jobs SET status = 'QUEUED', run_at = ?, lease_until = NULL, last_error = ?
+		WHERE id = ? AND lease_owner = ? AND status = 'RUNNING'`, runAt, lastError, id, owner)
+	return mustAffect(res, err, "job lease")
+}
+
+func (db *DB) FailJob(ctx context.Context, id, owner string, at time.Time, lastError string) error {
+	res, err := db.exec(ctx, db.x, `UPDATE jobs SET status = 'FAILED', lease_until = NULL, last_error = ?, updated_at = ?
+		WHERE id = ? AND lease_owner = ? AND status = 'RUNNING'`, lastError, at, id, owner)
+	return mustAffect(res, err, "job lease")
+}
