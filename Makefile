@@ -11,12 +11,23 @@ LIVEKIT_BIN    := .tools/bin/livekit-server
 VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 VERSITYGW_BIN    := .tools/bin/versitygw
 
-.PHONY: run test build vet fmt-check livekit s3server clean
+.PHONY: run test build vet fmt-check livekit s3server web clean
 
-## run: start the whole product with embedded defaults (SQLite and files in ./data, a dev
-## LiveKit server on 127.0.0.1:7880, installed on first use)
-run: livekit
+## run: build the web app, then start the whole product with embedded defaults (SQLite and
+## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use)
+run: livekit web
 	LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+
+## web: build the browser app into web/dist, which the binary embeds (needs Node 20.19+ and npm;
+## skipped when nothing in web/ changed). `go build` and `go test` never need it.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
 
 ## livekit: install the dev LiveKit server into .tools/bin (about 2 minutes the first time)
 livekit: $(LIVEKIT_BIN)

@@ -1,0 +1,43 @@
+// The signed-in user (or null), loaded once from /api/auth/me.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError } from './api';
+import type { User } from './types';
+
+interface Auth {
+  user: User | null;
+  loading: boolean;
+  error: ApiError | null;
+  setUser: (user: User | null) => void;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    api<User>('GET', '/api/auth/me')
+      .then(setUser)
+      .catch((err: ApiError) => {
+        if (err.status !== 401) setError(err);
+      })
+      .finally(() => setLoading(false));
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api('POST', '/api/auth/logout');
+    setUser(null);
+  }, []);
+
+  const value = useMemo(() => ({ user, loading, error, setUser, logout }), [user, loading, error, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}

@@ -1,0 +1,57 @@
+// API errors as sentences for the user.
+import type { MessageKey, Translate } from '../i18n';
+import { ApiError } from './api';
+
+const known: Record<string, MessageKey> = {
+  network: 'err.network',
+  invalid: 'err.invalid',
+  unauthorized: 'err.unauthorized',
+  invalid_credentials: 'err.invalid_credentials',
+  dev_access_required: 'err.dev_access_required',
+  forbidden: 'err.forbidden',
+  registration_closed: 'err.registration_closed',
+  account_disabled: 'err.account_disabled',
+  not_admitted: 'err.not_admitted',
+  banned: 'err.banned',
+  chat_disabled: 'err.chat_disabled',
+  files_disabled: 'err.files_disabled',
+  wrong_pin: 'err.wrong_pin',
+  not_found: 'err.not_found',
+  conflict: 'err.conflict',
+  room_not_live: 'err.room_not_live',
+  room_ended: 'err.room_ended',
+  room_full: 'err.room_full',
+  email_taken: 'err.email_taken',
+  too_large: 'err.too_large',
+  unsupported: 'err.unsupported',
+  file_type_not_allowed: 'err.file_type_not_allowed',
+  room_locked: 'err.room_locked',
+  rate_limited: 'err.rate_limited',
+  too_many_pin_attempts: 'err.too_many_pin_attempts',
+  unavailable: 'err.unavailable',
+  insecure_context: 'err.insecure_context',
+};
+
+const invalidFields: Record<string, MessageKey> = {
+  name: 'err.invalid.name',
+  email: 'err.invalid.email',
+  password: 'err.invalid.password',
+  pin: 'err.invalid.pin',
+  maxParticipants: 'err.invalid.maxParticipants',
+  text: 'err.invalid.text',
+};
+
+export function errorText(t: Translate, err: unknown): string {
+  if (err instanceof ApiError) {
+    const key = known[err.code];
+    if (key) {
+      const fieldKey = err.code === 'invalid' && err.field ? invalidFields[err.field] : undefined;
+      let text = t(fieldKey ?? key);
+      if (err.retryAfter) text += ' ' + t('err.retryAfter', { seconds: err.retryAfter });
+      return text;
+    }
+    return t('err.unknown', { code: err.code, message: err.message });
+  }
+  if (err instanceof Error && known[err.message]) return t(known[err.message]!);
+  return t('err.unknown', { code: 'client', message: err instanceof Error ? err.message : String(err) });
+}

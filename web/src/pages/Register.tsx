@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useI18n } from '../i18n';
+import { useAuth } from '../lib/auth';
+import { api } from '../lib/api';
+import type { User } from '../lib/types';
+import { ErrorText } from '../components/ErrorText';
+
+export function Register() {
+  const { t } = useI18n();
+  const { setUser } = useAuth();
+  const navigate = useNavigate();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    api<User>('POST', '/api/auth/register', { name, email, password })
+      .then((user) => {
+        setUser(user);
+        navigate('/dashboard');
+      })
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <form onSubmit={onSubmit} className="card stack narrow">
+      <h1>{t('auth.registerTitle')}</h1>
+      <label>
+        {t('auth.name')}
+        <input autoComplete="name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} required />
+      </label>
+      <label>
+        {t('auth.email')}
+        <input type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+      </label>
+      <label>
+        {t('auth.password')}
+        <input
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          maxLength={256}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        <small>{t('auth.passwordHint')}</small>
+      </label>
+      <ErrorText error={error} />
+      <button type="submit" className="primary" disabled={busy}>
+        {t('auth.register')}
+      </button>
+      <p>
+        {t('auth.haveAccount')} <Link to="/login">{t('auth.login')}</Link>
+      </p>
+    </form>
+  );
+}

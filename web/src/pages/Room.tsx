@@ -1,0 +1,171 @@
+// /room/{code}: who am I here (host or admitted guest), a LiveKit token, then the call; and the
+// screens after it: left, ended, removed (with the reason).
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { LiveKitRoom } from '@livekit/components-react';
+import { DisconnectReason, MediaDeviceFailure } from 'livekit-client';
+import { useI18n } from '../i18n';
+import { api, ApiError } from '../lib/api';
+import { useAuth } from '../lib/auth';
+import { beep } from '../lib/beep';
+import { errorText } from '../lib/errors';
+import type { LiveKitToken, PublicRoom } from '../lib/types';
+import { ErrorText } from '../components/ErrorText';
+import { RoomView } from '../room/RoomView';
+import { RoomExit, type Exit } from '../room/RoomExit';
+import { useRoomEvents } from '../room/useRoomEvents';
+import type { Notice } from '../room/Notices';
+
+/** The token's subject is this participant's identity everywhere in the API. */
+function identityOf(token: string): string {
+  const part = token.split('.')[1] ?? '';
+  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  return (JSON.parse(json) as { sub?: string }).sub ?? '';
+}
+
+export function RoomPage() {
+  const { t } = useI18n();
+  const { code = '' } = useParams();
+  const navigate = useNavigate();
+  const { user, loading } = useAuth();
+  const [room, setRoom] = useState<PublicRoom | null>(null);
+  const [isHost, setIsHost] = useState(false);
+  const [token, setToken] = useState<LiveKitToken | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [notLive, setNotLive] = useState(false);
+  const [exit, setExit] = useState<Exit | null>(null);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const nextNotice = useRef(1);
+
+  const notify = useCallback((text: string) => {
+    setNotices((list) => [...list, { id: nextNotice.current++, text }]);
+  }, []);
+  const notifyError = useCallback((err: unknown) => notify(errorText(t, err)), [notify, t]);
+  const expire = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
+  const myIdentity = token ? identityOf(token.token) : '';
+
+  // Who am I: the room by its code, then whether I own it (or am an admin).
+  useEffect(() => {
+    if (loading) return;
+    (async () => {
+      const r = await api<PublicRoom>('GET', `/api/rooms/by-code/${encodeURIComponent(code)}`);
+      let host = false;
+      if (user) {
+        host = await api('GET', `/api/rooms/${r.id}`).then(
+          () => true,
+          () => false,
+        );
+      }
+      setIsHost(host);
+      setRoom(r);
+    })().catch(setError);
+  }, [code, user, loading]);
+
+  // The token; before the start, ask again every few seconds.
+  useEffect(() => {
+    if (!room || token || exit) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () => {
+      api<LiveKitToken>('POST', '/api/livekit/token', { roomId: room.id })
+        .then((tok) => {
+          setNotLive(false);
+          setToken(tok);
+        })
+        .catch((err: unknown) => {
+          if (err instanceof ApiError && err.code === 'not_admitted') navigate(`/join/${room.code}`, { replace: true });
+          else if (err instanceof ApiError && err.code === 'room_not_live') {
+            setNotLive(true);
+            timer = setTimeout(ask, 5000);
+          } else if (err instanceof ApiError && err.code === 'room_ended') setExit({ kind: 'ended' });
+          else setError(err);
+        });
+    };
+    ask();
+    return () => clearTimeout(timer);
+  }, [room, token, exit, navigate]);
+
+  const { state: events, dispatch } = useRoomEvents(room && (token || exit?.kind === 'removed') ? room.id : null, {
+    onKnock: (entry) => {
+      beep();
+      notify(t('lobby.knocked', { name: entry.name }));
+    },
+    onOut: (out) => {
+      if (out.identity !== myIdentity) notify(t(`out.${out.reason}`, { name: out.name }));
+    },
+    onModeration: (ev) => {
+      if (ev.identity === myIdentity || (ev.action === 'mute_all' && !isHost)) {
+        notify(t(ev.action === 'stop_publishing' ? 'mod.youStopped' : 'mod.youMuted'));
+      }
+    },
+  });
+
+  // The stream tells why I was removed, and when the lecture ended.
+  useEffect(() => {
+    if (events.removed) setExit({ kind: 'removed', reason: events.removed.reason });
+    else if (events.room?.status === 'ENDED') setExit({ kind: 'ended' });
+  }, [events.removed, events.room?.status]);
+
+  const onDisconnected = (reason?: DisconnectReason) => {
+    setToken(null);
+    setExit((prev) => {
+      if (prev) return prev;
+      if (reason === DisconnectReason.ROOM_DELETED) return { kind: 'ended' };
+      if (reason === DisconnectReason.PARTICIPANT_REMOVED) return { kind: 'removed', reason: null };
+      if (reason === DisconnectReason.CLIENT_INITIATED) return { kind: 'left' };
+      return { kind: 'lost' };
+    });
+  };
+
+  const onMediaFailure = (failure?: MediaDeviceFailure) =>
+    notify(failure === MediaDeviceFailure.PermissionDenied ? t('call.permissionDenied') : t('call.deviceFailed'));
+
+  if (exit) {
+    const shown: Exit = exit.kind === 'removed' && events.removed ? { kind: 'removed', reason: events.removed.reason } : exit;
+    return <RoomExit exit={shown} code={code} roomId={room?.id} isHost={isHost} onRejoin={() => setExit(null)} />;
+  }
+  if (error) {
+    return (
+      <main className="page narrow">
+        <ErrorText error={error} />
+        <Link to="/">{t('notFound.home')}</Link>
+      </main>
+    );
+  }
+  if (notLive) {
+    return (
+      <main className="page narrow" role="status">
+        <h1>{room?.name}</h1>
+        <p>{isHost ? t('room.notLiveHost') : t('room.notLive')}</p>
+        {isHost && <Link to="/dashboard">{t('nav.dashboard')}</Link>}
+      </main>
+    );
+  }
+  if (!room || !token) return <p className="page">{t('common.loading')}</p>;
+
+  return (
+    <LiveKitRoom
+      serverUrl={token.url}
+      token={token.token}
+      connect
+      audio
+      video
+      onDisconnected={onDisconnected}
+      onError={notifyError}
+      onMediaDeviceFailure={onMediaFailure}
+      className="room-root"
+    >
+      <RoomView
+        roomId={room.id}
+        roomName={room.name}
+        isHost={isHost}
+        myIdentity={myIdentity}
+        events={events}
+        dispatch={dispatch}
+        notices={notices}
+        onNotice={notify}
+        onError={notifyError}
+        onExpire={expire}
+      />
+    </LiveKitRoom>
+  );
+}

@@ -1,0 +1,26 @@
+// Live captions from the assistant (text streams on lk.transcription): the latest lines, shown
+// only once captions arrive.
+import { useParticipants, useTranscriptions } from '@livekit/components-react';
+import { useI18n } from '../i18n';
+
+const shown = 3;
+
+export function Captions() {
+  const { t } = useI18n();
+  const lines = useTranscriptions();
+  const participants = useParticipants();
+  if (lines.length === 0) return null;
+
+  const nameOf = (identity: string) =>
+    participants.find((p) => p.identity === identity)?.name || identity || t('call.unknownSpeaker');
+
+  return (
+    <section className="captions" aria-label={t('call.captions')} aria-live="polite">
+      {lines.slice(-shown).map((line) => (
+        <p key={line.streamInfo.id}>
+          <strong>{nameOf(line.participantInfo.identity)}:</strong> {line.text}
+        </p>
+      ))}
+    </section>
+  );
+}

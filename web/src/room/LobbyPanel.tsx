@@ -1,0 +1,62 @@
+// The host's lobby queue, live from the room's event stream.
+import { useState } from 'react';
+import { useI18n } from '../i18n';
+import { api } from '../lib/api';
+import type { LobbyEntry } from '../lib/types';
+import { ErrorText } from '../components/ErrorText';
+
+export function LobbyPanel({ roomId, lobby }: { roomId: string; lobby: LobbyEntry[] }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<unknown>(null);
+
+  const decide = (body: { entryId: string } | { all: true }, action: 'approve' | 'reject') => {
+    setError(null);
+    api('POST', `/api/rooms/${roomId}/lobby`, { ...body, action }).catch(setError);
+  };
+
+  return (
+    <section className="stack" aria-labelledby="lobby-title">
+      <h3 id="lobby-title">{t('lobby.title', { n: lobby.length })}</h3>
+      <ErrorText error={error} />
+      {lobby.length === 0 ? (
+        <p className="muted">{t('lobby.empty')}</p>
+      ) : (
+        <>
+          <div className="row wrap">
+            <button type="button" className="small primary" onClick={() => decide({ all: true }, 'approve')}>
+              {t('lobby.approveAll')}
+            </button>
+            <button type="button" className="small" onClick={() => decide({ all: true }, 'reject')}>
+              {t('lobby.rejectAll')}
+            </button>
+          </div>
+          <ul className="list">
+            {lobby.map((e) => (
+              <li key={e.entryId} className="row between wrap">
+                <strong>{e.name}</strong>
+                <span className="row">
+                  <button
+                    type="button"
+                    className="small primary"
+                    aria-label={t('lobby.approveName', { name: e.name })}
+                    onClick={() => decide({ entryId: e.entryId }, 'approve')}
+                  >
+                    {t('lobby.approve')}
+                  </button>
+                  <button
+                    type="button"
+                    className="small"
+                    aria-label={t('lobby.rejectName', { name: e.name })}
+                    onClick={() => decide({ entryId: e.entryId }, 'reject')}
+                  >
+                    {t('lobby.reject')}
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

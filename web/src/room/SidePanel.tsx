@@ -1,0 +1,95 @@
+// Chat, people (with the host's lobby, hands and room switches) and files, as tabs. On a phone
+// the panel is a drawer over the video.
+import { useState } from 'react';
+import { useI18n, type MessageKey } from '../i18n';
+import type { RoomEvents, RoomEventsDispatch } from './useRoomEvents';
+import { ChatPanel } from './ChatPanel';
+import { FilesPanel } from './FilesPanel';
+import { HandsPanel } from './HandsPanel';
+import { LobbyPanel } from './LobbyPanel';
+import { ParticipantsPanel } from './ParticipantsPanel';
+import { RoomSettings } from './RoomSettings';
+
+type Tab = 'chat' | 'people' | 'files';
+const tabs: { id: Tab; label: MessageKey }[] = [
+  { id: 'chat', label: 'panel.chat' },
+  { id: 'people', label: 'panel.people' },
+  { id: 'files', label: 'panel.files' },
+];
+
+interface Props {
+  roomId: string;
+  isHost: boolean;
+  myIdentity: string;
+  events: RoomEvents;
+  dispatch: RoomEventsDispatch;
+  open: boolean;
+  onClose: () => void;
+}
+
+export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, onClose }: Props) {
+  const { t } = useI18n();
+  const [tab, setTab] = useState<Tab>('chat');
+  const waiting = isHost ? events.lobby.length : 0;
+  const room = events.room;
+
+  return (
+    <aside id="side-panel" className={`side-panel${open ? ' open' : ''}`} aria-label={t('panel.label')}>
+      <div className="row between">
+        <div role="tablist" className="tabs" aria-label={t('panel.label')}>
+          {tabs.map(({ id, label }) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              id={`tab-${id}`}
+              aria-selected={tab === id}
+              aria-controls={`tabpanel-${id}`}
+              onClick={() => setTab(id)}
+            >
+              {t(label)}
+              {id === 'people' && waiting > 0 && (
+                <span className="badge alert" aria-label={t('lobby.waitingCount', { n: waiting })}>
+                  {waiting}
+                </span>
+              )}
+            </button>
+          ))}
+        </div>
+        <button type="button" className="close-panel" onClick={onClose} aria-label={t('panel.close')}>
+          ✕
+        </button>
+      </div>
+      <div role="tabpanel" id={`tabpanel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
+        {tab === 'chat' && (
+          <ChatPanel
+            roomId={roomId}
+            messages={events.messages}
+            myIdentity={myIdentity}
+            enabled={isHost || (room?.chatEnabled ?? true)}
+            isHost={isHost}
+            dispatch={dispatch}
+          />
+        )}
+        {tab === 'people' && (
+          <div className="stack">
+            {isHost && <LobbyPanel roomId={roomId} lobby={events.lobby} />}
+            <HandsPanel roomId={roomId} hands={events.hands} isHost={isHost} />
+            <ParticipantsPanel roomId={roomId} isHost={isHost} hands={events.hands} />
+            {isHost && room && <RoomSettings roomId={roomId} room={room} />}
+          </div>
+        )}
+        {tab === 'files' && (
+          <FilesPanel
+            roomId={roomId}
+            files={events.files}
+            myIdentity={myIdentity}
+            enabled={isHost || (room?.filesEnabled ?? true)}
+            isHost={isHost}
+            dispatch={dispatch}
+          />
+        )}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,56 @@
+// One video tile: LiveKit's ParticipantTile, rebuilt so that every text is translated and the
+// focus button has an accessible name (DESIGN §7: the stock one has none).
+import {
+  ConnectionQualityIndicator,
+  FocusToggle,
+  ParticipantContext,
+  ParticipantName,
+  ParticipantPlaceholder,
+  TrackMutedIndicator,
+  TrackRefContext,
+  VideoTrack,
+  isTrackReference,
+  useEnsureTrackRef,
+  useParticipantTile,
+  type TrackReferenceOrPlaceholder,
+} from '@livekit/components-react';
+import { Track } from 'livekit-client';
+import { useI18n } from '../i18n';
+
+export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
+  const { t } = useI18n();
+  const ref = useEnsureTrackRef(trackRef);
+  const { elementProps } = useParticipantTile<HTMLDivElement>({ trackRef: ref, htmlProps: {} });
+  const name = ref.participant.name || ref.participant.identity;
+  const isScreen = ref.source === Track.Source.ScreenShare;
+
+  return (
+    <div style={{ position: 'relative' }} {...elementProps}>
+      <TrackRefContext.Provider value={ref}>
+        <ParticipantContext.Provider value={ref.participant}>
+          {isTrackReference(ref) && <VideoTrack trackRef={ref} />}
+          <div className="lk-participant-placeholder">
+            <ParticipantPlaceholder />
+          </div>
+          <div className="lk-participant-metadata">
+            <div className="lk-participant-metadata-item">
+              {isScreen ? (
+                <span>{t('call.screenOf', { name })}</span>
+              ) : (
+                <>
+                  <TrackMutedIndicator
+                    trackRef={{ participant: ref.participant, source: Track.Source.Microphone }}
+                    show="muted"
+                  />
+                  <ParticipantName />
+                </>
+              )}
+            </div>
+            <ConnectionQualityIndicator className="lk-participant-metadata-item" />
+          </div>
+          <FocusToggle trackRef={ref} aria-label={t('call.focus', { name })} title={t('call.focus', { name })} />
+        </ParticipantContext.Provider>
+      </TrackRefContext.Provider>
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+// The room's one event stream (/api/rooms/{id}/events), dispatched by event type into one state.
+// EventSource resumes with Last-Event-ID by itself; a new snapshot after a reconnect replaces the
+// room state, hands and lobby, while chat and files are merged by id.
+import { useEffect, useReducer, useRef } from 'react';
+import { api } from '../lib/api';
+import type {
+  ChatMessage,
+  Hand,
+  LobbyEntry,
+  ModerationEvent,
+  Removal,
+  RoomState,
+  SharedFile,
+} from '../lib/types';
+
+export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface RoomEvents {
+  stream: StreamStatus;
+  room: RoomState | null;
+  hands: Hand[];
+  lobby: LobbyEntry[];
+  messages: ChatMessage[];
+  files: SharedFile[];
+  removed: Removal | null;
+  error: unknown;
+}
+
+interface Snapshot {
+  room: RoomState;
+  hands: Hand[];
+  lobby?: LobbyEntry[];
+}
+
+type Action =
+  | { type: 'stream'; status: StreamStatus }
+  | { type: 'snapshot'; data: Snapshot }
+  | { type: 'knock'; entry: LobbyEntry }
+  | { type: 'decided'; entry: LobbyEntry }
+  | { type: 'room'; room: RoomState }
+  | { type: 'hand'; hand: Hand }
+  | { type: 'messages'; messages: ChatMessage[] }
+  | { type: 'chatDeleted'; id: string }
+  | { type: 'files'; files: SharedFile[] }
+  | { type: 'fileDeleted'; id: string }
+  | { type: 'removed'; removal: Removal }
+  | { type: 'error'; error: unknown };
+
+const initial: RoomEvents = {
+  stream: 'connecting',
+  room: null,
+  hands: [],
+  lobby: [],
+  messages: [],
+  files: [],
+  removed: null,
+  error: null,
+};
+
+function mergeById<T extends { id: string; createdAt: string }>(list: T[], more: T[]): T[] {
+  const byId = new Map(list.map((x) => [x.id, x]));
+  for (const x of more) byId.set(x.id, x);
+  return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+function reduce(s: RoomEvents, a: Action): RoomEvents {
+  switch (a.type) {
+    case 'stream':
+      return { ...s, stream: a.status };
+    case 'snapshot':
+      return { ...s, room: a.data.room, hands: a.data.hands, lobby: a.data.lobby ?? [] };
+    case 'knock':
+      return { ...s, lobby: [...s.lobby.filter((e) => e.entryId !== a.entry.entryId), a.entry] };
+    case 'decided':
+      return { ...s, lobby: s.lobby.filter((e) => e.entryId !== a.entry.entryId) };
+    case 'room':
+      return { ...s, room: a.room };
+    case 'hand': {
+      const others = s.hands.filter((h) => h.identity !== a.hand.identity);
+      return { ...s, hands: a.hand.raised ? [...others, a.hand] : others };
+    }
+    case 'messages':
+      return { ...s, messages: mergeById(s.messages, a.messages) };
+    case 'chatDeleted':
+      return { ...s, messages: s.messages.filter((m) => m.id !== a.id) };
+    case 'files':
+      return { ...s, files: mergeById(s.files, a.files) };
+    case 'fileDeleted':
+      return { ...s, files: s.files.filter((f) => f.id !== a.id) };
+    case 'removed':
+      return { ...s, removed: a.removal, stream: 'closed' };
+    case 'error':
+      return { ...s, error: a.error };
+  }
+}
+
+export interface RoomEventHandlers {
+  onKnock?: (entry: LobbyEntry) => void;
+  onOut?: (removal: Removal) => void;
+  onModeration?: (event: ModerationEvent) => void;
+}
+
+export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers) {
+  const [state, dispatch] = useReducer(reduce, initial);
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
+
+  useEffect(() => {
+    if (!roomId) return;
+    const es = new EventSource(`/api/rooms/${roomId}/events`);
+    const on = <T,>(type: string, fn: (data: T) => void) =>
+      es.addEventListener(type, (e) => fn(JSON.parse((e as MessageEvent<string>).data) as T));
+
+    on<Snapshot>('snapshot', (data) => dispatch({ type: 'snapshot', data }));
+    on<LobbyEntry>('lobby.knock', (entry) => {
+      dispatch({ type: 'knock', entry });
+      handlersRef.current.onKnock?.(entry);
+    });
+    on<LobbyEntry>('lobby.decided', (entry) => dispatch({ type: 'decided', entry }));
+    on<RoomState>('room.state', (room) => dispatch({ type: 'room', room }));
+    on<Hand>('hand', (hand) => dispatch({ type: 'hand', hand }));
+    on<ModerationEvent>('moderation', (ev) => handlersRef.current.onModeration?.(ev));
+    on<Removal>('participant.out', (removal) => handlersRef.current.onOut?.(removal));
+    on<ChatMessage>('chat.message', (m) => dispatch({ type: 'messages', messages: [m] }));
+    on<{ id: string }>('chat.deleted', ({ id }) => dispatch({ type: 'chatDeleted', id }));
+    on<SharedFile>('file.shared', (f) => dispatch({ type: 'files', files: [f] }));
+    on<{ id: string }>('file.deleted', ({ id }) => dispatch({ type: 'fileDeleted', id }));
+    on<Removal>('removed', (removal) => {
+      es.close();
+      dispatch({ type: 'removed', removal });
+    });
+    es.onopen = () => dispatch({ type: 'stream', status: 'open' });
+    es.onerror = () =>
+      dispatch({ type: 'stream', status: es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting' });
+
+    // History: what was said and shared before this stream began (merged by id with the stream).
+    api<ChatMessage[]>('GET', `/api/rooms/${roomId}/chat?limit=200`)
+      .then((messages) => dispatch({ type: 'messages', messages }))
+      .catch((error: unknown) => dispatch({ type: 'error', error }));
+    api<SharedFile[]>('GET', `/api/rooms/${roomId}/files`)
+      .then((files) => dispatch({ type: 'files', files }))
+      .catch((error: unknown) => dispatch({ type: 'error', error }));
+
+    return () => es.close();
+  }, [roomId]);
+
+  return { state, dispatch };
+}
+
+export type RoomEventsDispatch = ReturnType<typeof useRoomEvents>['dispatch'];
