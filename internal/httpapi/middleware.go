@@ -105,7 +105,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		} else {
 			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "+
-				"style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+				"style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss: http: https:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		}
 		if s.cfg.SecureCookies() {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
