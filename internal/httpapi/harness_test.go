@@ -19,6 +19,7 @@ import (
 	"github.com/liveserver/liveserver/internal/disk"
 	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
+	"github.com/liveserver/liveserver/internal/lecture"
 	"github.com/liveserver/liveserver/internal/livekit"
 	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 	"github.com/liveserver/liveserver/internal/memory"
@@ -99,6 +100,7 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 		t.Fatal(err)
 	}
 	deps.Classroom = svc
+	deps.Lectures = lecture.NewService(db, svc)
 	h = httpapi.New(deps)
 	return e
 }
