@@ -229,7 +229,9 @@ func TestExtractiveWithoutModel(t *testing.T) {
 
 type owner struct{ db *sqlstore.DB }
 
-func (o owner) Room(ctx context.Context, _ domain.Actor, id string) (*domain.Room, error) { return o.db.Room(ctx, id) }
+func (o owner) Room(ctx context.Context, _ domain.Actor, id string) (*domain.Room, error) {
+	return o.db.Room(ctx, id)
+}
 
 // The PDF of a Russian lecture, read back with pdftotext, has the transcript's and the summary's
 // sentences, every character intact; an emoji in the chat does not break it.
