@@ -11,7 +11,7 @@ LIVEKIT_BIN    := .tools/bin/livekit-server
 VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 VERSITYGW_BIN    := .tools/bin/versitygw
 
-.PHONY: run test build vet fmt-check livekit s3server web clean
+.PHONY: run test test-browser build vet fmt-check livekit s3server web clean
 
 ## run: build the web app, then start the whole product with embedded defaults (SQLite and
 ## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use)
@@ -38,9 +38,19 @@ $(LIVEKIT_BIN):
 	mv .tools/bin/.install/server $@
 	@rmdir .tools/bin/.install
 
-## test: vet, format check and every test with the race detector
+## test: vet, format check and every test with the race detector; then the browser suite when
+## Chromium is installed (LIVESERVER_REQUIRE_BROWSER=1 makes its absence an error)
 test: vet fmt-check
 	$(GO) test -race -count=1 ./...
+	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
+	elif [ -n "$$LIVESERVER_REQUIRE_BROWSER" ]; then echo "browser suite: /usr/bin/chromium is required"; exit 1; \
+	else echo "== browser suite SKIPPED: /usr/bin/chromium not found (apt-get install -y chromium)"; fi
+
+## test-browser: host and guest in Chromium against the real server and dev LiveKit, inside a
+## loopback-only network namespace (needs root); screenshots in web/test-output/
+test-browser: web livekit
+	$(GO) build -o bin/liveserver-e2e ./cmd/liveserver
+	cd web && LIVESERVER_BIN=$(abspath bin/liveserver-e2e) LIVEKIT_SERVER_BIN=$(abspath $(LIVEKIT_BIN)) ./e2e/run.sh
 
 ## build: a binary in ./bin
 build:
