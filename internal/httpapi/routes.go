@@ -55,6 +55,12 @@ func (s *Server) routes() {
 	m.Handle("GET /api/rooms/{roomId}/files/{fileId}", s.handle(s.downloadFile))
 	m.Handle("DELETE /api/rooms/{roomId}/files/{fileId}", s.handle(s.deleteFile))
 
+	m.Handle("GET /api/admin/rooms", s.handle(s.adminRooms))
+	m.Handle("GET /api/admin/users", s.handle(s.adminUsers))
+	m.Handle("PATCH /api/admin/users/{userId}", s.handle(s.adminUpdateUser))
+	m.Handle("GET /api/admin/moderation-log", s.handle(s.adminModerationLog))
+	m.Handle("GET /api/admin/health", s.handle(s.adminHealth))
+
 	m.Handle("GET /api/lectures/{roomId}", s.handle(s.lecturePage))
 	m.Handle("GET /api/lectures/{roomId}/export", s.handle(s.lectureExport))
 

@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+type adminRoomJSON struct {
+	roomJSON
+	OwnerEmail        string `json:"ownerEmail"`
+	OwnerName         string `json:"ownerName"`
+	ParticipantsNow   int    `json:"participantsNow"`
+	ParticipantsTotal int    `json:"participantsTotal"`
+}
+
+func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	rooms, err := s.svc.AdminRooms(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	out := make([]adminRoomJSON, len(rooms))
+	for i := range rooms {
+		out[i] = adminRoomJSON{roomJSON: toRoomJSON(&rooms[i].Room), OwnerEmail: rooms[i].OwnerEmail, OwnerName: rooms[i].OwnerName,
+			ParticipantsNow: rooms[i].ParticipantsNow, ParticipantsTotal: rooms[i].ParticipantsTotal}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type adminUserJSON struct {
+	userJSON
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func toAdminUser(u *domain.User) adminUserJSON {
+	return adminUserJSON{userJSON: toUserJSON(u), Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	users, err := s.svc.Users(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	out := make([]adminUserJSON, len(users))
+	for i := range users {
+		out[i] = toAdminUser(&users[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RequireAdmin(actor); err != nil {
+		return err
+	}
+	var in struct {
+		Role     *string `json:"role"`
+		Disabled *bool   `json:"disabled"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	p := classroom.UserPatch{Disabled: in.Disabled}
+	if in.Role != nil {
+		role := domain.Role(*in.Role)
+		p.Role = &role
+	}
+	u, err := s.svc.UpdateUser(r.Context(), actor, r.PathValue("userId"), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAdminUser(u))
+	return nil
+}
+
+type moderationJSON struct {
+	ID             string    `json:"id"`
+	RoomID         string    `json:"roomId"`
+	ActorID        string    `json:"actorId"`
+	ActorName      string    `json:"actorName"`
+	Action         string    `json:"action"`
+	TargetIdentity string    `json:"targetIdentity"`
+	TargetName     string    `json:"targetName"`
+	Detail         string    `json:"detail"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+// adminModerationLog answers ?roomId=&action=&before=RFC3339&limit=.
+func (s *Server) adminModerationLog(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := domain.ModerationFilter{RoomID: q.Get("roomId"), Action: q.Get("action")}
+	if v := q.Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 {
+			return domain.Invalid("limit", "The limit must be a positive number.")
+		}
+	}
+	if v := q.Get("before"); v != "" {
+		if f.Before, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			return domain.Invalid("before", "The before time must be RFC 3339, like 2026-11-25T10:00:00Z.")
+		}
+	}
+	log, err := s.svc.ModerationLog(r.Context(), actor, f)
+	if err != nil {
+		return err
+	}
+	out := make([]moderationJSON, len(log))
+	for i, m := range log {
+		out[i] = moderationJSON{ID: m.ID, RoomID: m.RoomID, ActorID: m.ActorID, ActorName: m.ActorName, Action: m.Action,
+			TargetIdentity: m.TargetIdentity, TargetName: m.TargetName, Detail: m.Detail, CreatedAt: m.CreatedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type healthJSON struct {
+	Status    string  `json:"status"`
+	LatencyMs float64 `json:"latencyMs"`
+	Error     string  `json:"error,omitempty"`
+}
+
+// adminHealth asks every dependency, with its latency and (for admins only) the error.
+func (s *Server) adminHealth(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RequireAdmin(actor); err != nil {
+		return err
+	}
+	out := map[string]healthJSON{}
+	for _, c := range s.checks {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		start := time.Now()
+		err := c.Ping(ctx)
+		cancel()
+		h := healthJSON{Status: "ok", LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
+		if err != nil {
+			h.Status, h.Error = "down", err.Error()
+		}
+		out[c.Name] = h
+	}
+	if _, ok := out["agent"]; !ok {
+		out["agent"] = healthJSON{Status: "not running", Error: "the captioning assistant is not built yet"}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
