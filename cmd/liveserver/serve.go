@@ -13,6 +13,7 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/lecture"
+	"github.com/liveserver/liveserver/internal/metrics"
 	"github.com/liveserver/liveserver/web"
 )
 
@@ -47,8 +48,11 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	m := metrics.New(a.db, a.log)
+	bus = m.Bus(bus)
 	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}, {Name: "storage", Ping: blobs.Ping}}
-	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), MaxUpload: a.cfg.MaxUpload()}
+	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), MaxUpload: a.cfg.MaxUpload(),
+		Metrics: m, MetricsToken: a.cfg.MetricsToken}
 	cd := classroom.Deps{Limiter: limiter, Bus: bus, Blobs: blobs}
 	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
 	if err != nil {

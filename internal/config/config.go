@@ -59,6 +59,8 @@ type Config struct {
 	BanByIP          bool          // BAN_BY_IP: a ban also matches the guest's address
 	SessionTTL       time.Duration // SESSION_TTL
 
+	MetricsToken string // METRICS_TOKEN: when set, /metrics asks for it as a bearer token
+
 	LogLevel  string // LOG_LEVEL: debug|info|warn|error
 	LogFormat string // LOG_FORMAT: text|json
 }
@@ -104,6 +106,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		RegistrationOpen:   l.choice("REGISTRATION", "open", "open", "closed") == "open",
 		BanByIP:            l.choice("BAN_BY_IP", "off", "on", "off") == "on",
 		SessionTTL:         l.duration("SESSION_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour),
+		MetricsToken:       l.secret("METRICS_TOKEN"),
 		LogLevel:           l.choice("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:          l.choice("LOG_FORMAT", "text", "text", "json"),
 	}

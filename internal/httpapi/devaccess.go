@@ -30,7 +30,7 @@ func (s *Server) devProtection(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/healthz", "/readyz", "/api/livekit/webhook":
+		case "/healthz", "/readyz", "/metrics", "/api/livekit/webhook":
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
 )
 
 // healthz says the process is alive; it asks no dependency.
@@ -36,4 +39,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, out)
+}
+
+// serveMetrics serves Prometheus metrics; with METRICS_TOKEN set, only to its bearer.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	if s.metrics == nil {
+		return domain.Errorf(domain.ENotFound, "Metrics are off.")
+	}
+	if s.metricsTok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.metricsTok)) != 1 {
+		return domain.Errorf(domain.EUnauthorized, "The metrics need their bearer token.")
+	}
+	s.metrics.Handler().ServeHTTP(w, r)
+	return nil
 }

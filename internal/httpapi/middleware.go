@@ -83,8 +83,13 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 					s.writeError(sw, r, domain.Errorf(domain.EInternal, "internal error"))
 				}
 			}
+			took := time.Since(start)
 			s.log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-				"bytes", sw.bytes, "took", time.Since(start).Round(time.Microsecond), "ip", s.clientIP(r))
+				"bytes", sw.bytes, "took", took.Round(time.Microsecond), "ip", s.clientIP(r))
+			if s.metrics != nil {
+				stream := sw.Header().Get("Content-Type") == "text/event-stream"
+				s.metrics.ObserveRequest(r.Pattern, r.Method, sw.status, took, stream)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

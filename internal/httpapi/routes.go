@@ -14,6 +14,7 @@ func (s *Server) routes() {
 
 	m.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	m.Handle("GET /readyz", http.HandlerFunc(s.readyz))
+	m.Handle("GET /metrics", s.handle(s.serveMetrics))
 
 	m.Handle("POST /api/auth/register", s.handle(s.register))
 	m.Handle("POST /api/auth/login", s.handle(s.login))

@@ -16,6 +16,7 @@ import (
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/lecture"
+	"github.com/liveserver/liveserver/internal/metrics"
 )
 
 // Check is one dependency that /readyz asks.
@@ -42,6 +43,10 @@ type Deps struct {
 	MaxUpload int64
 	// Lectures serves the lecture pages and exports.
 	Lectures *lecture.Service
+	// Metrics, when set, counts requests and streams and serves /metrics.
+	Metrics *metrics.Metrics
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -52,18 +57,20 @@ type WebhookReceiver interface {
 
 // Server is the HTTP interface; it is an http.Handler.
 type Server struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	svc       *classroom.Service
-	limiter   domain.Limiter
-	checks    []Check
-	web       http.Handler
-	hooks     WebhookReceiver
-	bus       domain.Bus
-	beat      time.Duration
-	maxUpload int64
-	lectures  *lecture.Service
-	mux       *http.ServeMux
+	cfg        *config.Config
+	log        *slog.Logger
+	svc        *classroom.Service
+	limiter    domain.Limiter
+	checks     []Check
+	web        http.Handler
+	hooks      WebhookReceiver
+	bus        domain.Bus
+	beat       time.Duration
+	maxUpload  int64
+	lectures   *lecture.Service
+	metrics    *metrics.Metrics
+	metricsTok string
+	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
 	handler  http.Handler
@@ -72,7 +79,7 @@ type Server struct {
 // New returns the HTTP interface over deps.
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
-		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, lectures: d.Lectures,
+		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, lectures: d.Lectures, metrics: d.Metrics, metricsTok: d.MetricsToken,
 		mux: http.NewServeMux()}
 	if s.maxUpload <= 0 {
 		s.maxUpload = classroom.DefaultMaxUpload

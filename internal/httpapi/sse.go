@@ -107,6 +107,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *classroom.Vie
 	h.Set("X-Accel-Buffering", "no") // proxies must not buffer the stream
 	w.WriteHeader(http.StatusOK)
 	sw := &sseWriter{w: w, rc: http.NewResponseController(w)}
+	if s.metrics != nil {
+		s.metrics.StreamOpened()
+		defer s.metrics.StreamClosed()
+	}
 	snapJSON, _ := json.Marshal(snap)
 	if err := sw.write("retry: 2000\n\n"); err != nil {
 		return nil
@@ -125,6 +129,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *classroom.Vie
 		}
 		if err := sw.event(e.Seq, e.Type, e.Payload); err != nil {
 			return err
+		}
+		if s.metrics != nil {
+			s.metrics.Delivered()
 		}
 		if v.Ends(e) {
 			return errStreamDone

@@ -105,3 +105,16 @@ func (db *DB) ModerationLog(ctx context.Context, f domain.ModerationFilter) ([]d
 	}
 	return out, translate(rows.Err(), "moderation log")
 }
+
+// RoomStatusCounts is how many rooms are in each status.
+func (db *DB) RoomStatusCounts(ctx context.Context) (map[string]int, error) {
+	return db.counts(ctx, `SELECT status, COUNT(*) FROM rooms GROUP BY status`)
+}
+
+// ConnectedNow is how many connections to live calls are open, by the webhooks' account.
+func (db *DB) ConnectedNow(ctx context.Context) (int, error) {
+	var n int
+	err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM attendance a JOIN rooms r ON r.id = a.room_id
+		WHERE r.status = 'LIVE' AND a.joined_at IS NOT NULL AND a.left_at IS NULL`).Scan(&n)
+	return n, translate(err, "attendance")
+}
