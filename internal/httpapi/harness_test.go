@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,20 @@ type env struct {
 	bus   *memory.Bus
 	lk    *livekit.SFU // nil without LiveKit
 	blobs *disk.Blobs
+	// bodyRead counts the request body bytes the server read, over all requests.
+	bodyRead atomic.Int64
+}
+
+// countingBody counts what the server reads of a request body.
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c countingBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // newEnv starts the server with the given environment variables on top of test defaults.
@@ -74,10 +89,14 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	bus := memory.NewBus()
 	// The handler is set once LiveKit knows where to send webhooks: to this server.
 	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	e := &env{t: t, db: db, bus: bus}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = countingBody{r.Body, &e.bodyRead}
+		h.ServeHTTP(w, r)
+	}))
+	e.srv = srv
 	// Streams end before the server closes, as at a real shutdown.
 	t.Cleanup(func() { bus.Close(); srv.CloseClientConnections(); srv.Close() })
-	e := &env{t: t, srv: srv, db: db, bus: bus}
 	blobs, err := disk.New(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
