@@ -132,22 +132,25 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 			return err
 		}
 		// The lobby entry knows the browser and the address even of a guest never admitted.
-		if e, err := st.LatestLobbyEntry(ctx, r.ID, identity); err == nil {
+		e, err := st.LatestLobbyEntry(ctx, r.ID, identity)
+		if err == nil {
 			name = firstNonEmpty(name, e.Name)
 			fingerprint, ip = firstNonEmpty(fingerprint, e.Fingerprint), e.IP
-			if e.Status == domain.LobbyPending {
-				if _, err := s.decideEntry(ctx, st, out, r, e, domain.LobbyRejected, actor.User.ID); err != nil {
-					return err
-				}
-			}
 		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
 		}
 		if name == "" && action == ActKick {
 			return domain.Errorf(domain.ENotFound, "No such participant in this room.")
 		}
+		// "removed" (with the reason) goes out before the lobby's rejection, which ends a
+		// waiting guest's stream: a banned guest learns it was a ban.
 		if err := s.revoke(ctx, st, out, r, identity, name, reason); err != nil {
 			return err
+		}
+		if e != nil && e.Status == domain.LobbyPending {
+			if _, err := s.decideEntry(ctx, st, out, r, e, domain.LobbyRejected, actor.User.ID); err != nil {
+				return err
+			}
 		}
 		if action == ActBan {
 			if err := st.CreateBan(ctx, domain.Ban{ID: uuid.NewString(), RoomID: r.ID, Identity: identity, SessionID: identity,

@@ -70,10 +70,12 @@ func (s *Service) LobbyViewer(ctx context.Context, actor domain.Actor, roomID st
 
 // Snapshot is the state a stream starts with, before its events.
 type Snapshot struct {
-	Room  RoomStateView    `json:"room"`
-	Hands []HandView       `json:"hands"`
-	Lobby []LobbyEntryView `json:"lobby,omitempty"` // the host's queue
-	Entry *LobbyEntryView  `json:"entry,omitempty"` // a waiting guest's own request
+	// Identity is the viewer's own identity in the room (for a guest, its sessionId).
+	Identity string           `json:"identity"`
+	Room     RoomStateView    `json:"room"`
+	Hands    []HandView       `json:"hands"`
+	Lobby    []LobbyEntryView `json:"lobby,omitempty"` // the host's queue
+	Entry    *LobbyEntryView  `json:"entry,omitempty"` // a waiting guest's own request
 	// Seq is the last event included in this state; the stream continues after it.
 	Seq int64 `json:"seq"`
 }
@@ -86,7 +88,7 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 	}
 	// The counter is read with (before) the state: events after it may already show in the
 	// state, and clients apply events idempotently; none is missed.
-	snap := &Snapshot{Room: roomState(r), Hands: []HandView{}, Seq: r.LastEventSeq}
+	snap := &Snapshot{Identity: v.Identity, Room: roomState(r), Hands: []HandView{}, Seq: r.LastEventSeq}
 	if v.Waiting {
 		e, err := s.store.LatestLobbyEntry(ctx, r.ID, v.Identity)
 		if err != nil {

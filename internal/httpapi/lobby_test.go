@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -106,7 +107,11 @@ func TestGuestThroughTheLobby(t *testing.T) {
 		tok := guest.token(r.ID)
 		want(t, tok, http.StatusOK)
 		guestEvents := guest.stream("/api/rooms/" + r.ID + "/events")
-		guestEvents.Next("snapshot")
+		var gs struct{ Identity string }
+		json.Unmarshal([]byte(guestEvents.Next("snapshot").Data), &gs)
+		if gs.Identity != a.Identity {
+			t.Fatalf("the guest's snapshot names %q, want its identity %q", gs.Identity, a.Identity)
+		}
 		// Lobby traffic is the host's: the guest's stream does not carry it.
 		other := e.client()
 		want(t, other.join(r.ID, "Петя", "2468", "fp-petya-0001"), http.StatusAccepted)
@@ -236,11 +241,16 @@ func TestLobbyBypasses(t *testing.T) {
 		lobby := g.stream("/api/rooms/" + r.ID + "/lobby/stream")
 		lobby.Next("snapshot")
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
-		ev := lobby.Next("lobby.decision")
-		var dv struct{ Status string }
-		json.Unmarshal([]byte(ev.Data), &dv)
-		if dv.Status != "REJECTED" {
-			t.Fatalf("decision after ban = %s", ev.Data)
+		// The waiting guest learns it was a ban, not a plain rejection.
+		ev := lobby.Next("removed")
+		var rv struct{ Reason string }
+		json.Unmarshal([]byte(ev.Data), &rv)
+		if rv.Reason != "banned" {
+			t.Fatalf("removed after ban = %s", ev.Data)
+		}
+		lobby.Ends()
+		if e, _ := e.db.LatestLobbyEntry(context.Background(), r.ID, a.Identity); e.Status != "REJECTED" {
+			t.Fatalf("the banned guest's request is %s, want REJECTED", e.Status)
 		}
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"all": true, "action": "approve"}), http.StatusOK)
 		want(t, g.token(r.ID), http.StatusForbidden)

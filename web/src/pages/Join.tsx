@@ -8,7 +8,7 @@ import { ErrorText } from '../components/ErrorText';
 import { LobbyWait } from './LobbyWait';
 
 const nameKey = 'liveserver.guestName';
-type Phase = 'form' | 'joining' | 'waiting' | 'rejected' | 'ended';
+type Phase = 'form' | 'joining' | 'waiting' | 'rejected' | 'banned' | 'ended';
 
 export function Join() {
   const { t } = useI18n();
@@ -51,10 +51,11 @@ export function Join() {
   }, [room, name, pin, navigate]);
 
   const onOutcome = useCallback(
-    (outcome: 'approved' | 'rejected' | 'ended' | 'closed') => {
+    (outcome: 'approved' | 'rejected' | 'banned' | 'ended' | 'closed') => {
       if (!room) return;
       if (outcome === 'approved') navigate(`/room/${room.code}`);
       else if (outcome === 'rejected') setPhase('rejected');
+      else if (outcome === 'banned') setPhase('banned');
       else if (outcome === 'ended') setPhase('ended');
       // The stream ended without a decision we saw: asking join again tells the outcome.
       else setTimeout(() => void join(), 2000);
@@ -82,6 +83,11 @@ export function Join() {
     <section className="narrow stack">
       <h1>{t('join.titleRoom', { name: room.name })}</h1>
       {phase === 'ended' && <p className="warning">{t('err.room_ended')}</p>}
+      {phase === 'banned' && (
+        <p className="warning" role="alert">
+          {t('err.banned')}
+        </p>
+      )}
       {phase === 'rejected' && (
         <div className="card stack" role="alert">
           <p>{t('join.rejected')}</p>

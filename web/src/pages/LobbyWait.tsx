@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n';
 import type { LobbyEntry, RoomState } from '../lib/types';
 
-type Outcome = 'approved' | 'rejected' | 'ended' | 'closed';
+type Outcome = 'approved' | 'rejected' | 'banned' | 'ended' | 'closed';
 
 interface Props {
   roomId: string;
@@ -39,6 +39,11 @@ export function LobbyWait({ roomId, onOutcome }: Props) {
     });
     es.addEventListener('lobby.decision', (e) => onEntry(JSON.parse(e.data) as LobbyEntry));
     es.addEventListener('room.state', (e) => onRoom(JSON.parse(e.data) as RoomState));
+    // A ban while waiting comes as "removed" (with its reason) before the rejection.
+    es.addEventListener('removed', (e) => {
+      const { reason } = JSON.parse(e.data) as { reason: string };
+      finish(reason === 'banned' ? 'banned' : 'rejected');
+    });
     es.onerror = () => {
       if (es.readyState === EventSource.CLOSED) finish('closed');
     };
