@@ -57,7 +57,7 @@ func jobOf(t *testing.T, db *sqlstore.DB, roomID string) domain.Job {
 }
 
 func TestRetriesThenDone(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		db := sqlstoretest.Open(t, d)
 		clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 		room := endedRoom(t, db, clk.Now())
@@ -114,7 +114,7 @@ func TestFailsForGoodAfterItsAttempts(t *testing.T) {
 // A worker dies with a job in hand: nobody else takes it while its lease runs; then another
 // worker does and finishes it.
 func TestDeadWorkersJobIsTakenOver(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		db := sqlstoretest.Open(t, d)
 		clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 		room := endedRoom(t, db, clk.Now())
@@ -148,7 +148,7 @@ func TestDeadWorkersJobIsTakenOver(t *testing.T) {
 
 // Many workers at once: every job runs exactly once.
 func TestEachJobRunsOnce(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		db := sqlstoretest.Open(t, d)
 		now := time.Now().UTC()
 		const n = 30

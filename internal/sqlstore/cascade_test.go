@@ -11,7 +11,7 @@ import (
 
 // Deleting a room deletes every row of the room, in every table that belongs to a room.
 func TestDeleteRoomCascades(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		raw, q := sqlstore.RawSQL(db)

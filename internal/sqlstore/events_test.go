@@ -15,7 +15,7 @@ import (
 // Many writers append to one room while a reader keeps resuming after the last id it saw: the
 // reader never finds a hole that is filled later (DESIGN §5), so it misses nothing.
 func TestEventIDsNeverSkip(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		u, _ := db.CreateUser(ctx, newUser("a@x.org"), false)
@@ -89,7 +89,7 @@ func TestAppendEventUnknownRoom(t *testing.T) {
 
 // A transaction either writes all of its rows or none.
 func TestInTxRollsBack(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		u, _ := db.CreateUser(ctx, newUser("a@x.org"), false)

@@ -13,7 +13,7 @@ import (
 func at(min int) *time.Time { v := t0.Add(time.Duration(min) * time.Minute); return &v }
 
 func TestRoomLifecycleStore(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		u, _ := db.CreateUser(ctx, newUser("a@x.org"), false)

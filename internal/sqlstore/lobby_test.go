@@ -12,7 +12,7 @@ import (
 )
 
 func TestLobbyAdmissionsBansHands(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		u, _ := db.CreateUser(ctx, newUser("a@x.org"), false)

@@ -28,7 +28,7 @@ func newRoom(owner, code string) domain.Room {
 func code(err error) string { return domain.ErrorCode(err) }
 
 func TestUsers(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 
@@ -79,7 +79,7 @@ func TestUsers(t *testing.T) {
 
 // Of many concurrent first registrations, exactly one becomes ADMIN.
 func TestFirstUserRace(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		db := sqlstoretest.Open(t, d)
 		const n = 8
 		roles := make(chan domain.Role, n)
@@ -111,7 +111,7 @@ func TestFirstUserRace(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		u, err := db.CreateUser(ctx, newUser("a@x.org"), false)
@@ -156,7 +156,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestRooms(t *testing.T) {
-	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		ctx := context.Background()
 		db := sqlstoretest.Open(t, d)
 		u, _ := db.CreateUser(ctx, newUser("a@x.org"), false)

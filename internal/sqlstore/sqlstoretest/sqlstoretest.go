@@ -46,6 +46,8 @@ func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 	switch d {
 	case sqlstore.Postgres:
 		db, err = sqlstore.OpenPostgres(ctx, Schema(t))
+	case PgBouncer:
+		db, err = sqlstore.OpenPostgres(ctx, bouncerDB(t))
 	default:
 		db, err = sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "test.db"))
 	}
@@ -67,9 +69,7 @@ func Schema(t testing.TB) string {
 	if base == "" {
 		t.Fatalf("%s is not set", PostgresEnv)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
+	schema := "t_" + randomHex(6)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
@@ -115,4 +115,10 @@ func postgresURL() string {
 	}
 	u.Host, u.RawQuery = "", q.Encode()
 	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
