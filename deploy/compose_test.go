@@ -1,0 +1,61 @@
+// Package deploy holds the production files (docker compose) and checks them without a Docker
+// engine: they parse, and every variable they use is documented in .env.example.
+package deploy
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+var variable = regexp.MustCompile(`\$\{([A-Z][A-Z0-9_]*)`)
+
+func TestComposeFiles(t *testing.T) {
+	example, err := os.ReadFile("../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(example), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "#"))
+		if name, _, ok := strings.Cut(line, "="); ok && name == strings.ToUpper(name) && !strings.Contains(name, " ") {
+			documented[strings.TrimSpace(name)] = true
+		}
+	}
+	wantServices := map[string][]string{
+		"docker-compose.yml":      {"postgres", "pgbouncer", "redis", "minio", "livekit", "migrate", "app"},
+		"docker-compose.prod.yml": {"traefik", "app"},
+	}
+	for file, services := range wantServices {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Services map[string]yaml.Node `yaml:"services"`
+		}
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s does not parse: %v", file, err)
+		}
+		for _, s := range services {
+			if _, ok := doc.Services[s]; !ok {
+				t.Errorf("%s has no service %q", file, s)
+			}
+		}
+		for _, m := range variable.FindAllStringSubmatch(string(b), -1) {
+			if !documented[m[1]] {
+				t.Errorf("%s uses ${%s}, which .env.example does not document", file, m[1])
+			}
+		}
+	}
+	// The app runs as two replicas, and its database goes through PgBouncer.
+	b, _ := os.ReadFile("docker-compose.yml")
+	for _, want := range []string{"replicas: 2", "@pgbouncer:5432/", "POOL_MODE: transaction", "auto_create: false"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("docker-compose.yml lacks %q", want)
+		}
+	}
+}
