@@ -7,37 +7,11 @@ import (
 )
 
 func (db *DB) AllRooms(ctx context.Context) ([]domain.Room, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+roomSelect+` FROM rooms ORDER BY created_at DESC, id`)
-	if err != nil {
-		return nil, translate(err, "rooms")
-	}
-	defer rows.Close()
-	out := []domain.Room{}
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, translate(err, "rooms")
-		}
-		out = append(out, *r)
-	}
-	return out, translate(rows.Err(), "rooms")
+	return list(ctx, db, "rooms", scanRoom, `SELECT `+roomSelect+` FROM rooms ORDER BY created_at DESC, id`)
 }
 
 func (db *DB) Users(ctx context.Context) ([]domain.User, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+userColumns+` FROM users ORDER BY created_at, id`)
-	if err != nil {
-		return nil, translate(err, "users")
-	}
-	defer rows.Close()
-	out := []domain.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, translate(err, "users")
-		}
-		out = append(out, *u)
-	}
-	return out, translate(rows.Err(), "users")
+	return list(ctx, db, "users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY created_at, id`)
 }
 
 func (db *DB) AttendeeCounts(ctx context.Context) (map[string]int, error) {

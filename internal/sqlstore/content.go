@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -10,7 +11,7 @@ import (
 
 const chatColumns = `id, room_id, sender_identity, sender_name, client_id, text, created_at, deleted_at`
 
-func scanChat(row interface{ Scan(...any) error }) (*domain.ChatMessage, error) {
+func scanChat(row rowScanner) (*domain.ChatMessage, error) {
 	var m domain.ChatMessage
 	var deleted sql.NullTime
 	if err := row.Scan(&m.ID, &m.RoomID, &m.SenderIdentity, &m.SenderName, &m.ClientID, &m.Text, &m.CreatedAt, &deleted); err != nil {
@@ -50,28 +51,12 @@ func (db *DB) ChatMessages(ctx context.Context, roomID, before string, limit int
 		args = append(args, roomID, before)
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit)
-	rows, err := db.query(ctx, db.x, q, args...)
+	page, err := list(ctx, db, "chat messages", scanChat, q, append(args, limit)...)
 	if err != nil {
-		return nil, translate(err, "chat messages")
+		return nil, err
 	}
-	defer rows.Close()
-	var page []domain.ChatMessage
-	for rows.Next() {
-		m, err := scanChat(rows)
-		if err != nil {
-			return nil, translate(err, "chat messages")
-		}
-		page = append(page, *m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, translate(err, "chat messages")
-	}
-	out := make([]domain.ChatMessage, len(page))
-	for i := range page {
-		out[len(page)-1-i] = page[i]
-	}
-	return out, nil
+	slices.Reverse(page)
+	return page, nil
 }
 
 func (db *DB) DeleteChatMessage(ctx context.Context, roomID, id string, at time.Time, by string) (bool, error) {
@@ -82,7 +67,7 @@ func (db *DB) DeleteChatMessage(ctx context.Context, roomID, id string, at time.
 
 const fileColumns = `id, room_id, uploader_identity, uploader_name, file_key, name, size, content_type, sha256, created_at`
 
-func scanFile(row interface{ Scan(...any) error }) (*domain.SharedFile, error) {
+func scanFile(row rowScanner) (*domain.SharedFile, error) {
 	var f domain.SharedFile
 	if err := row.Scan(&f.ID, &f.RoomID, &f.UploaderIdentity, &f.UploaderName, &f.FileKey, &f.Name, &f.Size, &f.ContentType, &f.SHA256, &f.CreatedAt); err != nil {
 		return nil, err
@@ -103,20 +88,7 @@ func (db *DB) SharedFile(ctx context.Context, roomID, id string) (*domain.Shared
 }
 
 func (db *DB) SharedFiles(ctx context.Context, roomID string) ([]domain.SharedFile, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+fileColumns+` FROM shared_files WHERE room_id = ? ORDER BY created_at, id`, roomID)
-	if err != nil {
-		return nil, translate(err, "files")
-	}
-	defer rows.Close()
-	out := []domain.SharedFile{}
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, translate(err, "files")
-		}
-		out = append(out, *f)
-	}
-	return out, translate(rows.Err(), "files")
+	return list(ctx, db, "files", scanFile, `SELECT `+fileColumns+` FROM shared_files WHERE room_id = ? ORDER BY created_at, id`, roomID)
 }
 
 func (db *DB) DeleteSharedFile(ctx context.Context, roomID, id string) (bool, error) {

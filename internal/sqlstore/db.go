@@ -228,3 +228,25 @@ func rollback(tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// rowScanner is what *sql.Row and *sql.Rows have in common.
+type rowScanner interface{ Scan(...any) error }
+
+// list runs a query and scans every row into a slice (empty, never nil), translating errors
+// for what.
+func list[T any](ctx context.Context, db *DB, what string, scan func(rowScanner) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.query(ctx, db.x, query, args...)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, translate(err, what)
+		}
+		out = append(out, *v)
+	}
+	return out, translate(rows.Err(), what)
+}

@@ -10,7 +10,7 @@ import (
 
 const lobbyColumns = `id, room_id, session_id, name, fingerprint, ip, status, created_at, decided_at, decided_by`
 
-func scanLobbyEntry(row interface{ Scan(...any) error }) (*domain.LobbyEntry, error) {
+func scanLobbyEntry(row rowScanner) (*domain.LobbyEntry, error) {
 	var e domain.LobbyEntry
 	var status string
 	var decided sql.NullTime
@@ -34,21 +34,8 @@ func (db *DB) LobbyEntry(ctx context.Context, id string) (*domain.LobbyEntry, er
 }
 
 func (db *DB) LobbyEntries(ctx context.Context, roomID string, status domain.LobbyStatus) ([]domain.LobbyEntry, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+lobbyColumns+` FROM lobby_entries WHERE room_id = ? AND status = ? ORDER BY created_at, id`,
-		roomID, string(status))
-	if err != nil {
-		return nil, translate(err, "lobby entries")
-	}
-	defer rows.Close()
-	out := []domain.LobbyEntry{}
-	for rows.Next() {
-		e, err := scanLobbyEntry(rows)
-		if err != nil {
-			return nil, translate(err, "lobby entries")
-		}
-		out = append(out, *e)
-	}
-	return out, translate(rows.Err(), "lobby entries")
+	return list(ctx, db, "lobby entries", scanLobbyEntry, `SELECT `+lobbyColumns+` FROM lobby_entries
+		WHERE room_id = ? AND status = ? ORDER BY created_at, id`, roomID, string(status))
 }
 
 func (db *DB) LatestLobbyEntry(ctx context.Context, roomID, sessionID string) (*domain.LobbyEntry, error) {
@@ -71,7 +58,7 @@ func (db *DB) RevokeApprovals(ctx context.Context, roomID, sessionID string, at 
 
 const admissionColumns = `id, room_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at, can_publish`
 
-func scanAdmission(row interface{ Scan(...any) error }) (*domain.Admission, error) {
+func scanAdmission(row rowScanner) (*domain.Admission, error) {
 	var a domain.Admission
 	var user, entry sql.NullString
 	var revoked sql.NullTime
@@ -99,20 +86,8 @@ func (db *DB) Admission(ctx context.Context, roomID, identity string) (*domain.A
 }
 
 func (db *DB) Admissions(ctx context.Context, roomID string) ([]domain.Admission, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+admissionColumns+` FROM participant_history WHERE room_id = ? AND revoked_at IS NULL ORDER BY admitted_at, id`, roomID)
-	if err != nil {
-		return nil, translate(err, "admissions")
-	}
-	defer rows.Close()
-	out := []domain.Admission{}
-	for rows.Next() {
-		a, err := scanAdmission(rows)
-		if err != nil {
-			return nil, translate(err, "admissions")
-		}
-		out = append(out, *a)
-	}
-	return out, translate(rows.Err(), "admissions")
+	return list(ctx, db, "admissions", scanAdmission, `SELECT `+admissionColumns+` FROM participant_history
+		WHERE room_id = ? AND revoked_at IS NULL ORDER BY admitted_at, id`, roomID)
 }
 
 func (db *DB) SetCanPublish(ctx context.Context, roomID, identity string, can bool) (bool, error) {

@@ -14,7 +14,7 @@ const roomColumns = `id, code, owner_id, name, lobby_enabled, pin_hash, chat_ena
 // roomSelect adds the event counter, which only AppendEvent writes.
 const roomSelect = roomColumns + `, last_event_seq`
 
-func scanRoom(row interface{ Scan(...any) error }) (*domain.Room, error) {
+func scanRoom(row rowScanner) (*domain.Room, error) {
 	var r domain.Room
 	var status string
 	var started, ended sql.NullTime
@@ -67,20 +67,7 @@ func (db *DB) RoomByCode(ctx context.Context, code string) (*domain.Room, error)
 }
 
 func (db *DB) RoomsByOwner(ctx context.Context, ownerID string) ([]domain.Room, error) {
-	rows, err := db.query(ctx, db.x, `SELECT `+roomSelect+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
-	if err != nil {
-		return nil, translate(err, "rooms")
-	}
-	defer rows.Close()
-	out := []domain.Room{}
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, translate(err, "rooms")
-		}
-		out = append(out, *r)
-	}
-	return out, translate(rows.Err(), "rooms")
+	return list(ctx, db, "rooms", scanRoom, `SELECT `+roomSelect+` FROM rooms WHERE owner_id = ? ORDER BY created_at DESC, id`, ownerID)
 }
 
 func (db *DB) UpdateRoom(ctx context.Context, r *domain.Room) error {

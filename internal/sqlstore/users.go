@@ -10,7 +10,7 @@ import (
 
 const userColumns = `id, email, name, role, password_hash, disabled, created_at, updated_at`
 
-func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
+func scanUser(row rowScanner) (*domain.User, error) {
 	var u domain.User
 	var role string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.UpdatedAt); err != nil {
