@@ -6,7 +6,8 @@ import { Register } from './pages/Register';
 import { Dashboard } from './pages/Dashboard';
 import { Join } from './pages/Join';
 import { RoomPage } from './pages/Room';
-import { Placeholder } from './pages/Placeholder';
+import { LecturePage } from './pages/Lecture';
+import { AdminPage } from './pages/Admin';
 import { NotFound } from './pages/NotFound';
 
 export function App() {
@@ -25,8 +26,8 @@ export function App() {
                 <Route path="/register" element={<Register />} />
                 <Route path="/dashboard" element={<Dashboard />} />
                 <Route path="/join/:code" element={<Join />} />
-                <Route path="/lectures/:id" element={<Placeholder titleKey="lecture.title" />} />
-                <Route path="/admin" element={<Placeholder titleKey="admin.title" />} />
+                <Route path="/lectures/:id" element={<LecturePage />} />
+                <Route path="/admin" element={<AdminPage />} />
                 <Route path="*" element={<NotFound />} />
               </Routes>
             </main>

@@ -108,3 +108,80 @@ export type ModerationAction =
   | 'unlock'
   | 'panic'
   | 'lower_hand';
+
+// After the lecture (GET /api/lectures/{roomId}).
+export interface LectureRoom extends Room {
+  ownerId: string;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface Attendee {
+  identity: string;
+  name: string;
+  joinedAt: string;
+  leftAt: string | null;
+  seconds: number;
+  connections: number;
+}
+
+export interface TranscriptSegment {
+  speaker: string;
+  identity: string;
+  startMs: number;
+  endMs: number;
+  text: string;
+  language: string;
+}
+
+export type SummaryStatus = 'PENDING' | 'RUNNING' | 'READY' | 'FAILED';
+export interface Summary {
+  status: SummaryStatus;
+  kind: string;
+  markdown: string;
+  error?: string;
+  language: string;
+}
+
+export interface Lecture {
+  room: LectureRoom;
+  durationSeconds: number;
+  attendance: Attendee[];
+  chat: ChatMessage[];
+  files: SharedFile[];
+  transcript: TranscriptSegment[];
+  summary: Summary;
+}
+
+// Admin (GET /api/admin/...).
+export interface AdminRoom extends LectureRoom {
+  ownerEmail: string;
+  ownerName: string;
+  /** -1 when LiveKit cannot be asked. */
+  participantsNow: number;
+  participantsTotal: number;
+}
+
+export interface AdminUser extends User {
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface ModerationEntry {
+  id: string;
+  roomId: string;
+  actorId: string;
+  actorName: string;
+  action: string;
+  targetIdentity: string;
+  targetName: string;
+  detail: string;
+  createdAt: string;
+}
+
+export interface Check {
+  status: string;
+  latencyMs: number;
+  error?: string;
+}
+export type Health = Record<string, Check>;

@@ -1,0 +1,26 @@
+import { useI18n } from '../i18n';
+import type { ChatMessage } from '../lib/types';
+import { time } from '../lib/format';
+
+export function ChatLog({ messages }: { messages: ChatMessage[] }) {
+  const { t, lang } = useI18n();
+  return (
+    <section className="card stack" aria-labelledby="chatlog-title">
+      <h2 id="chatlog-title">
+        {t('lecture.chat')} <span className="badge">{messages.length}</span>
+      </h2>
+      {messages.length === 0 ? (
+        <p className="muted">{t('chat.empty')}</p>
+      ) : (
+        <ol className="chatlog">
+          {messages.map((m) => (
+            <li key={m.id}>
+              <time dateTime={m.createdAt}>{time(m.createdAt, lang)}</time> <span className="who">{m.name}</span>
+              <p className="text">{m.text}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
