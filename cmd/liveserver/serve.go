@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/gdrive"
 	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/lecture"
 	"github.com/liveserver/liveserver/internal/metrics"
@@ -67,6 +68,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	deps.Lectures = lecture.NewService(a.db, deps.Classroom)
+	if a.cfg.GoogleClientID != "" {
+		deps.Lectures.WithDrive(gdrive.New(gdrive.Config{ClientID: a.cfg.GoogleClientID, ClientSecret: a.cfg.GoogleClientSecret,
+			RedirectURL: a.cfg.PublicURL + "/api/drive/callback"}, nil), a.cfg.AuthSecret)
+	}
 	runner, err := a.jobRunner()
 	if err != nil {
 		return err

@@ -47,6 +47,13 @@ type Config struct {
 	LLMAPIKey  string // LLM_API_KEY
 	LLMModel   string // LLM_MODEL
 
+	// Google Drive export: an OAuth client of the instance (Google Cloud console, type "web
+	// application", redirect URI PublicURL + /api/drive/callback). Unset: no Drive export.
+	GoogleClientID     string // GOOGLE_CLIENT_ID
+	GoogleClientSecret string // GOOGLE_CLIENT_SECRET
+	// PublicURL is where browsers reach the instance (PUBLIC_URL; https://DOMAIN by default).
+	PublicURL string
+
 	// AuthSecret signs guest cookies. Empty in dev mode: one is generated and kept in DataDir.
 	AuthSecret string
 
@@ -98,6 +105,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		LLMBaseURL:         l.str("LLM_BASE_URL", ""),
 		LLMAPIKey:          l.secret("LLM_API_KEY"),
 		LLMModel:           l.str("LLM_MODEL", "gpt-4o-mini"),
+		GoogleClientID:     l.str("GOOGLE_CLIENT_ID", ""),
+		GoogleClientSecret: l.secret("GOOGLE_CLIENT_SECRET"),
+		PublicURL:          l.str("PUBLIC_URL", ""),
 		AuthSecret:         l.secret("AUTH_SECRET"),
 		Domain:             l.str("DOMAIN", ""),
 		DevAccessKey:       l.secret("DEV_ACCESS_KEY"),
@@ -156,6 +166,19 @@ func (c *Config) validate(l *loader) {
 	}
 	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		l.fail("S3_ACCESS_KEY", "and S3_SECRET_KEY are required when S3_ENDPOINT is set")
+	}
+	if c.PublicURL == "" {
+		if c.Domain != "" {
+			c.PublicURL = "https://" + c.Domain
+		} else {
+			_, port, _ := net.SplitHostPort(c.ListenAddr)
+			c.PublicURL = "http://localhost:" + port
+		}
+	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.fail("PUBLIC_URL", "must be the instance's address, such as https://live.example.com")
+	}
+	if c.GoogleClientID != "" && c.GoogleClientSecret == "" {
+		l.fail("GOOGLE_CLIENT_SECRET", "is required with GOOGLE_CLIENT_ID")
 	}
 	if c.LLMBaseURL != "" {
 		if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -10,32 +10,33 @@ import (
 
 // Error codes. Each maps to one HTTP status in httpapi; clients read the code, people the message.
 const (
-	EInvalid       = "invalid"      // bad input: 400
-	EUnauthorized  = "unauthorized" // not signed in: 401
-	EForbidden     = "forbidden"    // signed in, not allowed: 403
-	ENotFound      = "not_found"    // 404
-	EConflict      = "conflict"     // 409
-	ETooLarge      = "too_large"    // 413
-	EUnsupported   = "unsupported"  // 415
-	ERateLimited   = "rate_limited" // 429, with RetryAfter
-	EUnavailable   = "unavailable"  // a dependency is down: 503
-	EInternal      = "internal"     // 500; details only in the log
-	EEmailTaken    = "email_taken"  // 409
-	EBadLogin      = "invalid_credentials"
-	ERegistration  = "registration_closed"   // 403
-	EAccountLocked = "account_disabled"      // 403
-	EDevAccess     = "dev_access_required"   // 401: a dev instance's access key is missing
-	ENotAdmitted   = "not_admitted"          // 403: not let into the room (yet)
-	ERoomNotLive   = "room_not_live"         // 409: the room has not been started
-	ERoomEnded     = "room_ended"            // 409: the lecture is over
-	ERoomLocked    = "room_locked"           // 423: nobody new gets in
-	EBanned        = "banned"                // 403: this browser may not come back
-	EWrongPIN      = "wrong_pin"             // 403
-	EPINAttempts   = "too_many_pin_attempts" // 429, with RetryAfter
-	ERoomFull      = "room_full"             // 409
-	EChatOff       = "chat_disabled"         // 403: the host turned chat off
-	EFilesOff      = "files_disabled"        // 403: the host turned file sharing off
-	EFileType      = "file_type_not_allowed" // 415: the content is not on the allow-list
+	EInvalid        = "invalid"      // bad input: 400
+	EUnauthorized   = "unauthorized" // not signed in: 401
+	EForbidden      = "forbidden"    // signed in, not allowed: 403
+	ENotFound       = "not_found"    // 404
+	EConflict       = "conflict"     // 409
+	ETooLarge       = "too_large"    // 413
+	EUnsupported    = "unsupported"  // 415
+	ERateLimited    = "rate_limited" // 429, with RetryAfter
+	EUnavailable    = "unavailable"  // a dependency is down: 503
+	EInternal       = "internal"     // 500; details only in the log
+	EEmailTaken     = "email_taken"  // 409
+	EBadLogin       = "invalid_credentials"
+	ERegistration   = "registration_closed"   // 403
+	EAccountLocked  = "account_disabled"      // 403
+	EDevAccess      = "dev_access_required"   // 401: a dev instance's access key is missing
+	ENotAdmitted    = "not_admitted"          // 403: not let into the room (yet)
+	ERoomNotLive    = "room_not_live"         // 409: the room has not been started
+	ERoomEnded      = "room_ended"            // 409: the lecture is over
+	ERoomLocked     = "room_locked"           // 423: nobody new gets in
+	EBanned         = "banned"                // 403: this browser may not come back
+	EWrongPIN       = "wrong_pin"             // 403
+	EPINAttempts    = "too_many_pin_attempts" // 429, with RetryAfter
+	ERoomFull       = "room_full"             // 409
+	EChatOff        = "chat_disabled"         // 403: the host turned chat off
+	EFilesOff       = "files_disabled"        // 403: the host turned file sharing off
+	EFileType       = "file_type_not_allowed" // 415: the content is not on the allow-list
+	EDriveNotLinked = "drive_not_connected"   // 409: connect Google Drive first
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.

@@ -15,6 +15,7 @@ type Store interface {
 	LobbyStore
 	ContentStore
 	LectureStore
+	DriveStore
 	JobStore
 	AdminStore
 	EventStore

@@ -106,3 +106,54 @@ func (s *Server) lectureExport(w http.ResponseWriter, r *http.Request) error {
 	w.Write(ex.Body)
 	return nil
 }
+
+// driveConnect sends the signed-in host to Google's consent page.
+func (s *Server) driveConnect(w http.ResponseWriter, r *http.Request) error {
+	if s.lectures == nil {
+		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
+	}
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.lectures.DriveConnectURL(actor)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, u, http.StatusFound)
+	return nil
+}
+
+// driveCallback is where Google sends the host back; on success, to the dashboard.
+func (s *Server) driveCallback(w http.ResponseWriter, r *http.Request) error {
+	if s.lectures == nil {
+		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
+	}
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if err := s.lectures.DriveCallback(r.Context(), actor, q.Get("code"), q.Get("state")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/dashboard?drive=connected", http.StatusFound)
+	return nil
+}
+
+// driveExport uploads the lecture's PDF to the exporting user's Drive: 201 {fileId, name}.
+func (s *Server) driveExport(w http.ResponseWriter, r *http.Request) error {
+	if s.lectures == nil {
+		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
+	}
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	id, name, err := s.lectures.ExportToDrive(r.Context(), actor, r.PathValue("roomId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"fileId": id, "name": name})
+	return nil
+}

@@ -64,6 +64,9 @@ func (s *Server) routes() {
 
 	m.Handle("GET /api/lectures/{roomId}", s.handle(s.lecturePage))
 	m.Handle("GET /api/lectures/{roomId}/export", s.handle(s.lectureExport))
+	m.Handle("POST /api/lectures/{roomId}/export/drive", s.handle(s.driveExport))
+	m.Handle("GET /api/drive/connect", s.handle(s.driveConnect))
+	m.Handle("GET /api/drive/callback", s.handle(s.driveCallback))
 
 	m.Handle("POST /api/livekit/token", s.handle(s.livekitToken))
 	m.Handle("POST /api/livekit/webhook", s.handle(s.livekitWebhook))

@@ -16,8 +16,10 @@ type Rooms interface {
 
 // Service assembles the lecture page and its exports.
 type Service struct {
-	store domain.Store
-	rooms Rooms
+	store  domain.Store
+	rooms  Rooms
+	drive  Drive  // nil: no Drive export
+	secret string // signs Drive states, encrypts Drive tokens
 }
 
 // NewService makes the lecture service.

@@ -112,3 +112,16 @@ func (db *DB) FailJob(ctx context.Context, id, owner string, at time.Time, lastE
 		WHERE id = ? AND lease_owner = ? AND status = 'RUNNING'`, lastError, at, id, owner)
 	return mustAffect(res, err, "job lease")
 }
+
+func (db *DB) SetDriveToken(ctx context.Context, userID, encryptedToken, scope string, at time.Time) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO drive_connections (user_id, refresh_token_encrypted, scope, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET refresh_token_encrypted = excluded.refresh_token_encrypted,
+		scope = excluded.scope, updated_at = excluded.updated_at`, userID, encryptedToken, scope, at, at)
+	return translate(err, "drive connection")
+}
+
+func (db *DB) DriveToken(ctx context.Context, userID string) (string, error) {
+	var tok string
+	err := db.queryRow(ctx, db.x, `SELECT refresh_token_encrypted FROM drive_connections WHERE user_id = ?`, userID).Scan(&tok)
+	return tok, translate(err, "drive connection")
+}
