@@ -81,3 +81,11 @@ type DriveStore interface {
 	// DriveToken is the user's encrypted refresh token; ENotFound when not connected.
 	DriveToken(ctx context.Context, userID string) (string, error)
 }
+
+// ShareStore keeps a lecture page's share link: only the hash of its token is stored.
+type ShareStore interface {
+	// SetShareToken sets (or with "" clears) the hash of the lecture's share token.
+	SetShareToken(ctx context.Context, roomID, tokenHash string, at time.Time) error
+	// ShareToken is the lecture's share token hash, "" when sharing is off.
+	ShareToken(ctx context.Context, roomID string) (string, error)
+}

@@ -16,6 +16,7 @@ type Store interface {
 	ContentStore
 	LectureStore
 	DriveStore
+	ShareStore
 	JobStore
 	AdminStore
 	EventStore

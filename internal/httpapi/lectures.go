@@ -7,6 +7,7 @@ import (
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/lecture"
 )
 
 type attendeeJSON struct {
@@ -54,7 +55,12 @@ func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.lectures.Page(r.Context(), actor, r.PathValue("roomId"), r.URL.Query().Get("q"))
+	var p *lecture.Page
+	if token := r.URL.Query().Get("share"); token != "" {
+		p, err = s.lectures.SharedPage(r.Context(), r.PathValue("roomId"), token, r.URL.Query().Get("q"))
+	} else {
+		p, err = s.lectures.Page(r.Context(), actor, r.PathValue("roomId"), r.URL.Query().Get("q"))
+	}
 	if err != nil {
 		return err
 	}
@@ -93,7 +99,12 @@ func (s *Server) lectureExport(w http.ResponseWriter, r *http.Request) error {
 	if format == "" {
 		format = "pdf"
 	}
-	ex, err := s.lectures.Export(r.Context(), actor, r.PathValue("roomId"), format)
+	var ex *lecture.Export
+	if token := r.URL.Query().Get("share"); token != "" {
+		ex, err = s.lectures.SharedExport(r.Context(), r.PathValue("roomId"), token, format)
+	} else {
+		ex, err = s.lectures.Export(r.Context(), actor, r.PathValue("roomId"), format)
+	}
 	if err != nil {
 		return err
 	}
@@ -155,5 +166,36 @@ func (s *Server) driveExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"fileId": id, "name": name})
+	return nil
+}
+
+// lectureShare turns the share link on or off: {enabled} → {enabled, token, url}.
+func (s *Server) lectureShare(w http.ResponseWriter, r *http.Request) error {
+	if s.lectures == nil {
+		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
+	}
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Enabled *bool `json:"enabled"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Enabled == nil {
+		return domain.Invalid("enabled", "Say whether the share link is on: {\"enabled\": true} or false.")
+	}
+	token, err := s.lectures.SetSharing(r.Context(), actor, r.PathValue("roomId"), *in.Enabled)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"enabled": *in.Enabled}
+	if token != "" {
+		out["token"] = token
+		out["url"] = s.cfg.PublicURL + "/lectures/" + r.PathValue("roomId") + "?share=" + token
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }

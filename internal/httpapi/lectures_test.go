@@ -75,6 +75,26 @@ func TestLecturePage(t *testing.T) {
 		t.Fatalf("pdf export: %v", pdf.header)
 	}
 	want(t, host.do("GET", "/api/lectures/"+r.ID+"/export?format=exe", nil), http.StatusBadRequest)
+
+	// A share link lets anyone read the page and its exports, until the owner turns it off.
+	anon := e.client()
+	want(t, anon.do("GET", "/api/lectures/"+r.ID+"?share=guess", nil), http.StatusForbidden)
+	want(t, other.do("POST", "/api/lectures/"+r.ID+"/share", map[string]any{"enabled": true}), http.StatusForbidden)
+	var share struct {
+		Enabled    bool
+		Token, URL string
+	}
+	host.do("POST", "/api/lectures/"+r.ID+"/share", map[string]any{"enabled": true}).json(t, &share)
+	if !share.Enabled || share.Token == "" || !strings.HasSuffix(share.URL, "/lectures/"+r.ID+"?share="+share.Token) {
+		t.Fatalf("share = %+v", share)
+	}
+	want(t, anon.do("GET", "/api/lectures/"+r.ID+"?share="+share.Token, nil), http.StatusOK)
+	want(t, anon.do("GET", "/api/lectures/"+r.ID+"/export?format=md&share="+share.Token, nil), http.StatusOK)
+	other2 := host.createRoom(map[string]any{"name": "Другая"})
+	want(t, anon.do("GET", "/api/lectures/"+other2.ID+"?share="+share.Token, nil), http.StatusForbidden)
+	want(t, host.do("POST", "/api/lectures/"+r.ID+"/share", map[string]any{"enabled": false}), http.StatusOK)
+	want(t, anon.do("GET", "/api/lectures/"+r.ID+"?share="+share.Token, nil), http.StatusForbidden)
+	want(t, host.do("POST", "/api/lectures/"+r.ID+"/share", map[string]any{}), http.StatusBadRequest)
 	want(t, other.do("GET", "/api/lectures/"+r.ID+"/export?format=pdf", nil), http.StatusForbidden)
 }
 

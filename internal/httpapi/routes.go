@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	m.Handle("GET /api/lectures/{roomId}", s.handle(s.lecturePage))
 	m.Handle("GET /api/lectures/{roomId}/export", s.handle(s.lectureExport))
 	m.Handle("POST /api/lectures/{roomId}/export/drive", s.handle(s.driveExport))
+	m.Handle("POST /api/lectures/{roomId}/share", s.handle(s.lectureShare))
 	m.Handle("GET /api/drive/connect", s.handle(s.driveConnect))
 	m.Handle("GET /api/drive/callback", s.handle(s.driveCallback))
 

@@ -18,10 +18,14 @@ type Export struct {
 
 // Export renders the lecture as "md" or "pdf" for its owner or an admin.
 func (s *Service) Export(ctx context.Context, actor domain.Actor, roomID, format string) (*Export, error) {
+	return s.export(ctx, actor, roomID, format, s.rooms)
+}
+
+func (s *Service) export(ctx context.Context, actor domain.Actor, roomID, format string, access Rooms) (*Export, error) {
 	if format != "md" && format != "pdf" {
 		return nil, domain.Invalid("format", "The format must be md or pdf.")
 	}
-	p, err := s.Page(ctx, actor, roomID, "")
+	p, err := s.page(ctx, access, actor, roomID, "")
 	if err != nil {
 		return nil, err
 	}

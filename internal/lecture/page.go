@@ -54,7 +54,12 @@ const maxChatLog = 10000
 // Page reads the lecture's page for its owner or an admin. With query, only the transcript
 // segments containing it (case-insensitively) are returned.
 func (s *Service) Page(ctx context.Context, actor domain.Actor, roomID, query string) (*Page, error) {
-	r, err := s.rooms.Room(ctx, actor, roomID)
+	return s.page(ctx, s.rooms, actor, roomID, query)
+}
+
+// page reads the page of a room that access lets the actor see.
+func (s *Service) page(ctx context.Context, access Rooms, actor domain.Actor, roomID, query string) (*Page, error) {
+	r, err := access.Room(ctx, actor, roomID)
 	if err != nil {
 		return nil, err
 	}

@@ -125,3 +125,19 @@ func (db *DB) DriveToken(ctx context.Context, userID string) (string, error) {
 	err := db.queryRow(ctx, db.x, `SELECT refresh_token_encrypted FROM drive_connections WHERE user_id = ?`, userID).Scan(&tok)
 	return tok, translate(err, "drive connection")
 }
+
+func (db *DB) SetShareToken(ctx context.Context, roomID, tokenHash string, at time.Time) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO lecture_artifacts (room_id, summary_status, share_token_hash, created_at, updated_at)
+		VALUES (?, 'PENDING', ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET share_token_hash = excluded.share_token_hash,
+		updated_at = excluded.updated_at`, roomID, tokenHash, at, at)
+	return translate(err, "lecture")
+}
+
+func (db *DB) ShareToken(ctx context.Context, roomID string) (string, error) {
+	var h string
+	err := db.queryRow(ctx, db.x, `SELECT share_token_hash FROM lecture_artifacts WHERE room_id = ?`, roomID).Scan(&h)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return h, translate(err, "lecture")
+}
