@@ -54,12 +54,12 @@ async function startServer() {
 }
 
 let shot = 0;
-async function snap(pages, name) {
+async function snap(pages, name, { fullPage = false } = {}) {
   shot++;
   for (const [who, page] of Object.entries(pages)) {
     for (const [size, viewport] of Object.entries(sizes)) {
       await page.setViewportSize(viewport);
-      await page.screenshot({ path: join(out, `${String(shot).padStart(2, '0')}-${name}-${who}-${size}.png`) });
+      await page.screenshot({ path: join(out, `${String(shot).padStart(2, '0')}-${name}-${who}-${size}.png`), fullPage });
     }
     await page.setViewportSize(sizes.desktop);
   }
@@ -175,12 +175,158 @@ async function main() {
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByRole('alert').filter({ hasText: 'Вы заблокированы в этой комнате' }).waitFor();
     await snap({ guest, host }, 'refused');
+
+    await adminScenario(browser, host);
+    await checkMetrics();
     log('passed');
   } finally {
     await browser.close();
     server.proc.kill('SIGTERM');
     await new Promise((r) => server.proc.once('exit', r));
     rmSync(server.data, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The administrator: the first account (the host above, "Teacher") is the instance's admin. A
+ * second host starts a room; the admin sees it live, ends it, reads the lecture page of the
+ * admin's own lecture, the moderation log and health, and disables the second host, whose
+ * session stops working.
+ */
+async function adminScenario(browser, admin) {
+  const hostCtx = await browser.newContext({ locale: 'en-US', viewport: sizes.desktop });
+  const host2 = await hostCtx.newPage();
+  host2.on('pageerror', (e) => log('host2 page error:', e.message));
+
+  log('admin: a second host registers, creates and starts a room, and may not open /admin');
+  await host2.goto(`${base}/register`);
+  await host2.getByLabel('Name').fill('Chemist');
+  await host2.getByLabel('E-mail').fill('chemist@example.org');
+  await host2.getByLabel('Password').fill('another horse battery');
+  await host2.getByRole('button', { name: 'Create an account' }).click();
+  await host2.getByRole('heading', { name: 'Hello, Chemist' }).waitFor();
+  if (await host2.getByRole('link', { name: 'Administration' }).count()) throw new Error('a host sees the admin link');
+  await host2.getByLabel('Name').fill('Chemistry 201');
+  await host2.getByRole('button', { name: 'Create', exact: true }).click();
+  await host2.getByRole('button', { name: 'Start the lecture' }).click();
+  await host2.getByRole('link', { name: 'Enter the room' }).waitFor();
+  await host2.goto(`${base}/admin`);
+  await host2.getByRole('alert').filter({ hasText: 'This page is for administrators only.' }).waitFor();
+  await snap({ host2 }, 'admin-refused');
+  await host2.goto(`${base}/dashboard`);
+  await host2.getByRole('link', { name: 'Enter the room' }).click();
+  await host2.getByRole('button', { name: 'Leave' }).waitFor();
+
+  log('admin: a file in the first lecture, then the admin page lists both live rooms');
+  const roomsOfAdmin = await admin.context().request.get(`${base}/api/rooms`);
+  const physics = (await roomsOfAdmin.json()).find((r) => r.name === 'Physics 101');
+  if (!physics) throw new Error('Physics 101 not among the admin’s rooms');
+  const uploaded = await admin.context().request.post(`${base}/api/rooms/${physics.id}/files`, {
+    multipart: { file: { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Ohm’s law: U = IR\n') } },
+  });
+  if (uploaded.status() !== 201) throw new Error(`upload: ${uploaded.status()} ${await uploaded.text()}`);
+  await admin.goto(`${base}/dashboard`);
+  await admin.getByRole('link', { name: 'Administration' }).click();
+  await admin.waitForURL(/\/admin$/);
+  const chem = admin.getByRole('listitem', { name: 'Chemistry 201' });
+  await chem.getByText('Live', { exact: true }).waitFor();
+  await chem.getByText('Owner: Chemist (chemist@example.org)').waitFor();
+  await admin.getByRole('listitem', { name: 'Physics 101' }).getByText('Live', { exact: true }).waitFor();
+  await snap({ admin }, 'admin-rooms');
+
+  log('admin ends the second host’s lecture; the host sees it ended');
+  await chem.getByRole('button', { name: 'End for all: Chemistry 201' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'End for all' }).click();
+  await chem.getByText('Ended', { exact: true }).waitFor();
+  await host2.getByText('The lecture has ended.').waitFor();
+  await host2.goto(`${base}/dashboard`);
+  await host2.getByRole('listitem').filter({ hasText: 'Chemistry 201' }).getByText('Ended', { exact: true }).waitFor();
+
+  log('admin ends the first lecture and reads its page: chat, attendance, file, summary, exports');
+  const phys = admin.getByRole('listitem', { name: 'Physics 101' });
+  await phys.getByRole('button', { name: 'End for all: Physics 101' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'End for all' }).click();
+  await phys.getByText('Ended', { exact: true }).waitFor();
+  await phys.getByRole('link', { name: 'Lecture page' }).click();
+  await admin.getByRole('heading', { name: 'Physics 101', level: 1 }).waitFor();
+  await admin.getByText('Hello, class <b>!</b>').waitFor();
+  await admin.getByRole('region', { name: /Attendance/ }).getByRole('rowheader', { name: 'Студент' }).waitFor();
+  const fileLink = admin.getByRole('link', { name: 'Download: notes.txt' });
+  const fileRes = await admin.context().request.get(new URL(await fileLink.getAttribute('href'), base).href);
+  if (fileRes.status() !== 200 || !(await fileRes.text()).includes('U = IR')) throw new Error(`file download: ${fileRes.status()}`);
+  // The summary is queued by "end": the page asks again until the extract is ready.
+  await admin.getByText('Automatic extract').waitFor({ timeout: 60000 });
+  for (const [name, type] of [['Download PDF', 'application/pdf'], ['Download Markdown', 'text/markdown']]) {
+    const href = await admin.getByRole('link', { name }).getAttribute('href');
+    const res = await admin.context().request.get(new URL(href, base).href);
+    if (res.status() !== 200 || !(res.headers()['content-type'] ?? '').startsWith(type)) {
+      throw new Error(`${name}: ${res.status()} ${res.headers()['content-type']}`);
+    }
+  }
+  await admin.getByRole('searchbox').fill('nothing like this');
+  await admin.getByRole('button', { name: 'Search', exact: true }).click();
+  await admin.getByText('Segments found: 0 (“nothing like this”)').waitFor();
+  await admin.getByRole('button', { name: 'Clear', exact: true }).click();
+  await snap({ admin }, 'lecture', { fullPage: true });
+
+  log('admin: moderation log filtered by action, and health');
+  await admin.goto(`${base}/admin`);
+  await admin.getByRole('tab', { name: 'Moderation log' }).click();
+  await admin.getByLabel('Action').selectOption('ban');
+  const logTable = admin.getByRole('region', { name: 'Moderation log' });
+  await until('only bans listed, the guest’s among them', async () => {
+    const actions = await logTable.locator('tbody tr td:nth-child(4)').allTextContents();
+    const targets = await logTable.locator('tbody tr td:nth-child(5)').allTextContents();
+    return actions.length > 0 && actions.every((a) => a === 'ban') && targets.includes('Студент');
+  });
+  await snap({ admin }, 'admin-log');
+  await admin.getByRole('tab', { name: 'Health' }).click();
+  await admin.getByRole('listitem').filter({ hasText: 'database' }).getByText('ok', { exact: true }).waitFor();
+  await snap({ admin }, 'admin-health');
+
+  log('admin may not disable themselves (409), then disables the second host');
+  await admin.getByRole('tab', { name: 'Users' }).click();
+  await admin.getByRole('button', { name: 'Disable teacher@example.org' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'Disable', exact: true }).click();
+  await admin.getByRole('alert').filter({ hasText: 'The server refused:' }).waitFor();
+  await admin.getByRole('button', { name: 'Disable chemist@example.org' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'Disable', exact: true }).click();
+  await admin.getByRole('listitem', { name: 'chemist@example.org' }).getByText('disabled', { exact: true }).waitFor();
+  await admin.getByRole('button', { name: 'Enable chemist@example.org' }).waitFor();
+  await snap({ admin }, 'admin-users');
+
+  log('the disabled host’s session is gone, and signing in is refused');
+  await host2.reload();
+  await host2.waitForURL(/\/login$/);
+  await host2.getByLabel('E-mail').fill('chemist@example.org');
+  await host2.getByLabel('Password').fill('another horse battery');
+  await host2.getByRole('button', { name: 'Sign in' }).last().click();
+  await host2.getByRole('alert').filter({ hasText: 'This account was disabled by an administrator.' }).waitFor();
+  await snap({ host2 }, 'disabled');
+  await hostCtx.close();
+}
+
+/** /metrics (no token in the suite) counts the requests this suite made, by route. */
+async function checkMetrics() {
+  log('metrics: requests counted by route');
+  const res = await fetch(`${base}/metrics`);
+  if (!res.ok) throw new Error(`/metrics: ${res.status}`);
+  const text = await res.text();
+  const routes = [
+    'POST /api/auth/register',
+    'POST /api/auth/login',
+    'POST /api/rooms/{roomId}/join',
+    'POST /api/rooms/{roomId}/end',
+    'GET /api/admin/rooms',
+    'PATCH /api/admin/users/{userId}',
+    'GET /api/lectures/{roomId}',
+  ];
+  for (const route of routes) {
+    const total = text
+      .split('\n')
+      .filter((l) => l.startsWith('liveserver_http_requests_total{') && l.includes(`route="${route}"`))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    if (!(total > 0)) throw new Error(`/metrics: no liveserver_http_requests_total for ${route}`);
   }
 }
 
