@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Navigate, useParams } from 'react-router';
+import { Navigate, useParams, useSearchParams } from 'react-router';
 import { useI18n } from '../i18n';
 import { useAuth } from '../lib/auth';
 import { api, ApiError } from '../lib/api';
@@ -11,12 +11,16 @@ import { AttendanceTable } from '../lecture/AttendanceTable';
 import { TranscriptSection } from '../lecture/TranscriptSection';
 import { ChatLog } from '../lecture/ChatLog';
 import { FileList } from '../lecture/FileList';
+import { OwnerActions } from '../lecture/OwnerActions';
 
 const pollMs = 4000;
 
-/** After the lecture: summary, attendance, transcript, chat, files and exports (owner, admin). */
+/** After the lecture: summary, attendance, transcript, chat, files and exports (owner, admin,
+ * or anyone with the share link: ?share=TOKEN). */
 export function LecturePage() {
   const { id = '' } = useParams();
+  const [params] = useSearchParams();
+  const share = params.get('share') ?? '';
   const { t, lang } = useI18n();
   const { user, loading } = useAuth();
   const [lecture, setLecture] = useState<Lecture | null>(null);
@@ -26,22 +30,22 @@ export function LecturePage() {
 
   const load = useCallback(
     (q: string) =>
-      api<Lecture>('GET', `/api/lectures/${encodeURIComponent(id)}${q ? `?q=${encodeURIComponent(q)}` : ''}`).then(
+      api<Lecture>('GET', `/api/lectures/${encodeURIComponent(id)}?${new URLSearchParams({ ...(q ? { q } : {}), ...(share ? { share } : {}) })}`).then(
         (l) => {
           setLecture(l);
           setError(null);
         },
       ),
-    [id],
+    [id, share],
   );
 
   useEffect(() => {
-    if (!user) return;
+    if (!user && !share) return;
     setSearching(true);
     load(query)
       .catch(setError)
       .finally(() => setSearching(false));
-  }, [user, load, query]);
+  }, [user, share, load, query]);
 
   // While the summary is being written, ask again every few seconds.
   const waiting =
@@ -55,8 +59,8 @@ export function LecturePage() {
   }, [waiting, load, query]);
 
   if (loading) return <p>{t('common.loading')}</p>;
-  if (!user) return <Navigate to="/login" replace />;
-  if (error instanceof ApiError && error.status === 401) return <Navigate to="/login" replace />;
+  if (!user && !share) return <Navigate to="/login" replace />;
+  if (!share && error instanceof ApiError && error.status === 401) return <Navigate to="/login" replace />;
   if (!lecture) {
     return (
       <section className="stack">
@@ -67,7 +71,8 @@ export function LecturePage() {
   }
 
   const { room } = lecture;
-  const exportUrl = (format: 'pdf' | 'md') => `/api/lectures/${encodeURIComponent(room.id)}/export?format=${format}`;
+  const exportUrl = (format: 'pdf' | 'md') =>
+    `/api/lectures/${encodeURIComponent(room.id)}/export?format=${format}${share ? `&share=${encodeURIComponent(share)}` : ''}`;
   return (
     <div className="lecture stack">
       <header className="stack tight">
@@ -93,6 +98,7 @@ export function LecturePage() {
             {t('lecture.exportMd')}
           </a>
         </div>
+        {!share && user && <OwnerActions roomId={room.id} />}
         <ErrorText error={error} />
       </header>
       <SummarySection summary={lecture.summary} roomStatus={room.status} />

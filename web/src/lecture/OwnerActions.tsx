@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import { useI18n } from '../i18n';
+import { api, ApiError } from '../lib/api';
+import { ErrorText } from '../components/ErrorText';
+
+interface Props {
+  roomId: string;
+}
+
+/** The owner's extra ways out for a lecture: its PDF to Google Drive, and a share link. */
+export function OwnerActions({ roomId }: Props) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [needsDrive, setNeedsDrive] = useState(false);
+  const [shareUrl, setShareUrl] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const base = `/api/lectures/${encodeURIComponent(roomId)}`;
+
+  const toDrive = async () => {
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    try {
+      const res = await api<{ fileId: string; name: string }>('POST', `${base}/export/drive`);
+      setSaved(res.name);
+      setNeedsDrive(false);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'drive_not_connected') setNeedsDrive(true);
+      else setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const share = async (enabled: boolean) => {
+    setBusy(true);
+    setError(null);
+    setCopied(false);
+    try {
+      const res = await api<{ url?: string }>('POST', `${base}/share`, { enabled });
+      setShareUrl(enabled ? (res.url ?? null) : null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const copy = () => {
+    if (!shareUrl) return;
+    void navigator.clipboard.writeText(shareUrl).then(() => setCopied(true));
+  };
+
+  return (
+    <div className="stack tight">
+      <div className="row wrap" role="group" aria-label={t('lecture.more')}>
+        <button type="button" onClick={() => void toDrive()} disabled={busy}>
+          {t('lecture.toDrive')}
+        </button>
+        {shareUrl ? (
+          <button type="button" onClick={() => void share(false)} disabled={busy}>
+            {t('lecture.shareStop')}
+          </button>
+        ) : (
+          <button type="button" onClick={() => void share(true)} disabled={busy}>
+            {t('lecture.shareStart')}
+          </button>
+        )}
+      </div>
+      {saved && (
+        <p role="status" className="muted">
+          {t('lecture.savedToDrive', { name: saved })}
+        </p>
+      )}
+      {needsDrive && (
+        <p role="alert">
+          {t('lecture.driveNotConnected')} <a href="/api/drive/connect">{t('lecture.driveConnect')}</a>
+        </p>
+      )}
+      {shareUrl && (
+        <div className="row wrap">
+          <label className="grow">
+            {t('lecture.shareLink')}
+            <input readOnly value={shareUrl} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <button type="button" onClick={copy}>
+            {copied ? t('dash.copied') : t('dash.copy')}
+          </button>
+        </div>
+      )}
+      <ErrorText error={error} />
+    </div>
+  );
+}
