@@ -269,6 +269,28 @@ async function adminScenario(browser, admin) {
   await admin.getByRole('button', { name: 'Clear', exact: true }).click();
   await snap({ admin }, 'lecture', { fullPage: true });
 
+  log('no Google client here: saving to Drive says the service is unavailable');
+  await admin.getByRole('button', { name: 'Save PDF to Google Drive' }).click();
+  await admin.getByRole('alert').filter({ hasText: 'The service is unavailable' }).waitFor();
+
+  log('a share link opens the lecture page to someone without an account, until it is stopped');
+  await admin.getByRole('button', { name: 'Create a share link' }).click();
+  const shared = new URL(await admin.getByLabel('Anyone with this link can read the lecture page').inputValue());
+  const anonCtx = await browser.newContext({ locale: 'ru-RU', viewport: sizes.phone });
+  const anon = await anonCtx.newPage();
+  anon.on('pageerror', (e) => log('anon page error:', e.message));
+  await anon.goto(`${base}${shared.pathname}${shared.search}`);
+  await anon.getByRole('heading', { name: 'Physics 101', level: 1 }).waitFor();
+  await anon.getByText('Hello, class <b>!</b>').waitFor();
+  if (await anon.getByRole('button', { name: 'Создать ссылку для просмотра' }).count()) throw new Error('a share-link reader sees the owner’s actions');
+  await snap({ anon }, 'shared-lecture', { fullPage: true });
+  await admin.getByRole('button', { name: 'Stop sharing' }).click();
+  await admin.getByRole('button', { name: 'Create a share link' }).waitFor();
+  await anon.reload();
+  await anon.getByRole('alert').waitFor();
+  if (await anon.getByRole('heading', { name: 'Physics 101', level: 1 }).count()) throw new Error('a stopped share link still opens the page');
+  await anonCtx.close();
+
   log('admin: moderation log filtered by action, and health');
   await admin.goto(`${base}/admin`);
   await admin.getByRole('tab', { name: 'Moderation log' }).click();
