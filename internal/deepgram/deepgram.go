@@ -23,7 +23,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/liveserver/liveserver/internal/deepgram/ogg"
+	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/domain"
 )
 

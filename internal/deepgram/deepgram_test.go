@@ -16,8 +16,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/liveserver/liveserver/internal/deepgram/ogg"
-	"github.com/liveserver/liveserver/internal/deepgram/ogg/oggtest"
+	"github.com/liveserver/liveserver/internal/ogg"
+	"github.com/liveserver/liveserver/internal/ogg/oggtest"
 	"github.com/liveserver/liveserver/internal/domain"
 )
 

@@ -12,7 +12,7 @@ import (
 	sdk "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	"github.com/liveserver/liveserver/internal/deepgram/ogg"
+	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/domain"
 )
 

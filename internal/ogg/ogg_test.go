@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/liveserver/liveserver/internal/deepgram/ogg"
-	"github.com/liveserver/liveserver/internal/deepgram/ogg/oggtest"
+	"github.com/liveserver/liveserver/internal/ogg"
+	"github.com/liveserver/liveserver/internal/ogg/oggtest"
 )
 
 func TestRealStreamValidatesAndSplitsAnywhere(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/liveserver/liveserver/internal/deepgram/ogg"
+	"github.com/liveserver/liveserver/internal/ogg"
 )
 
 // Need skips (or, under CI, fails) the test when a tool is missing.

@@ -1,9 +1,7 @@
 // Package ogg reads and rewrites Ogg pages of an Ogg/Opus stream (RFC 3533, RFC 7845) without
 // decoding any audio: enough to split written bytes into pages, know their granule positions,
-// and cut a stream into standalone files (the headers plus some pages, granules rebased).
-//
-// It lives under internal/deepgram only because of who owns which directory today; both STT
-// clients (internal/deepgram and internal/openai) use it, and it can move to internal/ogg as is.
+// and cut a stream into standalone files (the headers plus some pages, granules rebased). Both
+// STT clients (internal/deepgram and internal/openai) use it.
 package ogg
 
 import (
