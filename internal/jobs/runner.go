@@ -126,7 +126,14 @@ func (r *Runner) runOne(ctx context.Context) bool {
 		}
 		log.Info("job done")
 	case ctx.Err() != nil:
-		// Stopping: leave the lease to run out; the job is taken up again then.
+		// Stopping: hand the job back at once, so a restart (or another replica) takes it up
+		// without waiting for the lease. A worker that dies without this keeps its lease until
+		// it runs out; then the job is taken over all the same.
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := r.store.RetryJob(bg, job.ID, r.o.Owner, r.now(), "interrupted by a shutdown"); err != nil {
+			log.Warn("hand back job", "err", err)
+		}
+		cancel()
 	case errors.As(err, new(permanent)) || job.Attempts >= job.MaxAttempts:
 		log.Error("job failed", "err", err)
 		r.store.FailJob(ctx, job.ID, r.o.Owner, r.now(), err.Error())

@@ -111,26 +111,16 @@ func TestFailsForGoodAfterItsAttempts(t *testing.T) {
 	}
 }
 
-// A worker dies with a job in hand: nobody else takes it while its lease runs; then another
-// worker does and finishes it.
+// A worker dies with a job in hand (its process is gone: nothing more happens on its side):
+// nobody else takes the job while its lease runs; then another worker does and finishes it.
 func TestDeadWorkersJobIsTakenOver(t *testing.T) {
 	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
 		db := sqlstoretest.Open(t, d)
 		clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 		room := endedRoom(t, db, clk.Now())
-		started := make(chan struct{})
-		ctx, kill := context.WithCancel(context.Background())
-		dying := jobs.New(db, slog.New(slog.DiscardHandler), jobs.Options{Owner: "dying", Now: clk.Now, Lease: time.Minute,
-			Handlers: map[string]jobs.Handler{domain.JobSummary: func(ctx context.Context, j domain.Job) error {
-				close(started)
-				<-ctx.Done() // works until killed
-				return ctx.Err()
-			}}})
-		done := make(chan struct{})
-		go func() { dying.RunDue(ctx); close(done) }()
-		<-started
-		kill()
-		<-done
+		if _, err := db.ClaimJob(context.Background(), "dead", clk.Now(), clk.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
 		var ran atomic.Int32
 		healthy := jobs.New(db, slog.New(slog.DiscardHandler), jobs.Options{Owner: "healthy", Now: clk.Now, Lease: time.Minute,
 			Handlers: map[string]jobs.Handler{domain.JobSummary: func(context.Context, domain.Job) error { ran.Add(1); return nil }}})
@@ -142,6 +132,38 @@ func TestDeadWorkersJobIsTakenOver(t *testing.T) {
 		healthy.RunDue(context.Background())
 		if j := jobOf(t, db, room); ran.Load() != 1 || j.Status != "DONE" || j.Attempts != 2 {
 			t.Fatalf("after the lease ran out: ran %d, %+v", ran.Load(), j)
+		}
+	})
+}
+
+// A worker stopped in the middle of a job (a shutdown) hands it back at once: the next worker
+// takes it up without waiting for the lease.
+func TestStoppedWorkerHandsTheJobBack(t *testing.T) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
+		db := sqlstoretest.Open(t, d)
+		clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+		room := endedRoom(t, db, clk.Now())
+		started := make(chan struct{})
+		ctx, stop := context.WithCancel(context.Background())
+		stopping := jobs.New(db, slog.New(slog.DiscardHandler), jobs.Options{Owner: "stopping", Now: clk.Now, Lease: time.Minute,
+			Handlers: map[string]jobs.Handler{domain.JobSummary: func(ctx context.Context, j domain.Job) error {
+				close(started)
+				<-ctx.Done()
+				return ctx.Err()
+			}}})
+		done := make(chan struct{})
+		go func() { stopping.RunDue(ctx); close(done) }()
+		<-started
+		stop()
+		<-done
+		if j := jobOf(t, db, room); j.Status != "QUEUED" || j.LastError != "interrupted by a shutdown" {
+			t.Fatalf("after the shutdown: %+v", j)
+		}
+		var ran atomic.Int32
+		jobs.New(db, slog.New(slog.DiscardHandler), jobs.Options{Owner: "next", Now: clk.Now,
+			Handlers: map[string]jobs.Handler{domain.JobSummary: func(context.Context, domain.Job) error { ran.Add(1); return nil }}}).RunDue(context.Background())
+		if j := jobOf(t, db, room); ran.Load() != 1 || j.Status != "DONE" {
+			t.Fatalf("the next worker: ran %d, %+v", ran.Load(), j)
 		}
 	})
 }
