@@ -23,8 +23,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/ogg"
 )
 
 // Config says which server, key and model. Nothing is read from the environment.

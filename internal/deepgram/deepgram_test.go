@@ -16,9 +16,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/ogg/oggtest"
-	"github.com/liveserver/liveserver/internal/domain"
 )
 
 const key = "test-key"

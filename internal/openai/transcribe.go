@@ -12,8 +12,8 @@ import (
 	sdk "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/ogg"
 )
 
 // TranscriberConfig says which /v1/audio/transcriptions server and model (OpenAI, speaches,

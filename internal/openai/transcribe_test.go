@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/ogg/oggtest"
-	"github.com/liveserver/liveserver/internal/domain"
 )
 
 // fakeTranscriptions speaks POST /v1/audio/transcriptions: a multipart form with file, model,
