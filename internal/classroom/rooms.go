@@ -18,17 +18,9 @@ const (
 	lookupsPerIP           = 60
 )
 
-// RoomInput is a new room's settings. Nil means the default.
-type RoomInput struct {
-	Name            string
-	LobbyEnabled    *bool   // default on: nobody enters without the host's say
-	PIN             *string // digits; empty or nil means no PIN
-	ChatEnabled     *bool   // default on
-	FilesEnabled    *bool   // default on
-	MaxParticipants *int    // default 100
-}
-
-// RoomPatch changes some settings; nil fields stay as they are. An empty PIN removes it.
+// RoomPatch is a room's settings: for a new room, nil means the default (lobby, chat and files
+// on, no PIN, 100 places; the name is required); for a change, nil keeps the setting. An empty
+// PIN removes it.
 type RoomPatch struct {
 	Name            *string
 	LobbyEnabled    *bool
@@ -39,15 +31,16 @@ type RoomPatch struct {
 }
 
 // CreateRoom makes a room owned by the signed-in actor.
-func (s *Service) CreateRoom(ctx context.Context, actor domain.Actor, in RoomInput) (*domain.Room, error) {
+func (s *Service) CreateRoom(ctx context.Context, actor domain.Actor, patch RoomPatch) (*domain.Room, error) {
 	if !actor.SignedIn() {
 		return nil, domain.Errorf(domain.EUnauthorized, "Please sign in.")
 	}
 	now := s.now()
 	r := domain.Room{ID: uuid.NewString(), OwnerID: actor.User.ID, LobbyEnabled: true, ChatEnabled: true,
 		FilesEnabled: true, MaxParticipants: DefaultMaxParticipants, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
-	patch := RoomPatch{Name: &in.Name, LobbyEnabled: in.LobbyEnabled, PIN: in.PIN, ChatEnabled: in.ChatEnabled,
-		FilesEnabled: in.FilesEnabled, MaxParticipants: in.MaxParticipants}
+	if patch.Name == nil {
+		patch.Name = new(string) // required: the check below says so
+	}
 	if err := s.applyPatch(&r, patch); err != nil {
 		return nil, err
 	}

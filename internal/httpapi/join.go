@@ -45,12 +45,16 @@ func (s *Server) lobbyQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusOK, lobbyViews(entries))
+	return nil
+}
+
+func lobbyViews(entries []domain.LobbyEntry) []lobbyEntryJSON {
 	out := make([]lobbyEntryJSON, len(entries))
 	for i := range entries {
 		out[i] = classroom.LobbyView(&entries[i])
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // lobbyDecide takes {entryId, action} or {all: true, action}, action "approve" or "reject", and
@@ -82,11 +86,7 @@ func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]lobbyEntryJSON, len(decided))
-	for i := range decided {
-		out[i] = classroom.LobbyView(&decided[i])
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, lobbyViews(decided))
 	return nil
 }
 

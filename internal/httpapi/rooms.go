@@ -34,6 +34,17 @@ func toRoomJSON(r *domain.Room) roomJSON {
 		StartedAt: r.StartedAt, EndedAt: r.EndedAt}
 }
 
+// roomSettingsJSON is the body of POST and PATCH /api/rooms/…: absent (or null) fields keep
+// their default, or their value.
+type roomSettingsJSON struct {
+	Name            *string `json:"name"`
+	LobbyEnabled    *bool   `json:"lobbyEnabled"`
+	PIN             *string `json:"pin"`
+	ChatEnabled     *bool   `json:"chatEnabled"`
+	FilesEnabled    *bool   `json:"filesEnabled"`
+	MaxParticipants *int    `json:"maxParticipants"`
+}
+
 // publicRoomJSON is all a guest learns before joining, and nothing more.
 type publicRoomJSON struct {
 	ID           string `json:"id"`
@@ -69,19 +80,11 @@ func (s *Server) createRoom(w http.ResponseWriter, r *http.Request) error {
 	if !actor.SignedIn() {
 		return domain.Errorf(domain.EUnauthorized, "Please sign in.")
 	}
-	var in struct {
-		Name            string  `json:"name"`
-		LobbyEnabled    *bool   `json:"lobbyEnabled"`
-		PIN             *string `json:"pin"`
-		ChatEnabled     *bool   `json:"chatEnabled"`
-		FilesEnabled    *bool   `json:"filesEnabled"`
-		MaxParticipants *int    `json:"maxParticipants"`
-	}
+	var in roomSettingsJSON
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	room, err := s.svc.CreateRoom(r.Context(), actor, classroom.RoomInput{Name: in.Name, LobbyEnabled: in.LobbyEnabled,
-		PIN: in.PIN, ChatEnabled: in.ChatEnabled, FilesEnabled: in.FilesEnabled, MaxParticipants: in.MaxParticipants})
+	room, err := s.svc.CreateRoom(r.Context(), actor, classroom.RoomPatch(in))
 	if err != nil {
 		return err
 	}
@@ -112,20 +115,11 @@ func (s *Server) updateRoom(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.svc.Room(r.Context(), actor, r.PathValue("roomId")); err != nil {
 		return err
 	}
-	var in struct {
-		Name            *string `json:"name"`
-		LobbyEnabled    *bool   `json:"lobbyEnabled"`
-		PIN             *string `json:"pin"`
-		ChatEnabled     *bool   `json:"chatEnabled"`
-		FilesEnabled    *bool   `json:"filesEnabled"`
-		MaxParticipants *int    `json:"maxParticipants"`
-	}
+	var in roomSettingsJSON
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	room, err := s.svc.UpdateRoom(r.Context(), actor, r.PathValue("roomId"), classroom.RoomPatch{Name: in.Name,
-		LobbyEnabled: in.LobbyEnabled, PIN: in.PIN, ChatEnabled: in.ChatEnabled, FilesEnabled: in.FilesEnabled,
-		MaxParticipants: in.MaxParticipants})
+	room, err := s.svc.UpdateRoom(r.Context(), actor, r.PathValue("roomId"), classroom.RoomPatch(in))
 	if err != nil {
 		return err
 	}
