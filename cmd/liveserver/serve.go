@@ -61,7 +61,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	if sfu != nil {
 		cd.SFU = sfu
-		deps.Webhooks = sfu
+		deps.Webhooks, deps.LiveKitURL = sfu, sfu.URL()
 		checks = append(checks, httpapi.Check{Name: "livekit", Ping: sfu.Ping})
 	}
 	if deps.Classroom, err = a.classroom(cd); err != nil {

@@ -36,3 +36,16 @@ func TestEveryErrorCodeHasAStatus(t *testing.T) {
 		t.Fatalf("found only %d codes; the parse is wrong", n)
 	}
 }
+
+func TestConnectSources(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                              "'self'",
+		"ws://127.0.0.1:7880":           "'self' ws://127.0.0.1:7880 http://127.0.0.1:7880",
+		"wss://livekit.school.ru":       "'self' wss://livekit.school.ru https://livekit.school.ru",
+		"wss://myproject.livekit.cloud": "'self' wss://*.livekit.cloud https://*.livekit.cloud",
+	} {
+		if got := connectSources(in); got != want {
+			t.Errorf("connectSources(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

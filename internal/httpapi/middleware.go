@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -110,7 +111,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		} else {
 			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "+
-				"style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss: http: https:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+				"style-src 'self' 'unsafe-inline'; connect-src "+s.connectSrc+"; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		}
 		if s.cfg.SecureCookies() {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
@@ -167,4 +168,22 @@ func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// connectSources is what the app's pages may connect to: this server, and the LiveKit server
+// (its WebSocket and its HTTP checks); LiveKit Cloud answers from per-region hosts of its domain.
+func connectSources(livekitURL string) string {
+	u, err := url.Parse(livekitURL)
+	if livekitURL == "" || err != nil || u.Host == "" {
+		return "'self'"
+	}
+	host := u.Host
+	if strings.HasSuffix(u.Hostname(), ".livekit.cloud") {
+		host = "*.livekit.cloud"
+	}
+	ws, web := "ws://", "http://"
+	if u.Scheme == "wss" || u.Scheme == "https" {
+		ws, web = "wss://", "https://"
+	}
+	return "'self' " + ws + host + " " + web + host
 }

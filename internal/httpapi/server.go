@@ -47,6 +47,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
+	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
+	LiveKitURL string
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -70,6 +72,7 @@ type Server struct {
 	lectures   *lecture.Service
 	metrics    *metrics.Metrics
 	metricsTok string
+	connectSrc string
 	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
@@ -80,7 +83,8 @@ type Server struct {
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
 		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, lectures: d.Lectures, metrics: d.Metrics, metricsTok: d.MetricsToken,
-		mux: http.NewServeMux()}
+		connectSrc: connectSources(d.LiveKitURL),
+		mux:        http.NewServeMux()}
 	if s.maxUpload <= 0 {
 		s.maxUpload = classroom.DefaultMaxUpload
 	}
