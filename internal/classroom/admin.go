@@ -115,7 +115,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID str
 	losesAdmin := u.Role == domain.RoleAdmin && !u.Disabled &&
 		((p.Role != nil && *p.Role != domain.RoleAdmin) || (p.Disabled != nil && *p.Disabled))
 	if losesAdmin && u.ID == actor.User.ID {
-		return nil, domain.Errorf(domain.EConflict, "You cannot remove your own administrator rights or disable yourself.")
+		return nil, domain.Errorf(domain.EOwnAdmin, "You cannot remove your own administrator rights or disable yourself.")
 	}
 	if losesAdmin {
 		n, err := s.store.CountAdmins(ctx)
@@ -123,7 +123,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID str
 			return nil, err
 		}
 		if n <= 1 {
-			return nil, domain.Errorf(domain.EConflict, "The instance must keep at least one enabled administrator.")
+			return nil, domain.Errorf(domain.ELastAdmin, "The instance must keep at least one enabled administrator.")
 		}
 	}
 	if p.Role != nil {

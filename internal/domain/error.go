@@ -35,6 +35,8 @@ const (
 	ERoomFull       = "room_full"             // 409
 	EChatOff        = "chat_disabled"         // 403: the host turned chat off
 	EFilesOff       = "files_disabled"        // 403: the host turned file sharing off
+	EOwnAdmin       = "own_admin_rights"      // 409: an admin may not demote or disable themselves
+	ELastAdmin      = "last_admin"            // 409: the instance keeps an enabled admin
 	EFileType       = "file_type_not_allowed" // 415: the content is not on the allow-list
 	EDriveNotLinked = "drive_not_connected"   // 409: connect Google Drive first
 )

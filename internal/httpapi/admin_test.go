@@ -68,10 +68,10 @@ func TestAdmin(t *testing.T) {
 		want(t, host.do("POST", "/api/auth/login", map[string]string{"email": "host@school.ru", "password": "correct horse"}), http.StatusOK)
 
 		// The instance keeps an admin: nobody removes their own rights; the last one stays.
-		want(t, admin.do("PATCH", "/api/admin/users/"+me.ID, map[string]any{"disabled": true}), http.StatusConflict)
+		want(t, admin.do("PATCH", "/api/admin/users/"+me.ID, map[string]any{"disabled": true}), http.StatusConflict, "own_admin_rights")
 		want(t, host.do("PATCH", "/api/admin/users/"+me.ID, map[string]any{"role": "HOST"}), http.StatusOK)
 		want(t, admin.do("PATCH", "/api/admin/users/"+h.ID, map[string]any{"role": "HOST"}), http.StatusForbidden) // no longer admin
-		want(t, host.do("PATCH", "/api/admin/users/"+h.ID, map[string]any{"role": "HOST"}), http.StatusConflict)
+		want(t, host.do("PATCH", "/api/admin/users/"+h.ID, map[string]any{"role": "HOST"}), http.StatusConflict, "own_admin_rights")
 		want(t, host.do("PATCH", "/api/admin/users/"+me.ID, map[string]any{"role": "OWNER"}), http.StatusBadRequest)
 		want(t, host.do("PATCH", "/api/admin/users/00000000-0000-4000-8000-000000000000", map[string]any{"disabled": true}), http.StatusNotFound)
 	})

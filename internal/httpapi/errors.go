@@ -30,6 +30,8 @@ var statusOf = map[string]int{
 	domain.EChatOff:        http.StatusForbidden,
 	domain.EFilesOff:       http.StatusForbidden,
 	domain.EDriveNotLinked: http.StatusConflict,
+	domain.EOwnAdmin:       http.StatusConflict,
+	domain.ELastAdmin:      http.StatusConflict,
 	domain.EFileType:       http.StatusUnsupportedMediaType,
 	domain.EEmailTaken:     http.StatusConflict,
 	domain.ETooLarge:       http.StatusRequestEntityTooLarge,

@@ -310,7 +310,7 @@ async function adminScenario(browser, admin) {
   await admin.getByRole('tab', { name: 'Users' }).click();
   await admin.getByRole('button', { name: 'Disable teacher@example.org' }).click();
   await admin.getByRole('dialog').getByRole('button', { name: 'Disable', exact: true }).click();
-  await admin.getByRole('alert').filter({ hasText: 'The server refused:' }).waitFor();
+  await admin.getByRole('alert').filter({ hasText: 'You cannot remove your own administrator rights' }).waitFor();
   await admin.getByRole('button', { name: 'Disable chemist@example.org' }).click();
   await admin.getByRole('dialog').getByRole('button', { name: 'Disable', exact: true }).click();
   await admin.getByRole('listitem', { name: 'chemist@example.org' }).getByText('disabled', { exact: true }).waitFor();

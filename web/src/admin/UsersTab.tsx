@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useI18n } from '../i18n';
-import { api, ApiError } from '../lib/api';
+import { api } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import type { AdminUser, Role } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
@@ -82,7 +82,7 @@ export function UsersTab() {
                 {u.disabled ? t('admin.users.enable') : t('admin.users.disable')}
               </button>
             </div>
-            {failure?.userId === u.id && <UserError error={failure.error} />}
+            {failure?.userId === u.id && <ErrorText error={failure.error} />}
           </li>
         ))}
       </ul>
@@ -106,17 +106,4 @@ export function UsersTab() {
       </ConfirmDialog>
     </div>
   );
-}
-
-/** A refusal: the API's own sentence for a 409 (own rights, the last admin), else the usual text. */
-function UserError({ error }: { error: unknown }) {
-  const { t } = useI18n();
-  if (error instanceof ApiError && error.status === 409) {
-    return (
-      <p className="error" role="alert">
-        {t('admin.users.refused', { message: error.message })}
-      </p>
-    );
-  }
-  return <ErrorText error={error} />;
 }

@@ -18,6 +18,8 @@ const known: Record<string, MessageKey> = {
   wrong_pin: 'err.wrong_pin',
   not_found: 'err.not_found',
   conflict: 'err.conflict',
+  own_admin_rights: 'err.own_admin_rights',
+  last_admin: 'err.last_admin',
   room_not_live: 'err.room_not_live',
   room_ended: 'err.room_ended',
   room_full: 'err.room_full',
