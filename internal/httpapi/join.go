@@ -60,11 +60,8 @@ func lobbyViews(entries []domain.LobbyEntry) []lobbyEntryJSON {
 // lobbyDecide takes {entryId, action} or {all: true, action}, action "approve" or "reject", and
 // answers with the entries it decided.
 func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.actor(r)
+	actor, err := s.roomManager(r)
 	if err != nil {
-		return err
-	}
-	if _, err := s.svc.Room(r.Context(), actor, r.PathValue("roomId")); err != nil {
 		return err
 	}
 	var in struct {
@@ -91,11 +88,8 @@ func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) moderate(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.actor(r)
+	actor, err := s.roomManager(r)
 	if err != nil {
-		return err
-	}
-	if _, err := s.svc.Room(r.Context(), actor, r.PathValue("roomId")); err != nil {
 		return err
 	}
 	var in struct {

@@ -106,13 +106,8 @@ func (s *Server) getRoom(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateRoom(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.actor(r)
+	actor, err := s.roomManager(r)
 	if err != nil {
-		return err
-	}
-	// Who may change the room is checked before the body is read, so a stranger learns
-	// nothing from validation errors.
-	if _, err := s.svc.Room(r.Context(), actor, r.PathValue("roomId")); err != nil {
 		return err
 	}
 	var in roomSettingsJSON

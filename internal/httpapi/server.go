@@ -130,6 +130,17 @@ func (s *Server) actor(r *http.Request) (domain.Actor, error) {
 	return a, nil
 }
 
+// roomManager is the actor of a request on the path's room, checked to be its owner or an
+// admin before the body is read, so that a stranger learns nothing from validation errors.
+func (s *Server) roomManager(r *http.Request) (domain.Actor, error) {
+	actor, err := s.actor(r)
+	if err != nil {
+		return actor, err
+	}
+	_, err = s.svc.Room(r.Context(), actor, r.PathValue("roomId"))
+	return actor, err
+}
+
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 func retryAfterSeconds(d time.Duration) string {
