@@ -61,11 +61,6 @@ func newReplicas(tb testing.TB, d sqlstore.Dialect, n int, rd *redistest.Server)
 	return out
 }
 
-// on returns a client of replica e sharing c's cookies: the same browser through the proxy.
-func (c *client) on(e *env) *client {
-	return &client{e: e, http: c.http}
-}
-
 // A guest's stream drops; messages go on (sent through the other replica, across a Redis
 // restart); the reconnect with Last-Event-ID gets every one of them, once, in order. A stream
 // that stays connected through the Redis restart hears of the gap and catches up too.
