@@ -11,9 +11,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	lkproto "github.com/livekit/protocol/livekit"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
@@ -39,6 +43,33 @@ type env struct {
 	blobs *disk.Blobs
 	// bodyRead counts the request body bytes the server read, over all requests.
 	bodyRead atomic.Int64
+	mu       sync.Mutex
+	joins    map[string]int // participant_joined webhooks LiveKit sent, by identity
+}
+
+// joinsSeen tells how often LiveKit reported the identity as joined.
+func (e *env) joinsSeen(identity string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.joins[identity]
+}
+
+// noteWebhook counts participant_joined events on their way to the server.
+func (e *env) noteWebhook(r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		e.t.Errorf("reading a webhook: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var ev lkproto.WebhookEvent
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(body, &ev); err != nil {
+		return // the server answers malformed webhooks itself
+	}
+	if ev.GetEvent() == "participant_joined" {
+		e.mu.Lock()
+		e.joins[ev.GetParticipant().GetIdentity()]++
+		e.mu.Unlock()
+	}
 }
 
 // countingBody counts what the server reads of a request body.
@@ -89,8 +120,11 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	bus := memory.NewBus()
 	// The handler is set once LiveKit knows where to send webhooks: to this server.
 	var h http.Handler
-	e := &env{t: t, db: db, bus: bus}
+	e := &env{t: t, db: db, bus: bus, joins: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/livekit/webhook" {
+			e.noteWebhook(r)
+		}
 		r.Body = countingBody{r.Body, &e.bodyRead}
 		h.ServeHTTP(w, r)
 	}))

@@ -30,11 +30,13 @@ func TestRemovedGuestReconnectingIsSentAway(t *testing.T) {
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
 	bot.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 
+	// Our check may remove the returner before its client counts itself connected, and then
+	// Join fails; either way LiveKit must have let it in on the old token.
 	again, err := livekittest.Join(t, tok.URL, tok.Token) // the old token is still valid for LiveKit
-	if err != nil {
-		t.Fatalf("LiveKit refused the old token by itself (%v): the test no longer proves our check", err)
+	waitUntil(t, "LiveKit to report the second join", func() bool { return e.joinsSeen(a.Identity) >= 2 })
+	if err == nil {
+		again.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 	}
-	again.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 	waitUntil(t, "the returner to be gone from the call", func() bool { return !identities(t, e, r.ID)[a.Identity] })
 }
 
