@@ -19,6 +19,7 @@ type Store interface {
 	ShareStore
 	JobStore
 	AdminStore
+	AgentStore
 	EventStore
 	Transactor
 	// Ping reports whether the database answers.

@@ -1,0 +1,36 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// TopicLiveRooms is the bus topic on which a room that has just gone live is announced (the
+// message is its id), so the assistant joins at once instead of at its next look at the video
+// server's room list.
+const TopicLiveRooms = "rooms:live"
+
+// AgentWorker is one running assistant process, as its last heartbeat described it.
+type AgentWorker struct {
+	ID        string
+	STT       string // the speech-to-text provider it uses
+	StartedAt time.Time
+	SeenAt    time.Time
+	Rooms     int // rooms it captions
+	Tracks    int // microphone tracks it transcribes
+}
+
+// AgentStore shares the live rooms between assistant processes. Each room is captioned by the
+// holder of its lease; a lease that is not renewed runs out, and another process takes the
+// room over.
+type AgentStore interface {
+	// ClaimAgentRoom takes or renews the room's lease for holder until the given time; false
+	// when another holder's lease is still running.
+	ClaimAgentRoom(ctx context.Context, roomID, holder string, now, until time.Time) (bool, error)
+	// ReleaseAgentRoom gives the lease up if holder has it.
+	ReleaseAgentRoom(ctx context.Context, roomID, holder string) error
+	// BeatAgent records a worker's heartbeat (and forgets workers silent for long).
+	BeatAgent(ctx context.Context, w AgentWorker) error
+	// AgentWorkers lists the workers heard from since the given time.
+	AgentWorkers(ctx context.Context, since time.Time) ([]AgentWorker, error)
+}

@@ -1,0 +1,58 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// ClaimAgentRoom takes a free or run-out lease, or renews the holder's own, in one statement:
+// of two processes claiming at once, the second one's conflict update re-checks the row and
+// matches nothing.
+func (db *DB) ClaimAgentRoom(ctx context.Context, roomID, holder string, now, until time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.x, `INSERT INTO agent_rooms (room_id, holder, claimed_at, lease_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (room_id) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
+		  claimed_at = CASE WHEN agent_rooms.holder = excluded.holder THEN agent_rooms.claimed_at ELSE excluded.claimed_at END
+		WHERE agent_rooms.holder = excluded.holder OR agent_rooms.lease_until < ?`,
+		roomID, holder, now, until, now)
+	return affected(res, err, "agent lease")
+}
+
+func (db *DB) ReleaseAgentRoom(ctx context.Context, roomID, holder string) error {
+	_, err := db.exec(ctx, db.x, `DELETE FROM agent_rooms WHERE room_id = ? AND holder = ?`, roomID, holder)
+	return translate(err, "agent lease")
+}
+
+// forgetAgentsAfter is how long a silent worker stays listed in the table.
+const forgetAgentsAfter = 24 * time.Hour
+
+func (db *DB) BeatAgent(ctx context.Context, w domain.AgentWorker) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO agent_workers (id, stt, started_at, seen_at, rooms, tracks) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET stt = excluded.stt, seen_at = excluded.seen_at, rooms = excluded.rooms, tracks = excluded.tracks`,
+		w.ID, w.STT, w.StartedAt, w.SeenAt, w.Rooms, w.Tracks)
+	if err != nil {
+		return translate(err, "agent worker")
+	}
+	_, err = db.exec(ctx, db.x, `DELETE FROM agent_workers WHERE seen_at < ?`, w.SeenAt.Add(-forgetAgentsAfter))
+	return translate(err, "agent worker")
+}
+
+func (db *DB) AgentWorkers(ctx context.Context, since time.Time) ([]domain.AgentWorker, error) {
+	rows, err := db.query(ctx, db.x, `SELECT id, stt, started_at, seen_at, rooms, tracks FROM agent_workers
+		WHERE seen_at >= ? ORDER BY started_at, id`, since)
+	if err != nil {
+		return nil, translate(err, "agent workers")
+	}
+	defer rows.Close()
+	out := []domain.AgentWorker{}
+	for rows.Next() {
+		var w domain.AgentWorker
+		if err := rows.Scan(&w.ID, &w.STT, &w.StartedAt, &w.SeenAt, &w.Rooms, &w.Tracks); err != nil {
+			return nil, translate(err, "agent workers")
+		}
+		w.StartedAt, w.SeenAt = w.StartedAt.UTC(), w.SeenAt.UTC()
+		out = append(out, w)
+	}
+	return out, translate(rows.Err(), "agent workers")
+}
