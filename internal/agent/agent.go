@@ -1,0 +1,282 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/livekit"
+)
+
+// Store is what the assistant reads and writes: the rooms, their transcripts and the leases
+// that share the rooms between assistant processes.
+type Store interface {
+	Room(ctx context.Context, id string) (*domain.Room, error)
+	AppendTranscript(ctx context.Context, s domain.TranscriptSegment) (bool, error)
+	domain.AgentStore
+}
+
+// RoomLister lists the video server's live rooms (LiveKit's RoomService).
+type RoomLister interface {
+	ListRooms(ctx context.Context) ([]livekit.Room, error)
+}
+
+// Deps are the assistant's parts.
+type Deps struct {
+	Store   Store
+	STT     domain.STT // never nil: with captions off the assistant does not run
+	STTName string     // "deepgram", "openai": for the admin panel
+	LiveKit livekit.Config
+	Rooms   RoomLister
+	Bus     domain.Bus // optional: hears rooms going live before the next reconcile
+	Log     *slog.Logger
+}
+
+// Options tune the assistant; zero values take the defaults.
+type Options struct {
+	// ID names this process in leases and heartbeats; random when empty.
+	ID string
+	// Language is the lecture language asked of the STT provider ("ru", "en"); empty lets
+	// the provider detect it where it can.
+	Language string
+	// Name is the assistant's display name in the call.
+	Name string
+	// Reconcile is how often the room list is compared with the video server's and leases
+	// are renewed; 2 s when zero.
+	Reconcile time.Duration
+	// LeaseTTL is how long a room stays with a process that stopped renewing; 10 s when zero.
+	// A room whose assistant died is taken over within LeaseTTL + Reconcile.
+	LeaseTTL time.Duration
+	// FlushTimeout bounds how long a track that ended waits for its last final results;
+	// 10 s when zero.
+	FlushTimeout time.Duration
+	Now          func() time.Time
+}
+
+// Agent is the captioning assistant: it keeps one session in every live room it holds the
+// lease of, and one STT stream for every microphone track in them.
+type Agent struct {
+	d Deps
+	o Options
+
+	started time.Time
+	tracks  atomic.Int64
+	wake    chan struct{}
+
+	mu    sync.Mutex
+	rooms map[string]*roomSession // rooms it is in or joining
+}
+
+// New checks the parts and fills in the defaults.
+func New(d Deps, o Options) (*Agent, error) {
+	if d.Store == nil || d.STT == nil || d.Rooms == nil {
+		return nil, errors.New("agent: store, STT and room lister are required")
+	}
+	if err := d.LiveKit.Validate(); err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.ID == "" {
+		b := make([]byte, 6)
+		if _, err := rand.Read(b); err != nil {
+			return nil, fmt.Errorf("agent: id: %w", err)
+		}
+		o.ID = hex.EncodeToString(b)
+	}
+	if o.Name == "" {
+		o.Name = "AI assistant"
+	}
+	if o.Reconcile <= 0 {
+		o.Reconcile = 2 * time.Second
+	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = 10 * time.Second
+	}
+	if o.LeaseTTL < 2*o.Reconcile {
+		return nil, fmt.Errorf("agent: lease TTL %v must be at least twice the reconcile interval %v", o.LeaseTTL, o.Reconcile)
+	}
+	if o.FlushTimeout <= 0 {
+		o.FlushTimeout = 10 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Agent{d: d, o: o, wake: make(chan struct{}, 1), rooms: map[string]*roomSession{}}, nil
+}
+
+// ID is this process's name in leases and heartbeats.
+func (a *Agent) ID() string { return a.o.ID }
+
+// Tracks is how many microphone tracks are being transcribed now.
+func (a *Agent) Tracks() int { return int(a.tracks.Load()) }
+
+// Rooms is how many rooms the assistant is in now.
+func (a *Agent) Rooms() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, s := range a.rooms {
+		if s.connected() {
+			n++
+		}
+	}
+	return n
+}
+
+// Run captions rooms until ctx ends, then leaves every room (each track's last final
+// results are stored first) and gives its leases up.
+func (a *Agent) Run(ctx context.Context) error {
+	a.started = a.o.Now()
+	a.d.Log.InfoContext(ctx, "assistant started", "agent", a.o.ID, "stt", a.d.STTName)
+	if a.d.Bus != nil {
+		sub, err := a.d.Bus.Subscribe(ctx, domain.TopicLiveRooms)
+		if err != nil {
+			return fmt.Errorf("agent: subscribe: %w", err)
+		}
+		defer sub.Close()
+		go func() {
+			for range sub.C() {
+				a.poke()
+			}
+		}()
+	}
+	t := time.NewTicker(a.o.Reconcile)
+	defer t.Stop()
+	for {
+		a.reconcile(ctx)
+		select {
+		case <-ctx.Done():
+			a.leaveAll()
+			a.d.Log.Info("assistant stopped", "agent", a.o.ID)
+			return nil
+		case <-t.C:
+		case <-a.wake:
+		}
+	}
+}
+
+func (a *Agent) poke() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// reconcile compares the rooms the assistant is in with the video server's live rooms and our
+// records: it joins live rooms it can lease, renews the leases it has, and leaves rooms that
+// ended, vanished or were taken over.
+func (a *Agent) reconcile(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	listed, err := a.d.Rooms.ListRooms(ctx)
+	if err != nil {
+		// The video server is down or restarting: keep the sessions, they reconnect or end
+		// by themselves, and the leases are still renewed below.
+		a.d.Log.WarnContext(ctx, "list video rooms", "err", err)
+	}
+	live := map[string]bool{}
+	for _, r := range listed {
+		live[r.Name] = true
+	}
+	a.mu.Lock()
+	held := make(map[string]*roomSession, len(a.rooms))
+	for id, s := range a.rooms {
+		held[id] = s
+	}
+	a.mu.Unlock()
+
+	now := a.o.Now()
+	for id, s := range held {
+		keep := !s.ended() && (err != nil || live[id]) && a.isLive(ctx, id)
+		if keep {
+			keep = a.claim(ctx, id, now)
+		}
+		if !keep {
+			a.drop(ctx, id, s)
+		}
+	}
+	if err == nil {
+		for _, r := range listed {
+			if held[r.Name] != nil {
+				continue
+			}
+			room, ok := a.liveRoom(ctx, r.Name)
+			if !ok || !a.claim(ctx, room.ID, now) {
+				continue
+			}
+			s := newRoomSession(a, room)
+			a.mu.Lock()
+			a.rooms[room.ID] = s
+			a.mu.Unlock()
+			go s.run()
+		}
+	}
+	a.beat(ctx, now)
+}
+
+// liveRoom is our record of a video room, when it is one of ours and live.
+func (a *Agent) liveRoom(ctx context.Context, id string) (*domain.Room, bool) {
+	r, err := a.d.Store.Room(ctx, id)
+	if err != nil {
+		if domain.ErrorCode(err) != domain.ENotFound {
+			a.d.Log.WarnContext(ctx, "read room", "room", id, "err", err)
+		}
+		return nil, false
+	}
+	return r, r.Status == domain.RoomLive
+}
+
+func (a *Agent) isLive(ctx context.Context, id string) bool {
+	_, ok := a.liveRoom(ctx, id)
+	return ok
+}
+
+func (a *Agent) claim(ctx context.Context, id string, now time.Time) bool {
+	ok, err := a.d.Store.ClaimAgentRoom(ctx, id, a.o.ID, now, now.Add(a.o.LeaseTTL))
+	if err != nil {
+		a.d.Log.WarnContext(ctx, "claim room", "room", id, "err", err)
+	}
+	return ok && err == nil
+}
+
+// drop leaves the room and gives its lease up.
+func (a *Agent) drop(ctx context.Context, id string, s *roomSession) {
+	s.leave()
+	a.mu.Lock()
+	delete(a.rooms, id)
+	a.mu.Unlock()
+	if err := a.d.Store.ReleaseAgentRoom(context.WithoutCancel(ctx), id, a.o.ID); err != nil {
+		a.d.Log.WarnContext(ctx, "release room", "room", id, "err", err)
+	}
+}
+
+func (a *Agent) leaveAll() {
+	a.mu.Lock()
+	rooms := make(map[string]*roomSession, len(a.rooms))
+	for id, s := range a.rooms {
+		rooms[id] = s
+	}
+	a.mu.Unlock()
+	var wg sync.WaitGroup
+	for id, s := range rooms {
+		wg.Go(func() { a.drop(context.Background(), id, s) })
+	}
+	wg.Wait()
+}
+
+func (a *Agent) beat(ctx context.Context, now time.Time) {
+	w := domain.AgentWorker{ID: a.o.ID, STT: a.d.STTName, StartedAt: a.started, SeenAt: now, Rooms: a.Rooms(), Tracks: a.Tracks()}
+	if err := a.d.Store.BeatAgent(ctx, w); err != nil && ctx.Err() == nil {
+		a.d.Log.WarnContext(ctx, "agent heartbeat", "err", err)
+	}
+}

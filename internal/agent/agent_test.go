@@ -1,0 +1,330 @@
+package agent_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	lkproto "github.com/livekit/protocol/livekit"
+	lksdk "github.com/livekit/server-sdk-go/v2"
+
+	"github.com/liveserver/liveserver/internal/agent"
+	"github.com/liveserver/liveserver/internal/deepgram"
+	"github.com/liveserver/liveserver/internal/deepgram/deepgramtest"
+	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/livekit"
+	"github.com/liveserver/liveserver/internal/livekit/livekittest"
+	"github.com/liveserver/liveserver/internal/ogg"
+	"github.com/liveserver/liveserver/internal/ogg/oggtest"
+	"github.com/liveserver/liveserver/internal/openai"
+	"github.com/liveserver/liveserver/internal/openai/openaitest"
+	"github.com/liveserver/liveserver/internal/sqlstore"
+	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
+)
+
+// lecture is a live room with a real LiveKit server and a store.
+type lecture struct {
+	srv    livekittest.Server
+	client *livekit.Client
+	db     *sqlstore.DB
+	room   *domain.Room
+
+	mu       sync.Mutex
+	captions []received
+}
+
+func newLecture(t *testing.T) *lecture {
+	t.Helper()
+	ctx := context.Background()
+	l := &lecture{srv: livekittest.Start(t), db: sqlstoretest.Open(t, sqlstore.SQLite)}
+	var err error
+	if l.client, err = livekit.NewClient(l.srv.Config); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	owner, err := l.db.CreateUser(ctx, domain.User{ID: uuid.NewString(), Email: "t@school.ru", Name: "Teacher", Role: domain.RoleHost,
+		PasswordHash: "x", CreatedAt: now, UpdatedAt: now}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Physics", ChatEnabled: true,
+		MaxParticipants: 50, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
+	if err := l.db.CreateRoom(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.db.StartRoom(ctx, r.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if l.room, err = l.db.Room(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: r.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// A listener collects every caption stream.
+	listener := l.join(t, livekit.TokenRequest{Identity: "bob", Name: "Bob", CanSubscribe: true})
+	if err := listener.RegisterTextStreamHandler(agent.TranscriptionTopic, func(rd *lksdk.TextStreamReader, sender string) {
+		text := rd.ReadAll()
+		l.mu.Lock()
+		l.captions = append(l.captions, received{sender: sender, info: rd.Info, text: text, at: time.Now()})
+		l.mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func (l *lecture) join(t *testing.T, req livekit.TokenRequest) *lksdk.Room {
+	t.Helper()
+	req.Room, req.TTL = l.room.ID, time.Minute
+	tok, err := l.srv.Config.Token(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := livekittest.Join(t, l.srv.Config.URL, tok)
+	if err != nil {
+		t.Fatalf("%s could not join: %v", req.Identity, err)
+	}
+	return b.Room
+}
+
+func (l *lecture) received() []received {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]received(nil), l.captions...)
+}
+
+// runAgent starts an assistant; the returned function stops it gracefully.
+func (l *lecture) runAgent(t *testing.T, id string, stt domain.STT, name string) func() {
+	t.Helper()
+	a, err := agent.New(agent.Deps{Store: l.db, STT: stt, STTName: name, LiveKit: l.srv.Config, Rooms: l.client},
+		agent.Options{ID: id, Language: "ru", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.Run(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	waitFor(t, "the assistant to join", func() bool { return l.hasAgent(t, "agent-"+id) })
+	return stop
+}
+
+func (l *lecture) hasAgent(t *testing.T, identity string) bool {
+	ps, err := l.client.ListParticipants(context.Background(), l.room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Identity == identity {
+			if !p.Hidden || p.Kind != livekit.KindAgent {
+				t.Errorf("the assistant joined as hidden=%v kind=%q", p.Hidden, p.Kind)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// speaker joins and publishes speech as a microphone; done is closed once it all went out.
+type speaker struct {
+	room *lksdk.Room
+	pub  *lksdk.LocalTrackPublication
+	done chan struct{}
+}
+
+func (l *lecture) speak(t *testing.T, identity, name string, speech []byte) speaker {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "speech.ogg")
+	if err := os.WriteFile(path, speech, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	room := l.join(t, livekit.TokenRequest{Identity: identity, Name: name, CanPublish: true, CanSubscribe: true})
+	done := make(chan struct{})
+	track, err := lksdk.NewLocalFileTrack(path, lksdk.ReaderTrackWithOnWriteComplete(func() { close(done) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "microphone", Source: lkproto.TrackSource_MICROPHONE})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return speaker{room: room, pub: pub, done: done}
+}
+
+// finish waits until the speech went out, then unpublishes it, which ends the agent's track.
+func (s speaker) finish(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the speech was not sent")
+	}
+	if err := s.room.LocalParticipant.UnpublishTrack(s.pub.SID()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (l *lecture) transcript(t *testing.T) []domain.TranscriptSegment {
+	t.Helper()
+	segs, err := l.db.Transcript(context.Background(), l.room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return segs
+}
+
+const speechText = `Добрый день. Сегодня мы говорим о законах Ньютона. <break time="800ms"/>
+Первый закон называется законом инерции. Тело сохраняет состояние покоя.`
+
+func speechOgg(t *testing.T) ([]byte, ogg.Info) {
+	t.Helper()
+	data := oggtest.Speech(t, "ru", speechText)
+	info, err := ogg.Validate(data, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, info
+}
+
+// Real speech goes from a publishing bot through LiveKit to the assistant, on to Deepgram as
+// Ogg/Opus, and back as captions in the room and segments in the database.
+func TestCaptionsThroughDeepgram(t *testing.T) {
+	speech, info := speechOgg(t)
+	dg := deepgramtest.Start(t)
+	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLecture(t)
+	l.runAgent(t, "one", stt, "deepgram")
+	alice := l.speak(t, "alice", "Алиса", speech)
+	alice.finish(t)
+
+	waitFor(t, "the stream to be closed", func() bool {
+		cs := dg.Conns()
+		return len(cs) == 1 && cs[0].CloseStream
+	})
+	c := dg.Conns()[0]
+	if q := c.Query; q.Get("language") != "ru" || q.Get("interim_results") != "true" || q.Get("model") != "nova-3" {
+		t.Errorf("query %v", q)
+	}
+	got, err := c.Info()
+	if err != nil {
+		t.Fatalf("Deepgram received no valid Ogg/Opus stream: %v", err)
+	}
+	// The assistant subscribes after the track is published, so the very start may be missed.
+	if d := got.Duration() - info.Duration(); d < -time.Second || d > 300*time.Millisecond {
+		t.Errorf("Deepgram received %v of audio, the speaker sent %v", got.Duration(), info.Duration())
+	}
+	t.Logf("sent %v of speech, Deepgram received %v in %d pages", info.Duration(), got.Duration(), got.Pages)
+
+	pieces := int(got.Duration().Milliseconds()+deepgramtest.PieceMs-1) / deepgramtest.PieceMs
+	waitFor(t, "every final segment in the database", func() bool { return len(l.transcript(t)) == pieces })
+	segs := l.transcript(t)
+	for i, s := range segs {
+		if s.Text != deepgramtest.Text(0, i) || s.SpeakerIdentity != "alice" || s.SpeakerName != "Алиса" || s.Language != "ru" || s.TrackID != alice.pub.SID() {
+			t.Errorf("segment %d: %+v", i, s)
+		}
+		if s.EndMs <= s.StartMs || (i > 0 && s.StartMs != segs[i-1].EndMs) {
+			t.Errorf("segment %d spans %d–%d ms after %d–%d", i, s.StartMs, s.EndMs, segs[max(0, i-1)].StartMs, segs[max(0, i-1)].EndMs)
+		}
+		if i < len(segs)-1 && s.EndMs-s.StartMs != deepgramtest.PieceMs {
+			t.Errorf("segment %d is %d ms long", i, s.EndMs-s.StartMs)
+		}
+	}
+	if lateBy := time.Duration(segs[0].StartMs) * time.Millisecond; lateBy > 15*time.Second {
+		t.Errorf("the first segment starts %v into the lecture", lateBy)
+	}
+
+	// Every piece reached the listener as an interim caption, then as the final one of the
+	// same segment, sent on behalf of the speaker.
+	waitFor(t, "the captions", func() bool { return len(l.received()) >= 2*pieces-1 })
+	bySeg := map[string][]received{}
+	for _, r := range l.received() {
+		if r.sender != "alice" || r.info.Attributes[agent.AttrTrackID] != alice.pub.SID() || r.info.Topic != agent.TranscriptionTopic {
+			t.Errorf("caption from %q with %v", r.sender, r.info.Attributes)
+		}
+		id := r.info.Attributes[agent.AttrSegmentID]
+		bySeg[id] = append(bySeg[id], r)
+	}
+	for i, s := range segs {
+		rs := bySeg[s.SegmentID]
+		last := rs[len(rs)-1]
+		if last.info.Attributes[agent.AttrFinal] != "true" || last.text != s.Text {
+			t.Errorf("segment %d: the last caption was %q final=%s", i, last.text, last.info.Attributes[agent.AttrFinal])
+		}
+		if i < len(segs)-1 && (len(rs) != 2 || rs[0].info.Attributes[agent.AttrFinal] != "false" || rs[0].text != s.Text) {
+			t.Errorf("segment %d: captions %+v, want an interim then the final", i, rs)
+		}
+	}
+}
+
+// The OpenAI-compatible endpoint gets whole Ogg/Opus files, cut at most MaxChunk long, and
+// each answer becomes a caption and a segment.
+func TestCaptionsThroughOpenAICompatibleEndpoint(t *testing.T) {
+	speech, info := speechOgg(t)
+	oa := openaitest.StartTranscriptions(t)
+	stt, err := openai.NewTranscriber(openai.TranscriberConfig{BaseURL: oa.URL, APIKey: openaitest.Key, Model: "whisper-1", MaxChunk: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLecture(t)
+	l.runAgent(t, "one", stt, "openai")
+	alice := l.speak(t, "alice", "Алиса", speech)
+	alice.finish(t)
+
+	waitFor(t, "the last chunk", func() bool {
+		var total time.Duration
+		for _, u := range oa.Uploads() {
+			total += u.Info.Duration()
+		}
+		return total >= info.Duration()-time.Second
+	})
+	ups := oa.Uploads()
+	if len(ups) < 2 {
+		t.Fatalf("%d files uploaded, want the speech cut in chunks of at most 3 s", len(ups))
+	}
+	for i, u := range ups {
+		if u.Info.Duration() > 3*time.Second+100*time.Millisecond {
+			t.Errorf("chunk %d is %v long", i, u.Info.Duration())
+		}
+		if u.Fields["model"] != "whisper-1" || u.Fields["language"] != "ru" || u.Fields["response_format"] != "verbose_json" {
+			t.Errorf("chunk %d fields %v", i, u.Fields)
+		}
+	}
+	waitFor(t, "every chunk's segment", func() bool { return len(l.transcript(t)) == len(ups) })
+	for i, s := range l.transcript(t) {
+		if s.Text != openaitest.Text(i) || s.SpeakerIdentity != "alice" {
+			t.Errorf("segment %d: %+v", i, s)
+		}
+	}
+	waitFor(t, "a final caption per chunk", func() bool { return len(l.received()) == len(ups) })
+	for _, r := range l.received() {
+		if r.sender != "alice" || r.info.Attributes[agent.AttrFinal] != "true" {
+			t.Errorf("caption %q from %q final=%s", r.text, r.sender, r.info.Attributes[agent.AttrFinal])
+		}
+	}
+}
