@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -101,6 +102,14 @@ func (l *lecture) received() []received {
 // runAgent starts an assistant; the returned function stops it gracefully.
 func (l *lecture) runAgent(t *testing.T, id string, stt domain.STT, name string) func() {
 	t.Helper()
+	_, stop := l.startAgent(t, id, stt, name)
+	waitFor(t, "the assistant to join", func() bool { return l.hasAgent(t, "agent-"+id) })
+	return stop
+}
+
+// startAgent starts an assistant without waiting for it to join.
+func (l *lecture) startAgent(t *testing.T, id string, stt domain.STT, name string) (*agent.Agent, func()) {
+	t.Helper()
 	a, err := agent.New(agent.Deps{Store: l.db, STT: stt, STTName: name, LiveKit: l.srv.Config, Rooms: l.client},
 		agent.Options{ID: id, Language: "ru", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
 	if err != nil {
@@ -117,8 +126,7 @@ func (l *lecture) runAgent(t *testing.T, id string, stt domain.STT, name string)
 	var once sync.Once
 	stop := func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
-	waitFor(t, "the assistant to join", func() bool { return l.hasAgent(t, "agent-"+id) })
-	return stop
+	return a, stop
 }
 
 func (l *lecture) hasAgent(t *testing.T, identity string) bool {
@@ -327,4 +335,66 @@ func TestCaptionsThroughOpenAICompatibleEndpoint(t *testing.T) {
 			t.Errorf("caption %q from %q final=%s", r.text, r.sender, r.info.Attributes[agent.AttrFinal])
 		}
 	}
+}
+
+// One assistant per room: a second process waits until the first one lets go, then takes over;
+// the assistant comes back after the video server restarts, and leaves when the lecture ends.
+func TestOneAssistantPerRoomThroughRestartsAndTheEnd(t *testing.T) {
+	speech, _ := speechOgg(t)
+	dg := deepgramtest.Start(t)
+	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	l := newLecture(t)
+	stopA := l.runAgent(t, "a", stt, "deepgram")
+	b, _ := l.startAgent(t, "b", stt, "deepgram")
+	time.Sleep(1500 * time.Millisecond) // longer than a lease and a reconcile
+	if l.hasAgent(t, "agent-b") {
+		t.Fatal("a second assistant joined a room that has one")
+	}
+	stopA()
+	waitFor(t, "the second assistant to take over", func() bool { return l.hasAgent(t, "agent-b") && !l.hasAgent(t, "agent-a") })
+
+	// LiveKit dies and its supervisor starts it again: the room is gone until our server makes
+	// it again (as it does when the host reconnects); then the assistant is back.
+	if err := syscall.Kill(l.srv.Supervisor.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "LiveKit to restart", func() bool {
+		if l.srv.Supervisor.Starts() < 2 {
+			return false
+		}
+		_, err := l.client.ListRooms(ctx)
+		return err == nil
+	})
+	waitFor(t, "the room to be made again", func() bool {
+		_, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: l.room.ID})
+		return err == nil
+	})
+	waitFor(t, "the assistant to rejoin", func() bool { return l.hasAgent(t, "agent-b") })
+	bob := l.speak(t, "bob2", "Борис", speech)
+	bob.finish(t)
+	waitFor(t, "captions after the restart", func() bool {
+		for _, s := range l.transcript(t) {
+			if s.SpeakerIdentity == "bob2" {
+				return true
+			}
+		}
+		return false
+	})
+
+	// The lecture ends: the assistant leaves and lets the room go.
+	if _, err := l.db.EndRoom(ctx, l.room.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.client.DeleteRoom(ctx, l.room.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the assistant to leave", func() bool { return b.Rooms() == 0 && b.Tracks() == 0 })
+	waitFor(t, "the lease to be released", func() bool {
+		ok, err := l.db.ClaimAgentRoom(ctx, l.room.ID, "someone", time.Now(), time.Now().Add(time.Second))
+		return err == nil && ok
+	})
 }
