@@ -1,5 +1,6 @@
-// Command liveserver is the whole product in one binary: the HTTP server, migrations, and user
-// administration, switched by subcommand. main only calls run, so tests run the real program.
+// Command liveserver is the whole product in one binary: the HTTP server, the captioning
+// assistant, migrations, and user administration, switched by subcommand. main only calls run,
+// so tests run the real program.
 package main
 
 import (
@@ -25,6 +26,7 @@ const usage = `LiveServer: a self-hosted virtual classroom.
 
 Usage:
   liveserver serve                     run the server (configured by the environment, see .env.example)
+  liveserver agent                     run the captioning assistant alone (needs LIVEKIT_URL and STT_PROVIDER)
   liveserver migrate                   apply database migrations and exit
   liveserver user create --email E --name N --password-file F [--admin]
                                        make an account (F may be - for standard input)
@@ -40,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd, rest := args[1], args[2:]; cmd {
 	case "serve":
 		return serve(ctx, getenv, stderr)
+	case "agent":
+		return agentCommand(ctx, getenv, stderr)
 	case "migrate":
 		return migrate(ctx, getenv, stderr)
 	case "user":

@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +25,16 @@ import (
 // The tests here run the whole program; some connect WebRTC bots to the dev LiveKit server,
 // so all of them run in a network namespace with only loopback (DESIGN §6).
 func TestMain(m *testing.M) {
+	if sub := os.Getenv(envSubcommand); sub != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, []string{"liveserver", sub}, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "liveserver:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	code := livekittest.Main(m)
 	if code == 0 {
 		if err := goleak.Find(); err != nil {

@@ -72,6 +72,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		deps.Lectures.WithDrive(gdrive.New(gdrive.Config{ClientID: a.cfg.GoogleClientID, ClientSecret: a.cfg.GoogleClientSecret,
 			RedirectURL: a.cfg.PublicURL + "/api/drive/callback"}, nil), a.cfg.AuthSecret)
 	}
+	if err := a.startAgent(ctx, &wg, sfu, bus); err != nil {
+		return err
+	}
 	runner, err := a.jobRunner()
 	if err != nil {
 		return err

@@ -82,6 +82,14 @@ func (s *Service) peopleInCall(ctx context.Context, roomID string) int {
 	return n
 }
 
+// Assistants lists the captioning assistant processes heard from lately.
+func (s *Service) Assistants(ctx context.Context, actor domain.Actor) ([]domain.AgentWorker, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
+	return s.store.AgentWorkers(ctx, s.now().Add(-domain.AgentSilentAfter))
+}
+
 // Users lists every account.
 func (s *Service) Users(ctx context.Context, actor domain.Actor) ([]domain.User, error) {
 	if err := requireAdmin(actor); err != nil {

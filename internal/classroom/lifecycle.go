@@ -43,6 +43,7 @@ func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) 
 	if err := s.markLive(ctx, r.ID, s.now()); err != nil {
 		return nil, err
 	}
+	s.announceLive(ctx, r.ID)
 	s.log.InfoContext(ctx, "room started", "room", r.ID, "by", actor.User.ID)
 	return s.store.Room(ctx, r.ID)
 }
@@ -223,7 +224,11 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 		if r.Status == domain.RoomEnded {
 			return s.closeEnded(ctx, r)
 		}
-		return s.markLive(ctx, r.ID, at)
+		if err := s.markLive(ctx, r.ID, at); err != nil {
+			return err
+		}
+		s.announceLive(ctx, r.ID)
+		return nil
 	case domain.EventRoomFinished:
 		if r.Status != domain.RoomLive {
 			return nil
@@ -277,6 +282,17 @@ func (s *Service) closeEnded(ctx context.Context, r *domain.Room) error {
 // markLive makes a CREATED room LIVE and tells everyone following it.
 func (s *Service) markLive(ctx context.Context, roomID string, at time.Time) error {
 	return s.transition(ctx, roomID, func(st domain.Store) (bool, error) { return st.StartRoom(ctx, roomID, at) })
+}
+
+// announceLive tells the captioning assistant that a video room is up, so it joins now rather
+// than at its next look at the room list (which it still takes: the bus may lose this).
+func (s *Service) announceLive(ctx context.Context, roomID string) {
+	if s.bus == nil {
+		return
+	}
+	if err := s.bus.Publish(ctx, domain.TopicLiveRooms, []byte(roomID)); err != nil {
+		s.log.WarnContext(ctx, "announce live room", "room", roomID, "err", err)
+	}
 }
 
 // markEnded ends the room in our records (queuing its summary) and tells everyone following it.

@@ -47,6 +47,20 @@ type Config struct {
 	LLMAPIKey  string // LLM_API_KEY
 	LLMModel   string // LLM_MODEL
 
+	// The captioning assistant's speech-to-text: none (captions off), deepgram, or openai (any
+	// OpenAI-compatible /v1/audio/transcriptions endpoint).
+	STTProvider    string // STT_PROVIDER
+	STTLanguage    string // STT_LANGUAGE: the lectures' language, e.g. ru or en
+	DeepgramAPIKey string // DEEPGRAM_API_KEY
+	DeepgramURL    string // DEEPGRAM_URL: wss://api.deepgram.com by default
+	DeepgramModel  string // DEEPGRAM_MODEL
+	STTBaseURL     string // STT_BASE_URL: the OpenAI-compatible server, e.g. https://api.openai.com/v1
+	STTAPIKey      string // STT_API_KEY
+	STTModel       string // STT_MODEL
+	// AgentInServe runs the assistant inside `serve` (AGENT_IN_SERVE=on|off); production runs
+	// it as `liveserver agent` processes instead.
+	AgentInServe bool
+
 	// Google Drive export: an OAuth client of the instance (Google Cloud console, type "web
 	// application", redirect URI PublicURL + /api/drive/callback). Unset: no Drive export.
 	GoogleClientID     string // GOOGLE_CLIENT_ID
@@ -105,6 +119,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		LLMBaseURL:         l.str("LLM_BASE_URL", ""),
 		LLMAPIKey:          l.secret("LLM_API_KEY"),
 		LLMModel:           l.str("LLM_MODEL", "gpt-4o-mini"),
+		STTProvider:        l.choice("STT_PROVIDER", "none", "none", "deepgram", "openai"),
+		STTLanguage:        l.str("STT_LANGUAGE", "ru"),
+		DeepgramAPIKey:     l.secret("DEEPGRAM_API_KEY"),
+		DeepgramURL:        l.str("DEEPGRAM_URL", "wss://api.deepgram.com"),
+		DeepgramModel:      l.str("DEEPGRAM_MODEL", "nova-3"),
+		STTBaseURL:         l.str("STT_BASE_URL", ""),
+		STTAPIKey:          l.secret("STT_API_KEY"),
+		STTModel:           l.str("STT_MODEL", "whisper-1"),
+		AgentInServe:       l.choice("AGENT_IN_SERVE", "on", "on", "off") == "on",
 		GoogleClientID:     l.str("GOOGLE_CLIENT_ID", ""),
 		GoogleClientSecret: l.secret("GOOGLE_CLIENT_SECRET"),
 		PublicURL:          l.str("PUBLIC_URL", ""),
@@ -185,6 +208,22 @@ func (c *Config) validate(l *loader) {
 			l.fail("LLM_BASE_URL", "must be an http:// or https:// URL such as https://api.openai.com/v1")
 		}
 	}
+	switch c.STTProvider {
+	case "deepgram":
+		if c.DeepgramAPIKey == "" {
+			l.fail("DEEPGRAM_API_KEY", "is required when STT_PROVIDER=deepgram")
+		}
+		if u, err := url.Parse(c.DeepgramURL); err != nil || (u.Scheme != "wss" && u.Scheme != "ws" && u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			l.fail("DEEPGRAM_URL", "must be a wss:// (or https://) URL such as wss://api.deepgram.com")
+		}
+	case "openai":
+		if u, err := url.Parse(c.STTBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.fail("STT_BASE_URL", "must be an http:// or https:// URL such as https://api.openai.com/v1 when STT_PROVIDER=openai")
+		}
+	}
+	if !validLanguage(c.STTLanguage) {
+		l.fail("STT_LANGUAGE", "must be a language code such as ru or en")
+	}
 	if c.AuthSecret != "" && len(c.AuthSecret) < 32 {
 		l.fail("AUTH_SECRET", "must be at least 32 characters (try: openssl rand -hex 32)")
 	}
@@ -197,6 +236,22 @@ func (c *Config) validate(l *loader) {
 		}
 	}
 }
+
+// validLanguage accepts a BCP 47 tag of letters and hyphens, such as ru, en or en-US.
+func validLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 12 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// Captions reports whether the assistant has a speech-to-text provider to caption with.
+func (c *Config) Captions() bool { return c.STTProvider != "none" }
 
 type loader struct {
 	getenv func(string) string

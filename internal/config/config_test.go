@@ -66,6 +66,21 @@ func TestErrorsNameTheVariable(t *testing.T) {
 			t.Errorf("error does not name %s:\n%v", name, err)
 		}
 	}
+	for env, name := range map[[2]string]string{
+		{"STT_PROVIDER", "whisper"}:  "STT_PROVIDER",
+		{"STT_PROVIDER", "deepgram"}: "DEEPGRAM_API_KEY",
+		{"STT_PROVIDER", "openai"}:   "STT_BASE_URL",
+		{"STT_LANGUAGE", "русский"}:  "STT_LANGUAGE",
+		{"AGENT_IN_SERVE", "maybe"}:  "AGENT_IN_SERVE",
+	} {
+		if _, err := Load(envOf(map[string]string{env[0]: env[1]})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", env[0], env[1], err)
+		}
+	}
+	c, err := Load(envOf(map[string]string{"STT_PROVIDER": "deepgram", "DEEPGRAM_API_KEY": "k", "STT_LANGUAGE": "en"}))
+	if err != nil || !c.Captions() || c.DeepgramURL != "wss://api.deepgram.com" || c.DeepgramModel != "nova-3" || !c.AgentInServe {
+		t.Errorf("deepgram config: %+v, %v", c, err)
+	}
 	if _, err := Load(envOf(map[string]string{"AUTH_SECRET_FILE": "/nonexistent/secret"})); err == nil || !strings.Contains(err.Error(), "AUTH_SECRET_FILE") {
 		t.Errorf("unreadable secret file: %v", err)
 	}

@@ -10,6 +10,9 @@ import (
 // server's room list.
 const TopicLiveRooms = "rooms:live"
 
+// AgentSilentAfter is how long after its last heartbeat an assistant process counts as gone.
+const AgentSilentAfter = 15 * time.Second
+
 // AgentWorker is one running assistant process, as its last heartbeat described it.
 type AgentWorker struct {
 	ID        string

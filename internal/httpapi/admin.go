@@ -138,6 +138,10 @@ type healthJSON struct {
 	Status    string  `json:"status"`
 	LatencyMs float64 `json:"latencyMs"`
 	Error     string  `json:"error,omitempty"`
+	// For the assistant: processes heard from lately, the rooms and tracks they caption.
+	Workers *int `json:"workers,omitempty"`
+	Rooms   *int `json:"rooms,omitempty"`
+	Tracks  *int `json:"tracks,omitempty"`
 }
 
 // adminHealth asks every dependency, with its latency and (for admins only) the error.
@@ -161,9 +165,33 @@ func (s *Server) adminHealth(w http.ResponseWriter, r *http.Request) error {
 		}
 		out[c.Name] = h
 	}
-	if _, ok := out["agent"]; !ok {
-		out["agent"] = healthJSON{Status: "not running", Error: "the captioning assistant is not built yet"}
-	}
+	out["agent"] = s.assistantHealth(r, actor)
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// assistantHealth sums up the assistant processes' heartbeats: "off" without a speech-to-text
+// provider, "down" when none reported lately.
+func (s *Server) assistantHealth(r *http.Request, actor domain.Actor) healthJSON {
+	if !s.cfg.Captions() {
+		return healthJSON{Status: "off", Error: "STT_PROVIDER=none: captions are off"}
+	}
+	start := time.Now()
+	ws, err := s.svc.Assistants(r.Context(), actor)
+	h := healthJSON{LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
+	if err != nil {
+		h.Status, h.Error = "down", err.Error()
+		return h
+	}
+	workers, rooms, tracks := len(ws), 0, 0
+	for _, w := range ws {
+		rooms += w.Rooms
+		tracks += w.Tracks
+	}
+	h.Workers, h.Rooms, h.Tracks = &workers, &rooms, &tracks
+	h.Status = "ok"
+	if workers == 0 {
+		h.Status, h.Error = "down", "no assistant process reported in the last "+domain.AgentSilentAfter.String()
+	}
+	return h
 }

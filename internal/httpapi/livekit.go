@@ -48,7 +48,8 @@ func (s *Server) livekitToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"token": tok.Token, "url": tok.URL})
+	// captions says whether the assistant transcribes this instance's calls (STT_PROVIDER).
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "url": tok.URL, "captions": s.cfg.Captions()})
 	return nil
 }
 

@@ -36,6 +36,9 @@ func (s *SFU) Client() *Client { return s.client }
 
 func (s *SFU) URL() string { return s.cfg.URL }
 
+// Config is the deployment's address, key and secret (the assistant mints its own token).
+func (s *SFU) Config() Config { return s.cfg }
+
 func (s *SFU) Token(g domain.TokenGrant) (string, error) {
 	r := TokenRequest{Room: g.Room, Identity: g.Identity, Name: g.Name, Metadata: g.Metadata, TTL: g.TTL,
 		CanPublish: g.CanPublish, CanSubscribe: g.CanSubscribe, CanPublishData: g.CanPublishData,

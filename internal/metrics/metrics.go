@@ -21,6 +21,7 @@ type Source interface {
 	JobCounts(ctx context.Context) (map[string]int, error)
 	RoomStatusCounts(ctx context.Context) (map[string]int, error)
 	ConnectedNow(ctx context.Context) (int, error)
+	AgentWorkers(ctx context.Context, since time.Time) ([]domain.AgentWorker, error)
 }
 
 // Metrics are the process's instruments.
@@ -102,7 +103,7 @@ var (
 	jobsDesc    = prometheus.NewDesc("liveserver_jobs", "Background jobs by status.", []string{"status"}, nil)
 	roomsDesc   = prometheus.NewDesc("liveserver_rooms", "Rooms by status.", []string{"status"}, nil)
 	peopleDesc  = prometheus.NewDesc("liveserver_participants_connected", "Connections to live calls now.", nil, nil)
-	tracksDesc  = prometheus.NewDesc("liveserver_agent_tracks", "Audio tracks the captioning assistant follows.", nil, nil)
+	tracksDesc  = prometheus.NewDesc("liveserver_agent_tracks", "Microphone tracks the captioning assistants transcribe now.", nil, nil)
 	scrapeError = prometheus.NewDesc("liveserver_state_scrape_errors", "1 when the state could not be read.", nil, nil)
 )
 
@@ -137,8 +138,16 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		failed = 1
 	}
 	ch <- prometheus.MustNewConstMetric(peopleDesc, prometheus.GaugeValue, float64(n))
-	// The assistant is not built yet: it follows no track.
-	ch <- prometheus.MustNewConstMetric(tracksDesc, prometheus.GaugeValue, 0)
+	// Every assistant process's tracks, from their heartbeats: any replica tells the total.
+	workers, err := c.src.AgentWorkers(ctx, time.Now().Add(-domain.AgentSilentAfter))
+	if err != nil {
+		failed = 1
+	}
+	tracks := 0
+	for _, w := range workers {
+		tracks += w.Tracks
+	}
+	ch <- prometheus.MustNewConstMetric(tracksDesc, prometheus.GaugeValue, float64(tracks))
 	if failed == 1 {
 		c.log.Warn("metrics: state could not be read")
 	}
