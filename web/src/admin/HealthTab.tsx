@@ -1,8 +1,22 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useI18n } from '../i18n';
+import { useI18n, type MessageKey } from '../i18n';
 import { api } from '../lib/api';
 import type { Health } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
+
+// Labels for the names and statuses the server sends; anything else is shown as it came.
+const names = new Map<string, MessageKey>([
+  ['database', 'admin.health.name.database'],
+  ['bus', 'admin.health.name.bus'],
+  ['storage', 'admin.health.name.storage'],
+  ['livekit', 'admin.health.name.livekit'],
+  ['agent', 'admin.health.name.agent'],
+]);
+const statuses = new Map<string, MessageKey>([
+  ['ok', 'admin.health.ok'],
+  ['down', 'admin.health.down'],
+  ['off', 'admin.health.off'],
+]);
 
 /** Each dependency's status and latency, asked on opening and on "refresh". */
 export function HealthTab() {
@@ -33,18 +47,29 @@ export function HealthTab() {
       {health === null && !error && <p>{t('common.loading')}</p>}
       {health && (
         <ul className="list health">
-          {Object.entries(health).map(([name, c]) => (
-            <li key={name} className="card row between wrap">
-              <strong>{name}</strong>
-              <span className="row wrap">
-                <span className={`badge ${c.status === 'ok' ? 'status-live' : 'alert'}`}>
-                  {c.status === 'ok' ? t('admin.health.ok') : c.status}
+          {Object.entries(health).map(([name, c]) => {
+            const label = names.get(name);
+            const status = statuses.get(c.status);
+            // "off" is a choice of configuration, not a failure, and nothing was measured.
+            const off = c.status === 'off';
+            return (
+              <li key={name} className="card row between wrap">
+                <strong>{label ? t(label) : name}</strong>
+                <span className="row wrap">
+                  {c.workers !== undefined && (
+                    <span className="muted small">
+                      {t('admin.health.agentLoad', { workers: c.workers, rooms: c.rooms ?? 0, tracks: c.tracks ?? 0 })}
+                    </span>
+                  )}
+                  <span className={c.status === 'ok' ? 'badge status-live' : off ? 'badge' : 'badge alert'}>
+                    {status ? t(status) : c.status}
+                  </span>
+                  {!off && <span className="muted small">{t('admin.health.latency', { ms: c.latencyMs.toFixed(1) })}</span>}
                 </span>
-                <span className="muted small">{t('admin.health.latency', { ms: c.latencyMs.toFixed(1) })}</span>
-              </span>
-              {c.error && <p className="error small break">{c.error}</p>}
-            </li>
-          ))}
+                {c.error && <p className={`${off ? 'muted' : 'error'} small break`}>{c.error}</p>}
+              </li>
+            );
+          })}
         </ul>
       )}
     </div>

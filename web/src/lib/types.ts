@@ -94,6 +94,8 @@ export interface JoinAnswer {
 export interface LiveKitToken {
   token: string;
   url: string;
+  /** Whether the assistant transcribes this instance's calls (false without a speech-to-text provider). */
+  captions: boolean;
 }
 
 export type ModerationAction =
@@ -183,5 +185,9 @@ export interface Check {
   status: string;
   latencyMs: number;
   error?: string;
+  /** The assistant only: processes heard from lately, rooms captioned, microphone tracks transcribed. */
+  workers?: number;
+  rooms?: number;
+  tracks?: number;
 }
 export type Health = Record<string, Check>;

@@ -157,6 +157,7 @@ export function RoomPage() {
       <RoomView
         roomId={room.id}
         roomName={room.name}
+        captions={token.captions}
         isHost={isHost}
         myIdentity={myIdentity}
         events={events}

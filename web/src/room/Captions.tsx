@@ -1,14 +1,16 @@
 // Live captions from the assistant (text streams on lk.transcription): the latest lines, shown
-// only once captions arrive.
+// only once captions arrive. Without a speech-to-text provider none will, so a short note says so
+// instead of leaving people waiting.
 import { useParticipants, useTranscriptions } from '@livekit/components-react';
 import { useI18n } from '../i18n';
 
 const shown = 3;
 
-export function Captions() {
+export function Captions({ enabled }: { enabled: boolean }) {
   const { t } = useI18n();
   const lines = useTranscriptions();
   const participants = useParticipants();
+  if (!enabled) return <p className="captions-off muted small">{t('call.captionsOff')}</p>;
   if (lines.length === 0) return null;
 
   const nameOf = (identity: string) =>

@@ -15,6 +15,8 @@ import type { RoomEvents, RoomEventsDispatch } from './useRoomEvents';
 interface Props {
   roomId: string;
   roomName: string;
+  /** Whether this instance transcribes calls at all. */
+  captions: boolean;
   isHost: boolean;
   myIdentity: string;
   events: RoomEvents;
@@ -26,7 +28,7 @@ interface Props {
 }
 
 export function RoomView(props: Props) {
-  const { roomId, roomName, isHost, myIdentity, events, dispatch, notices, onNotice, onError, onExpire } = props;
+  const { roomId, roomName, captions, isHost, myIdentity, events, dispatch, notices, onNotice, onError, onExpire } = props;
   const { t } = useI18n();
   const room = useRoomContext();
   const connection = useConnectionState();
@@ -52,7 +54,7 @@ export function RoomView(props: Props) {
       <div className="room-body">
         <div className="stage-wrap">
           <Stage />
-          <Captions />
+          <Captions enabled={captions} />
         </div>
         <SidePanel
           roomId={roomId}
