@@ -49,7 +49,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func startAgentProcess(t *testing.T, vars map[string]string) *agentProcess {
+func startAgentProcess(t testing.TB, vars map[string]string) *agentProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = []string{envSubcommand + "=agent", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
@@ -75,7 +75,7 @@ func startAgentProcess(t *testing.T, vars map[string]string) *agentProcess {
 
 // publishSpeech publishes the speech as a microphone track and returns it and a channel closed
 // once it all went out.
-func publishSpeech(t *testing.T, room *lksdk.Room, speech []byte) (*lksdk.LocalTrackPublication, chan struct{}) {
+func publishSpeech(t testing.TB, room *lksdk.Room, speech []byte) (*lksdk.LocalTrackPublication, chan struct{}) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "speech.ogg")
 	if err := os.WriteFile(path, speech, 0o600); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -43,8 +44,24 @@ func (c Conn) Info() (ogg.Info, error) { return ogg.Validate(c.Audio, false) }
 type Server struct {
 	URL string
 	t   testing.TB
-	mu  sync.Mutex
-	cs  []*Conn
+	mu   sync.Mutex
+	cs   []*Conn
+	sent map[string]time.Time // when each result text was sent, by "final:" or "interim:" + text
+}
+
+// SentAt is when the result with this text was written to the socket.
+func (s *Server) SentAt(text string, final bool) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.sent[resultKey(text, final)]
+	return at, ok
+}
+
+func resultKey(text string, final bool) string {
+	if final {
+		return "final:" + text
+	}
+	return "interim:" + text
 }
 
 // Start runs a fake on loopback until the test ends. Its script: the audio is cut into pieces
@@ -52,7 +69,7 @@ type Server struct {
 // final one; on CloseStream the rest of the audio gets a last final result, then the server
 // closes normally.
 func Start(t testing.TB) *Server {
-	s := &Server{t: t}
+	s := &Server{t: t, sent: map[string]time.Time{}}
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
@@ -106,6 +123,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		} else {
 			rec.Interims++
 		}
+		s.sent[resultKey(text, final)] = time.Now()
 		s.mu.Unlock()
 		_ = c.Write(ctx, websocket.MessageText, b)
 	}
