@@ -26,7 +26,7 @@ func TestComposeFiles(t *testing.T) {
 		}
 	}
 	wantServices := map[string][]string{
-		"docker-compose.yml":      {"postgres", "pgbouncer", "redis", "minio", "livekit", "migrate", "app"},
+		"docker-compose.yml":      {"postgres", "pgbouncer", "redis", "minio", "livekit", "migrate", "app", "agent"},
 		"docker-compose.prod.yml": {"traefik", "app"},
 	}
 	for file, services := range wantServices {
@@ -56,6 +56,45 @@ func TestComposeFiles(t *testing.T) {
 	for _, want := range []string{"replicas: 2", "@pgbouncer:5432/", "POOL_MODE: transaction", "auto_create: false"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("docker-compose.yml lacks %q", want)
+		}
+	}
+}
+
+// The captioning assistant runs as its own service, from the app's image and with the app's
+// environment, and the web replicas do not run one inside themselves.
+func TestComposeAgent(t *testing.T) {
+	b, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type service struct {
+		Image       string            `yaml:"image"`
+		Command     []string          `yaml:"command"`
+		Environment map[string]string `yaml:"environment"` // merge keys (<<) resolved
+	}
+	var doc struct {
+		Services map[string]service `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("docker-compose.yml does not parse: %v", err)
+	}
+	app, agent := doc.Services["app"], doc.Services["agent"]
+	if got := app.Environment["AGENT_IN_SERVE"]; got != "off" {
+		t.Errorf("app: AGENT_IN_SERVE = %q, want off (the agent service captions)", got)
+	}
+	if agent.Image == "" || agent.Image != app.Image {
+		t.Errorf("agent image %q, want the app's %q", agent.Image, app.Image)
+	}
+	if len(agent.Command) != 1 || agent.Command[0] != "agent" {
+		t.Errorf("agent command %q, want [agent]", agent.Command)
+	}
+	// What `liveserver agent` reads: the app's database and bus, LiveKit, the STT provider.
+	for _, name := range []string{"DATABASE_URL", "REDIS_URL", "LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET",
+		"STT_PROVIDER", "STT_LANGUAGE", "DEEPGRAM_API_KEY", "STT_BASE_URL", "STT_API_KEY"} {
+		if agent.Environment[name] == "" {
+			t.Errorf("agent service lacks %s", name)
+		} else if agent.Environment[name] != app.Environment[name] {
+			t.Errorf("%s differs between app (%q) and agent (%q)", name, app.Environment[name], agent.Environment[name])
 		}
 	}
 }
