@@ -41,7 +41,7 @@ func (a *app) newAgent(sfu *livekit.SFU, bus domain.Bus) (*agent.Agent, error) {
 		return nil, err
 	}
 	name := "ИИ-ассистент"
-	if !strings.HasPrefix(a.cfg.STTLanguage, "ru") {
+	if l := a.cfg.STTLanguage; l != "" && !strings.HasPrefix(l, "ru") {
 		name = "AI assistant"
 	}
 	return agent.New(agent.Deps{Store: a.db, STT: stt, STTName: a.cfg.STTProvider, LiveKit: sfu.Config(), Rooms: sfu.Client(),

@@ -70,8 +70,10 @@ type Agent struct {
 	tracks  atomic.Int64
 	wake    chan struct{}
 
-	mu    sync.Mutex
-	rooms map[string]*roomSession // rooms it is in or joining
+	mu      sync.Mutex
+	rooms   map[string]*roomSession // rooms it is in or joining
+	leaving map[string]bool         // rooms being left
+	leaves  sync.WaitGroup
 }
 
 // New checks the parts and fills in the defaults.
@@ -110,7 +112,7 @@ func New(d Deps, o Options) (*Agent, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Agent{d: d, o: o, wake: make(chan struct{}, 1), rooms: map[string]*roomSession{}}, nil
+	return &Agent{d: d, o: o, wake: make(chan struct{}, 1), rooms: map[string]*roomSession{}, leaving: map[string]bool{}}, nil
 }
 
 // ID is this process's name in leases and heartbeats.
@@ -171,6 +173,10 @@ func (a *Agent) poke() {
 	}
 }
 
+// listTimeout bounds one look at LiveKit's room list, so a hanging server does not hold up the
+// renewal of the leases.
+const listTimeout = 3 * time.Second
+
 // reconcile compares the rooms the assistant is in with the video server's live rooms and our
 // records: it joins live rooms it can lease, renews the leases it has, and leaves rooms that
 // ended, vanished or were taken over.
@@ -178,7 +184,9 @@ func (a *Agent) reconcile(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	listed, err := a.d.Rooms.ListRooms(ctx)
+	lctx, cancel := context.WithTimeout(ctx, listTimeout)
+	listed, err := a.d.Rooms.ListRooms(lctx)
+	cancel()
 	if err != nil {
 		// The video server is down or restarting: keep the sessions, they reconnect or end
 		// by themselves, and the leases are still renewed below.
@@ -197,21 +205,29 @@ func (a *Agent) reconcile(ctx context.Context) {
 
 	now := a.o.Now()
 	for id, s := range held {
-		keep := !s.ended() && (err != nil || live[id]) && a.isLive(ctx, id)
-		if keep {
-			keep = a.claim(ctx, id, now)
+		// A room is left when it is over (the connection ended, LiveKit answered without it,
+		// or our records say it ended) or another process took its lease. A database or a
+		// LiveKit that does not answer keeps it: the lease decides once they answer again.
+		status := a.status(ctx, id)
+		over := s.ended() || (err == nil && !live[id]) || status == roomOver
+		if over {
+			a.drop(id, s)
+			continue
 		}
-		if !keep {
-			a.drop(ctx, id, s)
+		if ok, err := a.claim(ctx, id, now); err == nil && !ok {
+			a.drop(id, s) // another process has it now
 		}
 	}
 	if err == nil {
 		for _, r := range listed {
-			if held[r.Name] != nil {
+			if held[r.Name] != nil || a.isLeaving(r.Name) {
 				continue
 			}
 			room, ok := a.liveRoom(ctx, r.Name)
-			if !ok || !a.claim(ctx, room.ID, now) {
+			if !ok {
+				continue
+			}
+			if ok, err := a.claim(ctx, room.ID, now); !ok || err != nil {
 				continue
 			}
 			s := newRoomSession(a, room)
@@ -236,30 +252,63 @@ func (a *Agent) liveRoom(ctx context.Context, id string) (*domain.Room, bool) {
 	return r, r.Status == domain.RoomLive
 }
 
-func (a *Agent) isLive(ctx context.Context, id string) bool {
-	_, ok := a.liveRoom(ctx, id)
-	return ok
+type roomStatus int
+
+const (
+	roomLive roomStatus = iota
+	roomOver            // ended, or no longer in our records
+	roomUnknown         // the database did not answer
+)
+
+func (a *Agent) status(ctx context.Context, id string) roomStatus {
+	r, err := a.d.Store.Room(ctx, id)
+	switch {
+	case domain.ErrorCode(err) == domain.ENotFound:
+		return roomOver
+	case err != nil:
+		a.d.Log.WarnContext(ctx, "read room", "room", id, "err", err)
+		return roomUnknown
+	case r.Status != domain.RoomLive:
+		return roomOver
+	}
+	return roomLive
 }
 
-func (a *Agent) claim(ctx context.Context, id string, now time.Time) bool {
+// claim takes or renews the room's lease; an error means the database did not answer.
+func (a *Agent) claim(ctx context.Context, id string, now time.Time) (bool, error) {
 	ok, err := a.d.Store.ClaimAgentRoom(ctx, id, a.o.ID, now, now.Add(a.o.LeaseTTL))
 	if err != nil {
 		a.d.Log.WarnContext(ctx, "claim room", "room", id, "err", err)
 	}
-	return ok && err == nil
+	return ok, err
 }
 
-// drop leaves the room and gives its lease up.
-func (a *Agent) drop(ctx context.Context, id string, s *roomSession) {
-	s.leave()
+// drop takes the room off the list at once and leaves it in the background (its tracks may
+// take a while to store their last results), then gives the lease up. Until then the room is
+// not joined again, so the release cannot free a lease a new session holds.
+func (a *Agent) drop(id string, s *roomSession) {
 	a.mu.Lock()
 	delete(a.rooms, id)
+	a.leaving[id] = true
 	a.mu.Unlock()
-	if err := a.d.Store.ReleaseAgentRoom(context.WithoutCancel(ctx), id, a.o.ID); err != nil {
-		a.d.Log.WarnContext(ctx, "release room", "room", id, "err", err)
-	}
+	a.leaves.Go(func() {
+		s.leave()
+		if err := a.d.Store.ReleaseAgentRoom(context.Background(), id, a.o.ID); err != nil {
+			a.d.Log.Warn("release room", "room", id, "err", err)
+		}
+		a.mu.Lock()
+		delete(a.leaving, id)
+		a.mu.Unlock()
+	})
 }
 
+func (a *Agent) isLeaving(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.leaving[id]
+}
+
+// leaveAll leaves every room and waits until each has stored its last results.
 func (a *Agent) leaveAll() {
 	a.mu.Lock()
 	rooms := make(map[string]*roomSession, len(a.rooms))
@@ -267,11 +316,10 @@ func (a *Agent) leaveAll() {
 		rooms[id] = s
 	}
 	a.mu.Unlock()
-	var wg sync.WaitGroup
 	for id, s := range rooms {
-		wg.Go(func() { a.drop(context.Background(), id, s) })
+		a.drop(id, s)
 	}
-	wg.Wait()
+	a.leaves.Wait()
 }
 
 func (a *Agent) beat(ctx context.Context, now time.Time) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -397,4 +398,81 @@ func TestOneAssistantPerRoomThroughRestartsAndTheEnd(t *testing.T) {
 		ok, err := l.db.ClaimAgentRoom(ctx, l.room.ID, "someone", time.Now(), time.Now().Add(time.Second))
 		return err == nil && ok
 	})
+}
+
+// flakyStore fails every call while down, as a database that restarts does.
+type flakyStore struct {
+	agent.Store
+	down atomic.Bool
+}
+
+var errDown = domain.Errorf(domain.EUnavailable, "the database is restarting")
+
+func (f *flakyStore) Room(ctx context.Context, id string) (*domain.Room, error) {
+	if f.down.Load() {
+		return nil, errDown
+	}
+	return f.Store.Room(ctx, id)
+}
+
+func (f *flakyStore) ClaimAgentRoom(ctx context.Context, roomID, holder string, now, until time.Time) (bool, error) {
+	if f.down.Load() {
+		return false, errDown
+	}
+	return f.Store.ClaimAgentRoom(ctx, roomID, holder, now, until)
+}
+
+func (f *flakyStore) BeatAgent(ctx context.Context, w domain.AgentWorker) error {
+	if f.down.Load() {
+		return errDown
+	}
+	return f.Store.BeatAgent(ctx, w)
+}
+
+// A database that does not answer for a while does not make the assistant leave: captions
+// go on, and the lease is renewed once it answers.
+func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
+	dg := deepgramtest.Start(t)
+	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLecture(t)
+	store := &flakyStore{Store: l.db}
+	a, err := agent.New(agent.Deps{Store: store, STT: stt, STTName: "deepgram", LiveKit: l.srv.Config, Rooms: l.client},
+		agent.Options{ID: "one", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	sid := func() string {
+		ps, err := l.client.ListParticipants(context.Background(), l.room.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.Identity == "agent-one" {
+				return p.SID
+			}
+		}
+		return ""
+	}
+	waitFor(t, "the assistant to join", func() bool { return sid() != "" })
+	joined := sid()
+	store.down.Store(true)
+	time.Sleep(2 * time.Second) // ten reconciles, two leases long
+	if got := sid(); got != joined {
+		t.Fatalf("the assistant left during the outage (connection %q, was %q)", got, joined)
+	}
+	store.down.Store(false)
+	time.Sleep(600 * time.Millisecond) // a few reconciles: the lease is renewed
+	if ok, err := l.db.ClaimAgentRoom(context.Background(), l.room.ID, "other", time.Now(), time.Now().Add(time.Second)); err != nil || ok {
+		t.Fatalf("another process could take the room after the outage: %v %v", ok, err)
+	}
+	if got := sid(); got != joined {
+		t.Fatalf("the assistant rejoined after the outage (connection %q, was %q)", got, joined)
+	}
 }

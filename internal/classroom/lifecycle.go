@@ -51,9 +51,10 @@ func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) 
 // createSFURoom makes (or keeps) the room's video room.
 func (s *Service) createSFURoom(ctx context.Context, r *domain.Room) error {
 	meta, _ := json.Marshal(map[string]string{"roomId": r.ID, "name": r.Name})
-	// One place more than the room's limit: the captioning assistant is hidden but counts.
+	// The captioning assistant does not count: LiveKit leaves participants of kind AGENT out of
+	// the limit.
 	if err := s.sfu.CreateRoom(ctx, domain.SFURoom{Name: r.ID, EmptyTimeout: emptyTimeout, DepartureTimeout: departureTimeout,
-		MaxParticipants: r.MaxParticipants + 1, Metadata: string(meta)}); err != nil {
+		MaxParticipants: r.MaxParticipants, Metadata: string(meta)}); err != nil {
 		s.log.ErrorContext(ctx, "create video room", "room", r.ID, "err", err)
 		return domain.Errorf(domain.EUnavailable, "The video server cannot be reached. Try again in a moment.")
 	}

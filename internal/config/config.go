@@ -50,7 +50,7 @@ type Config struct {
 	// The captioning assistant's speech-to-text: none (captions off), deepgram, or openai (any
 	// OpenAI-compatible /v1/audio/transcriptions endpoint).
 	STTProvider    string // STT_PROVIDER
-	STTLanguage    string // STT_LANGUAGE: the lectures' language, e.g. ru or en
+	STTLanguage    string // STT_LANGUAGE: the lectures' language, e.g. ru or en; "" (auto) lets the provider detect it
 	DeepgramAPIKey string // DEEPGRAM_API_KEY
 	DeepgramURL    string // DEEPGRAM_URL: wss://api.deepgram.com by default
 	DeepgramModel  string // DEEPGRAM_MODEL
@@ -221,8 +221,10 @@ func (c *Config) validate(l *loader) {
 			l.fail("STT_BASE_URL", "must be an http:// or https:// URL such as https://api.openai.com/v1 when STT_PROVIDER=openai")
 		}
 	}
-	if !validLanguage(c.STTLanguage) {
-		l.fail("STT_LANGUAGE", "must be a language code such as ru or en")
+	if strings.EqualFold(c.STTLanguage, "auto") {
+		c.STTLanguage = ""
+	} else if !validLanguage(c.STTLanguage) {
+		l.fail("STT_LANGUAGE", "must be a language code such as ru or en, or auto")
 	}
 	if c.AuthSecret != "" && len(c.AuthSecret) < 32 {
 		l.fail("AUTH_SECRET", "must be at least 32 characters (try: openssl rand -hex 32)")

@@ -81,6 +81,9 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	if err != nil || !c.Captions() || c.DeepgramURL != "wss://api.deepgram.com" || c.DeepgramModel != "nova-3" || !c.AgentInServe {
 		t.Errorf("deepgram config: %+v, %v", c, err)
 	}
+	if c, err := Load(envOf(map[string]string{"STT_LANGUAGE": "auto"})); err != nil || c.STTLanguage != "" {
+		t.Errorf("STT_LANGUAGE=auto: %q, %v", c.STTLanguage, err)
+	}
 	if _, err := Load(envOf(map[string]string{"AUTH_SECRET_FILE": "/nonexistent/secret"})); err == nil || !strings.Contains(err.Error(), "AUTH_SECRET_FILE") {
 		t.Errorf("unreadable secret file: %v", err)
 	}
