@@ -255,9 +255,9 @@ func (a *Agent) liveRoom(ctx context.Context, id string) (*domain.Room, bool) {
 type roomStatus int
 
 const (
-	roomLive roomStatus = iota
-	roomOver            // ended, or no longer in our records
-	roomUnknown         // the database did not answer
+	roomLive    roomStatus = iota
+	roomOver               // ended, or no longer in our records
+	roomUnknown            // the database did not answer
 )
 
 func (a *Agent) status(ctx context.Context, id string) roomStatus {

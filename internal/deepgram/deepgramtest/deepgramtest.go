@@ -42,8 +42,8 @@ func (c Conn) Info() (ogg.Info, error) { return ogg.Validate(c.Audio, false) }
 
 // Server is a running fake.
 type Server struct {
-	URL string
-	t   testing.TB
+	URL  string
+	t    testing.TB
 	mu   sync.Mutex
 	cs   []*Conn
 	sent map[string]time.Time // when each result text was sent, by "final:" or "interim:" + text
