@@ -138,7 +138,7 @@ func agentLoad(b *testing.B, bin string, speech []byte, tracks int) {
 	}
 	wg.Wait()
 	for _, s := range speakers {
-		publishSpeech(b, s, speech)
+		livekittest.PublishOgg(b, s, speech)
 	}
 	waitFor(b, "every track transcribed", func() bool { return worker().Tracks == tracks })
 	time.Sleep(2 * time.Second) // past the start-up of every stream

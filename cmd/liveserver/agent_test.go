@@ -11,9 +11,6 @@ import (
 	"syscall"
 	"testing"
 
-	lkproto "github.com/livekit/protocol/livekit"
-	lksdk "github.com/livekit/server-sdk-go/v2"
-
 	"github.com/liveserver/liveserver/internal/deepgram/deepgramtest"
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/livekit"
@@ -71,26 +68,6 @@ func startAgentProcess(t testing.TB, vars map[string]string) *agentProcess {
 		}
 	})
 	return p
-}
-
-// publishSpeech publishes the speech as a microphone track and returns it and a channel closed
-// once it all went out.
-func publishSpeech(t testing.TB, room *lksdk.Room, speech []byte) (*lksdk.LocalTrackPublication, chan struct{}) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "speech.ogg")
-	if err := os.WriteFile(path, speech, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	track, err := lksdk.NewLocalFileTrack(path, lksdk.ReaderTrackWithOnWriteComplete(func() { close(done) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "microphone", Source: lkproto.TrackSource_MICROPHONE})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pub, done
 }
 
 // The assistant is killed (SIGKILL) in the middle of a lecture and started again: the final
@@ -166,7 +143,7 @@ func TestAgentKilledMidLecture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, sent := publishSpeech(t, bot.Room, speech)
+	pub, sent := livekittest.PublishOgg(t, bot.Room, speech)
 	waitFor(t, "a final segment", func() bool { return len(transcript()) >= 1 })
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -191,7 +168,7 @@ func TestAgentKilledMidLecture(t *testing.T) {
 		}
 		return false
 	})
-	pub2, sent2 := publishSpeech(t, bot.Room, speech)
+	pub2, sent2 := livekittest.PublishOgg(t, bot.Room, speech)
 	waitFor(t, "captions to resume", func() bool {
 		for _, s := range transcript() {
 			if s.TrackID == pub2.SID() {

@@ -2,8 +2,6 @@ package agent_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	lkproto "github.com/livekit/protocol/livekit"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
 	"github.com/liveserver/liveserver/internal/agent"
@@ -146,30 +143,29 @@ func (l *lecture) hasAgent(t *testing.T, identity string) bool {
 	return false
 }
 
+// fakeDeepgram starts the fake server and a client of it.
+func fakeDeepgram(t *testing.T) (*deepgramtest.Server, *deepgram.Client) {
+	t.Helper()
+	dg := deepgramtest.Start(t)
+	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dg, stt
+}
+
 // speaker joins and publishes speech as a microphone; done is closed once it all went out.
 type speaker struct {
 	room *lksdk.Room
 	pub  *lksdk.LocalTrackPublication
-	done chan struct{}
+	done <-chan struct{}
 }
 
 func (l *lecture) speak(t *testing.T, identity, name string, speech []byte) speaker {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "speech.ogg")
-	if err := os.WriteFile(path, speech, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	room := l.join(t, livekit.TokenRequest{Identity: identity, Name: name, CanPublish: true, CanSubscribe: true})
-	done := make(chan struct{})
-	track, err := lksdk.NewLocalFileTrack(path, lksdk.ReaderTrackWithOnWriteComplete(func() { close(done) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "microphone", Source: lkproto.TrackSource_MICROPHONE})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return speaker{room: room, pub: pub, done: done}
+	pub, sent := livekittest.PublishOgg(t, room, speech)
+	return speaker{room: room, pub: pub, done: sent}
 }
 
 // finish waits until the speech went out, then unpublishes it, which ends the agent's track.
@@ -222,11 +218,7 @@ func speechOgg(t *testing.T) ([]byte, ogg.Info) {
 // Ogg/Opus, and back as captions in the room and segments in the database.
 func TestCaptionsThroughDeepgram(t *testing.T) {
 	speech, info := speechOgg(t)
-	dg := deepgramtest.Start(t)
-	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dg, stt := fakeDeepgram(t)
 	l := newLecture(t)
 	l.runAgent(t, "one", stt, "deepgram")
 	alice := l.speak(t, "alice", "Алиса", speech)
@@ -342,11 +334,7 @@ func TestCaptionsThroughOpenAICompatibleEndpoint(t *testing.T) {
 // the assistant comes back after the video server restarts, and leaves when the lecture ends.
 func TestOneAssistantPerRoomThroughRestartsAndTheEnd(t *testing.T) {
 	speech, _ := speechOgg(t)
-	dg := deepgramtest.Start(t)
-	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, stt := fakeDeepgram(t)
 	ctx := context.Background()
 	l := newLecture(t)
 	stopA := l.runAgent(t, "a", stt, "deepgram")
@@ -432,11 +420,7 @@ func (f *flakyStore) BeatAgent(ctx context.Context, w domain.AgentWorker) error 
 // A database that does not answer for a while does not make the assistant leave: captions
 // go on, and the lease is renewed once it answers.
 func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
-	dg := deepgramtest.Start(t)
-	stt, err := deepgram.New(deepgram.Config{BaseURL: dg.URL, APIKey: deepgramtest.Key, Model: "nova-3"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, stt := fakeDeepgram(t)
 	l := newLecture(t)
 	store := &flakyStore{Store: l.db}
 	a, err := agent.New(agent.Deps{Store: store, STT: stt, STTName: "deepgram", LiveKit: l.srv.Config, Rooms: l.client},

@@ -1,6 +1,8 @@
 package livekittest
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -52,4 +54,24 @@ func (b *Bot) WaitGone(t testing.TB, want lksdk.DisconnectionReason, wantProto l
 	case <-time.After(15 * time.Second):
 		t.Fatalf("bot not disconnected (want %q)", want)
 	}
+}
+
+// PublishOgg publishes Ogg/Opus audio (such as oggtest.Speech) from room as its microphone,
+// paced as a live one. sent is closed once all of it went out.
+func PublishOgg(t testing.TB, room *lksdk.Room, audio []byte) (pub *lksdk.LocalTrackPublication, sent <-chan struct{}) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "microphone.ogg")
+	if err := os.WriteFile(path, audio, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	track, err := lksdk.NewLocalFileTrack(path, lksdk.ReaderTrackWithOnWriteComplete(func() { close(done) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err = room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "microphone", Source: lkproto.TrackSource_MICROPHONE})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, done
 }
