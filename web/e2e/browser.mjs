@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { deepgramKey, startFakeDeepgram } from './fake-deepgram.mjs';
 
 const bin = process.env.LIVESERVER_BIN;
 const livekit = process.env.LIVEKIT_SERVER_BIN;
@@ -41,12 +42,18 @@ async function until(what, fn, timeout = 20000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
-/** The server with its dev LiveKit; its log goes to test-output/server.log. */
-async function startServer() {
+/**
+ * The server with its dev LiveKit and its assistant, which transcribes through the fake Deepgram;
+ * its log goes to test-output/server.log.
+ */
+async function startServer(deepgram) {
   const data = mkdtempSync(join(tmpdir(), 'liveserver-browser-'));
   const logFile = openSync(join(out, 'server.log'), 'w');
   const proc = spawn(bin, ['serve'], {
-    env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, DATA_DIR: data, LIVEKIT_SERVER_BIN: livekit },
+    env: {
+      ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, DATA_DIR: data, LIVEKIT_SERVER_BIN: livekit,
+      STT_PROVIDER: 'deepgram', DEEPGRAM_URL: deepgram.url, DEEPGRAM_API_KEY: deepgramKey,
+    },
     stdio: ['ignore', logFile, logFile],
   });
   await until('the server', async () => (await fetch(`${base}/readyz`)).ok, 30000);
@@ -78,7 +85,8 @@ async function videosPlaying(page) {
 
 async function main() {
   mkdirSync(out, { recursive: true });
-  const server = await startServer();
+  const deepgram = await startFakeDeepgram();
+  const server = await startServer(deepgram);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     ignoreDefaultArgs: [disableFeatures(playwrightDisabled)],
@@ -140,6 +148,16 @@ async function main() {
     await until('two playing videos (guest)', () => videosPlaying(guest), 30000);
     await snap({ host, guest }, 'call');
 
+    log("live captions: each one's microphone, captioned by the assistant, on the other's screen");
+    const captionFrom = async (page, name) => {
+      const text = (await page.locator('.captions').textContent()) ?? '';
+      return new RegExp(`${name}: Субтитры \\d+\\.\\d+`).test(text);
+    };
+    await until('the guest captioned on the host\'s screen', () => captionFrom(host, 'Студент'), 30000);
+    await until('the host captioned on the guest\'s screen', () => captionFrom(guest, 'Teacher'), 30000);
+    if (deepgram.seen.notOgg > 0) throw new Error('the assistant sent Deepgram audio that is not Ogg');
+    await snap({ host, guest }, 'captions');
+
     log('chat both ways');
     await host.getByRole('tab', { name: 'Chat' }).click();
     await host.getByRole('textbox', { name: 'Message' }).fill('Hello, class <b>!</b>');
@@ -184,6 +202,7 @@ async function main() {
     server.proc.kill('SIGTERM');
     await new Promise((r) => server.proc.once('exit', r));
     rmSync(server.data, { recursive: true, force: true });
+    deepgram.close();
   }
 }
 
