@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -16,9 +17,20 @@ import (
 // before it gives up on it.
 const reorderPackets = 10
 
-// maxGap is the longest silence written back in; a longer jump of the RTP clock (a muted
-// track that comes back, a new source) restarts the count instead.
-const maxGap = 10 * 60 * ogg.SampleRate
+// maxFill is the longest gap written back in as silence (DTX pauses and lost packets are far
+// shorter). A longer jump of the RTP clock is a microphone that was muted or paused: filling it
+// would send the STT provider minutes of silence at once (billed as audio), so the writer stops
+// with errClockJump and the track starts a new stream at the packet after the jump.
+const maxFill = 5 * ogg.SampleRate
+
+// errClockJump says the RTP clock jumped by more than maxFill; Held has the packet.
+var errClockJump = errors.New("agent: the track's clock jumped")
+
+// heldPacket is a packet not yet written.
+type heldPacket struct {
+	data []byte
+	ts   uint32
+}
 
 // audioWriter turns one Opus track's RTP packets into an Ogg/Opus stream without decoding:
 // pion's sample builder puts the packets back in order, and pion's oggwriter writes each Opus
@@ -38,6 +50,7 @@ type audioWriter struct {
 	frame  uint32 // the last packet's duration in samples
 	filled int64  // samples of silence written back in
 	fresh  bool   // nothing written yet
+	held   *heldPacket
 }
 
 // newAudioWriter writes the Ogg/Opus headers to out (48 kHz, 2 channels: what a subscribed
@@ -57,6 +70,12 @@ func (a *audioWriter) Push(p *rtp.Packet) (bool, error) {
 	return a.drain()
 }
 
+// Held is the packet after a clock jump (see errClockJump), for the next stream to start with.
+func (a *audioWriter) Held() *heldPacket { return a.held }
+
+// Start writes the first packet of a stream that begins after a clock jump.
+func (a *audioWriter) Start(p *heldPacket) error { return a.write(p.data, p.ts) }
+
 // Flush writes what the sample builder still holds (at the end of the track).
 func (a *audioWriter) Flush() (bool, error) {
 	a.sb.Flush()
@@ -70,6 +89,9 @@ func (a *audioWriter) drain() (bool, error) {
 			continue
 		}
 		if err := a.write(s.Data, s.PacketTimestamp); err != nil {
+			if errors.Is(err, errClockJump) {
+				a.held = &heldPacket{data: append([]byte(nil), s.Data...), ts: s.PacketTimestamp}
+			}
 			return wrote, err
 		}
 		wrote = true
@@ -80,7 +102,11 @@ func (a *audioWriter) drain() (bool, error) {
 func (a *audioWriter) write(pkt []byte, ts uint32) error {
 	if !a.fresh {
 		// Fill the gap between where the stream is and where this packet belongs.
-		if gap := ts - a.next; int32(gap) > 0 && gap <= maxGap && a.frame > 0 {
+		gap := ts - a.next
+		if int32(gap) > maxFill {
+			return errClockJump
+		}
+		if int32(gap) > 0 && a.frame > 0 {
 			for ; gap >= a.frame; gap -= a.frame {
 				if err := a.w.WriteRTP(&rtp.Packet{Payload: []byte{a.toc}}); err != nil {
 					return fmt.Errorf("agent: write silence: %w", err)

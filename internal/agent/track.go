@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -9,10 +10,19 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/liveserver/liveserver/internal/domain"
 )
+
+// rtpReader is where a track's packets come from (*webrtc.TrackRemote).
+type rtpReader interface {
+	ReadRTP() (*rtp.Packet, interceptor.Attributes, error)
+}
+
+var _ rtpReader = (*webrtc.TrackRemote)(nil)
 
 // reopenAfter is the wait before a failed STT stream is opened again.
 const reopenAfter = 2 * time.Second
@@ -21,7 +31,7 @@ const reopenAfter = 2 * time.Second
 // the room and final segments in the database.
 type trackPipeline struct {
 	s        *roomSession
-	remote   *webrtc.TrackRemote
+	remote   rtpReader
 	trackSID string
 	identity string
 	name     string
@@ -29,14 +39,20 @@ type trackPipeline struct {
 }
 
 // run reads the track until it ends. A stream that fails for good (the provider is down) is
-// replaced by a new one; the audio in between is not transcribed.
+// replaced by a new one after a pause; the audio in between is not transcribed. After a jump
+// of the track's clock (a microphone unmuted) a new stream starts at once, so that times keep
+// following the clock.
 func (t *trackPipeline) run() {
 	t.log = t.s.a.d.Log.With("room", t.s.room.ID, "participant", t.identity, "track", t.trackSID)
 	t.log.Info("transcribing track")
+	var carry *heldPacket
 	for {
-		more := t.stream()
+		more, next := t.stream(carry)
 		if !more {
 			return
+		}
+		if carry = next; carry != nil {
+			continue
 		}
 		select {
 		case <-t.s.ctx.Done():
@@ -46,13 +62,14 @@ func (t *trackPipeline) run() {
 	}
 }
 
-// stream runs one STT stream; it reports whether the track goes on (the stream failed).
-func (t *trackPipeline) stream() bool {
+// stream runs one STT stream, starting with carry when it is set. It reports whether the track
+// goes on (the stream failed, or the clock jumped: then next is the packet to start with).
+func (t *trackPipeline) stream(carry *heldPacket) (more bool, next *heldPacket) {
 	a := t.s.a
 	st, err := a.d.STT.Open(t.s.ctx, domain.STTOptions{Language: a.o.Language})
 	if err != nil {
 		t.log.Warn("open speech-to-text stream", "err", err)
-		return t.s.ctx.Err() == nil
+		return t.s.ctx.Err() == nil, nil
 	}
 	var zero atomic.Int64 // unix ms of the stream's time zero: when its first audio arrived
 	done := make(chan struct{})
@@ -62,7 +79,11 @@ func (t *trackPipeline) stream() bool {
 	}()
 
 	aw, err := newAudioWriter(sttWriter{st})
-	more := true // unless the track ends
+	if err == nil && carry != nil {
+		zero.Store(time.Now().UnixMilli())
+		err = aw.Start(carry)
+	}
+	more = true // unless the track ends
 	for err == nil {
 		select {
 		case <-done: // the stream failed for good
@@ -84,18 +105,24 @@ func (t *trackPipeline) stream() bool {
 			zero.Store(arrived.UnixMilli())
 		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errClockJump):
+		next = aw.Held()
+		t.log.Info("the track's clock jumped (a microphone unmuted?): a new stream starts")
+	case err != nil:
 		t.log.Warn("speech-to-text stream failed", "err", err)
-	} else if _, ferr := aw.Flush(); ferr != nil {
-		t.log.Warn("flush audio", "err", ferr)
+	default:
+		if _, ferr := aw.Flush(); ferr != nil {
+			t.log.Warn("flush audio", "err", ferr)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.o.FlushTimeout)
 	defer cancel()
-	if cerr := st.Close(ctx); cerr != nil && err == nil {
+	if cerr := st.Close(ctx); cerr != nil && (err == nil || next != nil) {
 		t.log.Warn("close speech-to-text stream", "err", cerr)
 	}
 	<-done
-	return more && t.s.ctx.Err() == nil
+	return more && t.s.ctx.Err() == nil, next
 }
 
 // results turns the stream's results into captions and stored segments. Interim results of a
