@@ -26,6 +26,7 @@ USER liveserver
 # Production points at its own LiveKit (LIVEKIT_URL); the dev server is for `make run` only.
 ENV LISTEN_ADDR=:3000 DATA_DIR=/data LIVEKIT_DEV_SERVER=off LOG_FORMAT=json
 EXPOSE 3000
-HEALTHCHECK --interval=15s --timeout=3s CMD ["liveserver", "help"]
+# Asks /healthz on LISTEN_ADDR (the agent service overrides it with `healthcheck --agent`).
+HEALTHCHECK --interval=15s --timeout=3s CMD ["liveserver", "healthcheck"]
 ENTRYPOINT ["liveserver"]
 CMD ["serve"]

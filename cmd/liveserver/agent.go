@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/liveserver/liveserver/internal/agent"
 	"github.com/liveserver/liveserver/internal/deepgram"
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/livekit"
+	"github.com/liveserver/liveserver/internal/metrics"
 	"github.com/liveserver/liveserver/internal/openai"
 )
 
@@ -95,5 +99,78 @@ func agentCommand(ctx context.Context, getenv func(string) string, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	return ag.Run(ctx)
+	if a.cfg.AgentListenAddr == "off" {
+		return ag.Run(ctx)
+	}
+	ln, err := net.Listen("tcp", a.cfg.AgentListenAddr)
+	if err != nil {
+		return fmt.Errorf("AGENT_LISTEN_ADDR %s: %w", a.cfg.AgentListenAddr, err)
+	}
+	srv := &http.Server{Handler: agentHandler(ag), ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("agent listening", "addr", ln.Addr().String())
+	runErr := ag.Run(ctx)
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && runErr == nil {
+		runErr = err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// agentHandler answers an agent process's probes: /healthz (alive), /readyz (its database and
+// LiveKit answer) and /metrics. They tell nothing about rooms or people, so they are open to
+// whoever reaches the port (keep it off the public network).
+func agentHandler(ag *agent.Agent) http.Handler {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	m.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := ag.Health(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	m.Handle("GET /metrics", metrics.AgentHandler(ag))
+	return m
+}
+
+// healthcheck is `liveserver healthcheck [--agent]`: it asks this machine's server (or, with
+// --agent, its assistant process) whether it is alive, for a container's HEALTHCHECK, where no
+// curl is installed.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string) error {
+	name, def := "LISTEN_ADDR", ":3000"
+	switch {
+	case len(args) == 1 && args[0] == "--agent":
+		name, def = "AGENT_LISTEN_ADDR", ":3001"
+	case len(args) > 0:
+		return fmt.Errorf("usage: liveserver healthcheck [--agent]")
+	}
+	addr := strings.TrimSpace(getenv(name))
+	if addr == "" {
+		addr = def
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%s %q: %w", name, addr, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort("127.0.0.1", port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("/healthz answered %s", res.Status)
+	}
+	return nil
 }

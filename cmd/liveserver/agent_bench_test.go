@@ -87,7 +87,7 @@ func agentLoad(b *testing.B, bin string, speech []byte, tracks int) {
 	}
 	proc := startAgentProcess(b, map[string]string{"DATA_DIR": dir, "LIVEKIT_URL": srv.Config.URL, "LIVEKIT_API_KEY": srv.Config.APIKey,
 		"LIVEKIT_API_SECRET": srv.Config.APISecret, "STT_PROVIDER": "deepgram", "DEEPGRAM_URL": dg.URL, "DEEPGRAM_API_KEY": deepgramtest.Key,
-		"LOG_LEVEL": "warn"})
+		"LOG_LEVEL": "warn", "AGENT_LISTEN_ADDR": "off"})
 	pid := proc.cmd.Process.Pid
 	worker := func() domain.AgentWorker {
 		ws, err := db.AgentWorkers(ctx, time.Now().Add(-5*time.Second))

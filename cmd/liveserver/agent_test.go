@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +71,17 @@ func startAgentProcess(t testing.TB, vars map[string]string) *agentProcess {
 		}
 	})
 	return p
+}
+
+// freeAddr is a loopback address nobody listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // The assistant is killed (SIGKILL) in the middle of a lecture and started again: the final
@@ -158,7 +172,9 @@ func TestAgentKilledMidLecture(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A new process takes the room over once the dead one's lease runs out.
+	// A new process takes the room over once the dead one's lease runs out. It answers probes.
+	probe := freeAddr(t)
+	agentVars["AGENT_LISTEN_ADDR"] = probe
 	second := startAgentProcess(t, agentVars)
 	waitFor(t, "a new assistant in the room", func() bool {
 		for a := range agents() {
@@ -178,6 +194,27 @@ func TestAgentKilledMidLecture(t *testing.T) {
 		return false
 	})
 	<-sent2
+	if err := run(ctx, []string{"liveserver", "healthcheck", "--agent"}, envOf(map[string]string{"AGENT_LISTEN_ADDR": probe}),
+		strings.NewReader(""), io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck --agent: %v", err)
+	}
+	res, err := http.Get("http://" + probe + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("agent /readyz: %s", res.Status)
+	}
+	res, err = http.Get("http://" + probe + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "liveserver_agent_process_rooms 1") {
+		t.Errorf("agent metrics lack its room:\n%.2000s", body)
+	}
 	after := map[string]string{}
 	for _, s := range transcript() {
 		after[s.SegmentID] = s.Text

@@ -27,6 +27,7 @@ const usage = `LiveServer: a self-hosted virtual classroom.
 Usage:
   liveserver serve                     run the server (configured by the environment, see .env.example)
   liveserver agent                     run the captioning assistant alone (needs LIVEKIT_URL and STT_PROVIDER)
+  liveserver healthcheck [--agent]     exit 0 when this machine's server (or agent) answers /healthz
   liveserver migrate                   apply database migrations and exit
   liveserver user create --email E --name N --password-file F [--admin]
                                        make an account (F may be - for standard input)
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, getenv, stderr)
 	case "agent":
 		return agentCommand(ctx, getenv, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv)
 	case "migrate":
 		return migrate(ctx, getenv, stderr)
 	case "user":

@@ -102,6 +102,18 @@ func TestServeFromEmptyFolder(t *testing.T) {
 	base, stop := startServe(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_DEV_SERVER": "off"})
 	defer stop()
 	curlSession(t, base)
+	// The container's health check asks the same /healthz.
+	_, port, _ := strings.Cut(strings.TrimPrefix(base, "http://"), ":")
+	check := func(addr string) error {
+		return run(context.Background(), []string{"liveserver", "healthcheck"}, envOf(map[string]string{"LISTEN_ADDR": addr}),
+			strings.NewReader(""), io.Discard, io.Discard)
+	}
+	if err := check(":" + port); err != nil {
+		t.Errorf("healthcheck: %v", err)
+	}
+	if err := check(":1"); err == nil {
+		t.Error("healthcheck passed with nothing listening")
+	}
 	for _, f := range []string{"liveserver.db", "auth_secret"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("data folder lacks %s: %v", f, err)

@@ -66,9 +66,11 @@ type Agent struct {
 	d Deps
 	o Options
 
-	started time.Time
-	tracks  atomic.Int64
-	wake    chan struct{}
+	started  time.Time
+	tracks   atomic.Int64
+	wake     chan struct{}
+	lastList atomic.Int64 // unix ns of the last room list LiveKit answered
+	lastBeat atomic.Int64 // unix ns of the last heartbeat the database took
 
 	mu      sync.Mutex
 	rooms   map[string]*roomSession // rooms it is in or joining
@@ -138,6 +140,8 @@ func (a *Agent) Rooms() int {
 // results are stored first) and gives its leases up.
 func (a *Agent) Run(ctx context.Context) error {
 	a.started = a.o.Now()
+	a.lastList.Store(a.started.UnixNano())
+	a.lastBeat.Store(a.started.UnixNano())
 	a.d.Log.InfoContext(ctx, "assistant started", "agent", a.o.ID, "stt", a.d.STTName)
 	if a.d.Bus != nil {
 		sub, err := a.d.Bus.Subscribe(ctx, domain.TopicLiveRooms)
@@ -191,6 +195,8 @@ func (a *Agent) reconcile(ctx context.Context) {
 		// The video server is down or restarting: keep the sessions, they reconnect or end
 		// by themselves, and the leases are still renewed below.
 		a.d.Log.WarnContext(ctx, "list video rooms", "err", err)
+	} else {
+		a.lastList.Store(a.o.Now().UnixNano())
 	}
 	live := map[string]bool{}
 	for _, r := range listed {
@@ -324,7 +330,26 @@ func (a *Agent) leaveAll() {
 
 func (a *Agent) beat(ctx context.Context, now time.Time) {
 	w := domain.AgentWorker{ID: a.o.ID, STT: a.d.STTName, StartedAt: a.started, SeenAt: now, Rooms: a.Rooms(), Tracks: a.Tracks()}
-	if err := a.d.Store.BeatAgent(ctx, w); err != nil && ctx.Err() == nil {
-		a.d.Log.WarnContext(ctx, "agent heartbeat", "err", err)
+	if err := a.d.Store.BeatAgent(ctx, w); err != nil {
+		if ctx.Err() == nil {
+			a.d.Log.WarnContext(ctx, "agent heartbeat", "err", err)
+		}
+		return
 	}
+	a.lastBeat.Store(now.UnixNano())
+}
+
+// Health says what keeps the assistant from working, or nil: a database that has not taken a
+// heartbeat, or a LiveKit that has not answered, for a few reconciles.
+func (a *Agent) Health() error {
+	limit := 3*a.o.Reconcile + listTimeout
+	now := a.o.Now()
+	var errs []error
+	if d := now.Sub(time.Unix(0, a.lastBeat.Load())); d > limit {
+		errs = append(errs, fmt.Errorf("database: no heartbeat stored for %v", d.Round(time.Second)))
+	}
+	if d := now.Sub(time.Unix(0, a.lastList.Load())); d > limit {
+		errs = append(errs, fmt.Errorf("LiveKit: no room list for %v", d.Round(time.Second)))
+	}
+	return errors.Join(errs...)
 }

@@ -60,6 +60,9 @@ type Config struct {
 	// AgentInServe runs the assistant inside `serve` (AGENT_IN_SERVE=on|off); production runs
 	// it as `liveserver agent` processes instead.
 	AgentInServe bool
+	// AgentListenAddr is where `liveserver agent` answers /healthz, /readyz and /metrics
+	// (AGENT_LISTEN_ADDR); "off" serves nothing.
+	AgentListenAddr string
 
 	// Google Drive export: an OAuth client of the instance (Google Cloud console, type "web
 	// application", redirect URI PublicURL + /api/drive/callback). Unset: no Drive export.
@@ -128,6 +131,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		STTAPIKey:          l.secret("STT_API_KEY"),
 		STTModel:           l.str("STT_MODEL", "whisper-1"),
 		AgentInServe:       l.choice("AGENT_IN_SERVE", "on", "on", "off") == "on",
+		AgentListenAddr:    l.str("AGENT_LISTEN_ADDR", ":3001"),
 		GoogleClientID:     l.str("GOOGLE_CLIENT_ID", ""),
 		GoogleClientSecret: l.secret("GOOGLE_CLIENT_SECRET"),
 		PublicURL:          l.str("PUBLIC_URL", ""),
@@ -153,6 +157,11 @@ func Load(getenv func(string) string) (*Config, error) {
 func (c *Config) validate(l *loader) {
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		l.fail("LISTEN_ADDR", "must be host:port, such as :3000 or 127.0.0.1:3000")
+	}
+	if c.AgentListenAddr != "off" {
+		if _, _, err := net.SplitHostPort(c.AgentListenAddr); err != nil {
+			l.fail("AGENT_LISTEN_ADDR", "must be host:port, such as :3001, or off")
+		}
 	}
 	if c.DataDir == "" {
 		l.fail("DATA_DIR", "must not be empty")

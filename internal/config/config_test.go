@@ -67,11 +67,12 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		}
 	}
 	for env, name := range map[[2]string]string{
-		{"STT_PROVIDER", "whisper"}:  "STT_PROVIDER",
-		{"STT_PROVIDER", "deepgram"}: "DEEPGRAM_API_KEY",
-		{"STT_PROVIDER", "openai"}:   "STT_BASE_URL",
-		{"STT_LANGUAGE", "русский"}:  "STT_LANGUAGE",
-		{"AGENT_IN_SERVE", "maybe"}:  "AGENT_IN_SERVE",
+		{"STT_PROVIDER", "whisper"}:   "STT_PROVIDER",
+		{"STT_PROVIDER", "deepgram"}:  "DEEPGRAM_API_KEY",
+		{"STT_PROVIDER", "openai"}:    "STT_BASE_URL",
+		{"STT_LANGUAGE", "русский"}:   "STT_LANGUAGE",
+		{"AGENT_IN_SERVE", "maybe"}:   "AGENT_IN_SERVE",
+		{"AGENT_LISTEN_ADDR", "3001"}: "AGENT_LISTEN_ADDR",
 	} {
 		if _, err := Load(envOf(map[string]string{env[0]: env[1]})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: %v", env[0], env[1], err)
