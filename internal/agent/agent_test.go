@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -446,10 +447,16 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	}
 	waitFor(t, "the assistant to join", func() bool { return sid() != "" })
 	joined := sid()
+	if err := a.Health(); err != nil {
+		t.Fatalf("health before the outage: %v", err)
+	}
 	store.down.Store(true)
-	time.Sleep(2 * time.Second) // ten reconciles, two leases long
+	time.Sleep(4 * time.Second) // twenty reconciles, four leases long
 	if got := sid(); got != joined {
 		t.Fatalf("the assistant left during the outage (connection %q, was %q)", got, joined)
+	}
+	if err := a.Health(); err == nil || !strings.Contains(err.Error(), "database") {
+		t.Errorf("health during the outage: %v", err)
 	}
 	store.down.Store(false)
 	time.Sleep(600 * time.Millisecond) // a few reconciles: the lease is renewed
@@ -458,5 +465,8 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	}
 	if got := sid(); got != joined {
 		t.Fatalf("the assistant rejoined after the outage (connection %q, was %q)", got, joined)
+	}
+	if err := a.Health(); err != nil {
+		t.Errorf("health after the outage: %v", err)
 	}
 }

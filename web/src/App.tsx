@@ -1,19 +1,25 @@
 import { Route, Routes } from 'react-router';
 import { Header } from './components/Header';
+import { LazyPage } from './components/LazyPage';
 import { Landing } from './pages/Landing';
 import { Login } from './pages/Login';
 import { Register } from './pages/Register';
 import { Dashboard } from './pages/Dashboard';
 import { Join } from './pages/Join';
-import { RoomPage } from './pages/Room';
-import { LecturePage } from './pages/Lecture';
-import { AdminPage } from './pages/Admin';
+import { AdminPage, LecturePage, RoomPage } from './pages/lazy';
 import { NotFound } from './pages/NotFound';
 
 export function App() {
   return (
     <Routes>
-      <Route path="/room/:code" element={<RoomPage />} />
+      <Route
+        path="/room/:code"
+        element={
+          <LazyPage standalone>
+            <RoomPage />
+          </LazyPage>
+        }
+      />
       <Route
         path="*"
         element={
@@ -26,8 +32,22 @@ export function App() {
                 <Route path="/register" element={<Register />} />
                 <Route path="/dashboard" element={<Dashboard />} />
                 <Route path="/join/:code" element={<Join />} />
-                <Route path="/lectures/:id" element={<LecturePage />} />
-                <Route path="/admin" element={<AdminPage />} />
+                <Route
+                  path="/lectures/:id"
+                  element={
+                    <LazyPage>
+                      <LecturePage />
+                    </LazyPage>
+                  }
+                />
+                <Route
+                  path="/admin"
+                  element={
+                    <LazyPage>
+                      <AdminPage />
+                    </LazyPage>
+                  }
+                />
                 <Route path="*" element={<NotFound />} />
               </Routes>
             </main>

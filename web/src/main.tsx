@@ -1,7 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import '@livekit/components-styles';
 import './styles.css';
 import { I18nProvider } from './i18n';
 import { AuthProvider } from './lib/auth';

@@ -6,6 +6,9 @@ export const en: Record<MessageKey, string> = {
   'common.delete': 'Delete',
   'common.dismiss': 'Dismiss notice',
   'common.comingSoon': 'This page comes soon.',
+  'common.loadingPage': 'Loading the page…',
+  'common.pageLoadFailed': 'The page could not be loaded. The app may have been updated: reload the page.',
+  'common.reload': 'Reload',
 
   'nav.label': 'Main menu',
   'nav.dashboard': 'My rooms',

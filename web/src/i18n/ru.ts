@@ -5,6 +5,9 @@ export const ru = {
   'common.delete': 'Удалить',
   'common.dismiss': 'Закрыть уведомление',
   'common.comingSoon': 'Эта страница скоро появится.',
+  'common.loadingPage': 'Загружаем страницу…',
+  'common.pageLoadFailed': 'Не удалось загрузить страницу. Возможно, приложение обновилось: перезагрузите страницу.',
+  'common.reload': 'Перезагрузить',
 
   'nav.label': 'Основное меню',
   'nav.dashboard': 'Мои комнаты',

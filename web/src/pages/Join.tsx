@@ -6,6 +6,7 @@ import { browserFingerprint } from '../lib/fingerprint';
 import type { JoinAnswer, PublicRoom } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
 import { LobbyWait } from './LobbyWait';
+import { loadRoomPage } from './lazy';
 
 const nameKey = 'liveserver.guestName';
 type Phase = 'form' | 'joining' | 'waiting' | 'rejected' | 'banned' | 'ended';
@@ -34,6 +35,8 @@ export function Join() {
     if (!room) return;
     setPhase('joining');
     setError(null);
+    // The call comes next: its chunk (LiveKit) loads while the server answers or the guest waits.
+    void loadRoomPage().catch(() => undefined);
     try {
       const fingerprint = await browserFingerprint();
       const { data } = await apiWithStatus<JoinAnswer>('POST', `/api/rooms/${room.id}/join`, {

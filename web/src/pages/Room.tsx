@@ -3,6 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { LiveKitRoom } from '@livekit/components-react';
+import '@livekit/components-styles';
+import '../room/room.css';
 import { DisconnectReason, MediaDeviceFailure } from 'livekit-client';
 import { useI18n } from '../i18n';
 import { api, ApiError } from '../lib/api';
