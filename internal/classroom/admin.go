@@ -161,6 +161,9 @@ func (s *Service) ModerationLog(ctx context.Context, actor domain.Actor, f domai
 	if f.RoomID != "" && !validID(f.RoomID) {
 		return nil, domain.Invalid("roomId", "The room id is not valid.")
 	}
+	if f.BeforeID != "" && !validID(f.BeforeID) {
+		return nil, domain.Invalid("before", "The before id must be the id of a moderation log entry.")
+	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}

@@ -234,6 +234,8 @@ type AdminStore interface {
 type ModerationFilter struct {
 	RoomID string
 	Action string
-	Before time.Time // entries older than this; zero for the newest
+	// BeforeID pages: entries that come after this one, newest first, by (created_at, id), so
+	// entries written in the same instant are neither skipped nor repeated. Empty: the newest.
+	BeforeID string
 	Limit  int
 }

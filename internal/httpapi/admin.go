@@ -103,7 +103,7 @@ type moderationJSON struct {
 	CreatedAt      time.Time `json:"createdAt"`
 }
 
-// adminModerationLog answers ?roomId=&action=&before=RFC3339&limit=.
+// adminModerationLog answers ?roomId=&action=&before=<entryId>&limit=.
 func (s *Server) adminModerationLog(w http.ResponseWriter, r *http.Request) error {
 	actor, err := s.actor(r)
 	if err != nil {
@@ -116,11 +116,7 @@ func (s *Server) adminModerationLog(w http.ResponseWriter, r *http.Request) erro
 			return domain.Invalid("limit", "The limit must be a positive number.")
 		}
 	}
-	if v := q.Get("before"); v != "" {
-		if f.Before, err = time.Parse(time.RFC3339Nano, v); err != nil {
-			return domain.Invalid("before", "The before time must be RFC 3339, like 2026-11-25T10:00:00Z.")
-		}
-	}
+	f.BeforeID = q.Get("before")
 	log, err := s.svc.ModerationLog(r.Context(), actor, f)
 	if err != nil {
 		return err

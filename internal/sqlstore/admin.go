@@ -57,9 +57,10 @@ func (db *DB) ModerationLog(ctx context.Context, f domain.ModerationFilter) ([]d
 		q += ` AND action = ?`
 		args = append(args, f.Action)
 	}
-	if !f.Before.IsZero() {
-		q += ` AND created_at < ?`
-		args = append(args, f.Before)
+	if f.BeforeID != "" {
+		// An unknown id matches nothing: the row comparison with NULL is never true.
+		q += ` AND (created_at, id) < (SELECT created_at, id FROM moderation_log WHERE id = ?)`
+		args = append(args, f.BeforeID)
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, f.Limit)

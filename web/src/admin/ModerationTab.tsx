@@ -114,7 +114,7 @@ export function ModerationTab() {
         </div>
       )}
       {more && last && (
-        <button type="button" disabled={busy} onClick={() => void fetchPage(last.createdAt)}>
+        <button type="button" disabled={busy} onClick={() => void fetchPage(last.id)}>
           {t('admin.log.older')}
         </button>
       )}
