@@ -237,5 +237,5 @@ type ModerationFilter struct {
 	// BeforeID pages: entries that come after this one, newest first, by (created_at, id), so
 	// entries written in the same instant are neither skipped nor repeated. Empty: the newest.
 	BeforeID string
-	Limit  int
+	Limit    int
 }
