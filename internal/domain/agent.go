@@ -30,6 +30,9 @@ type AgentStore interface {
 	// ClaimAgentRoom takes or renews the room's lease for holder until the given time; false
 	// when another holder's lease is still running.
 	ClaimAgentRoom(ctx context.Context, roomID, holder string, now, until time.Time) (bool, error)
+	// AgentHolds reports whether an assistant holds the room's lease now: it may still be
+	// storing the lecture's last captions.
+	AgentHolds(ctx context.Context, roomID string, now time.Time) (bool, error)
 	// ReleaseAgentRoom gives the lease up if holder has it.
 	ReleaseAgentRoom(ctx context.Context, roomID, holder string) error
 	// BeatAgent records a worker's heartbeat (and forgets workers silent for long).

@@ -35,6 +35,9 @@ func (s *Summarizer) Run(ctx context.Context, job domain.Job) error {
 	if job.RoomID == "" {
 		return jobs.Permanent(fmt.Errorf("summary job without a room"))
 	}
+	if err := s.waitForAssistant(ctx, job.RoomID); err != nil {
+		return err
+	}
 	segs, err := s.store.Transcript(ctx, job.RoomID)
 	if err != nil {
 		return err
@@ -67,6 +70,31 @@ func (s *Summarizer) Run(ctx context.Context, job domain.Job) error {
 	}
 	art.SummaryStatus, art.SummaryError, art.UpdatedAt = domain.SummaryReady, "", s.stamp()
 	return s.store.SetSummary(ctx, art)
+}
+
+// assistantGrace bounds the wait for the captioning assistant to leave the ended room.
+const assistantGrace = 30 * time.Second
+
+// waitForAssistant waits while an assistant still holds the room's lease: when a lecture ends,
+// the assistant stores the last final captions of each track (up to 10 s) before it gives the
+// room up, and the summary should read them. A lease of a dead assistant runs out by itself.
+func (s *Summarizer) waitForAssistant(ctx context.Context, roomID string) error {
+	deadline := s.now().Add(assistantGrace)
+	for {
+		held, err := s.store.AgentHolds(ctx, roomID, s.now())
+		if err != nil || !held {
+			return err
+		}
+		if s.now().After(deadline) {
+			s.log.Warn("the assistant still holds the ended room; summarising without waiting more", "room", roomID)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 func (s *Summarizer) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

@@ -282,3 +282,31 @@ func TestRussianPDF(t *testing.T) {
 		t.Fatalf("unknown format: %v", err)
 	}
 }
+
+// A lecture ends while the assistant still stores its last captions: the summary waits until
+// the assistant gives the room up, and reads them.
+func TestSummaryWaitsForTheAssistantsLastCaptions(t *testing.T) {
+	f := setup(t, sqlstore.SQLite, nil)
+	ctx := context.Background()
+	now := time.Now()
+	if ok, err := f.db.ClaimAgentRoom(ctx, f.roomID, "agent-1", now, now.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	const last = "Последняя фраза лекции: к следующему занятию прочитайте пятую главу."
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		if _, err := f.db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: f.roomID, SegmentID: "SG_last",
+			SpeakerIdentity: "u", SpeakerName: "Анна Петровна", TrackID: "TR_1", StartMs: 1000, EndMs: 5000, Text: last,
+			Language: "ru", CreatedAt: now}); err != nil {
+			t.Error(err)
+		}
+		if err := f.db.ReleaseAgentRoom(ctx, f.roomID, "agent-1"); err != nil {
+			t.Error(err)
+		}
+	}()
+	f.runner(nil).RunDue(ctx)
+	a := f.artifact(t)
+	if a.SummaryStatus != domain.SummaryReady || !strings.Contains(a.SummaryMarkdown, "пятую главу") {
+		t.Fatalf("summary %s:\n%s", a.SummaryStatus, a.SummaryMarkdown)
+	}
+}

@@ -19,6 +19,12 @@ func (db *DB) ClaimAgentRoom(ctx context.Context, roomID, holder string, now, un
 	return affected(res, err, "agent lease")
 }
 
+func (db *DB) AgentHolds(ctx context.Context, roomID string, now time.Time) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM agent_rooms WHERE room_id = ? AND lease_until > ?`, roomID, now).Scan(&n)
+	return n > 0, translate(err, "agent lease")
+}
+
 func (db *DB) ReleaseAgentRoom(ctx context.Context, roomID, holder string) error {
 	_, err := db.exec(ctx, db.x, `DELETE FROM agent_rooms WHERE room_id = ? AND holder = ?`, roomID, holder)
 	return translate(err, "agent lease")
