@@ -31,7 +31,7 @@ export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, dispa
   const [text, setText] = useState('');
   const [pending, setPending] = useState<Pending[]>([]);
   const [deleteError, setDeleteError] = useState<unknown>(null);
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
 
   const confirmedIds = new Set(messages.map((m) => m.clientId).filter(Boolean));
   const waiting = pending.filter((p) => !confirmedIds.has(p.clientId));
@@ -67,36 +67,41 @@ export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, dispa
 
   return (
     <div className="chat">
-      <ol className="messages" ref={listRef} role="log" aria-label={t('chat.messages')}>
-        {messages.length === 0 && waiting.length === 0 && <li className="muted">{t('chat.empty')}</li>}
-        {messages.map((m) => (
-          <li key={m.id} className={m.identity === myIdentity ? 'mine' : undefined}>
-            <span className="who">{m.name}</span>{' '}
-            <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString([], { timeStyle: 'short' })}</time>
-            <p className="text">{m.text}</p>
-            {isHost && (
-              <button type="button" className="link small" onClick={() => remove(m.id)}>
-                {t('chat.delete')}
-              </button>
-            )}
-          </li>
-        ))}
-        {waiting.map((p) => (
-          <li key={p.clientId} className="mine pending">
-            <p className="text">{p.text}</p>
-            {p.failed ? (
-              <span className="error">
-                {errorText(t, p.failed)}{' '}
-                <button type="button" className="link small" onClick={() => send(p)}>
-                  {t('chat.retry')}
+      {/* The log is the scrolling box around the list (an <ol> given role="log" is no longer a
+          list, and its items would be list items outside any list); focusable, so that the
+          keyboard can scroll it. */}
+      <div className="messages" ref={listRef} role="log" aria-label={t('chat.messages')} tabIndex={0}>
+        <ol>
+          {messages.length === 0 && waiting.length === 0 && <li className="muted">{t('chat.empty')}</li>}
+          {messages.map((m) => (
+            <li key={m.id} className={m.identity === myIdentity ? 'mine' : undefined}>
+              <span className="who">{m.name}</span>{' '}
+              <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString([], { timeStyle: 'short' })}</time>
+              <p className="text">{m.text}</p>
+              {isHost && (
+                <button type="button" className="link small" onClick={() => remove(m.id)}>
+                  {t('chat.delete')}
                 </button>
-              </span>
-            ) : (
-              <span className="muted small">{t('chat.sending')}</span>
-            )}
-          </li>
-        ))}
-      </ol>
+              )}
+            </li>
+          ))}
+          {waiting.map((p) => (
+            <li key={p.clientId} className="mine pending">
+              <p className="text">{p.text}</p>
+              {p.failed ? (
+                <span className="error">
+                  {errorText(t, p.failed)}{' '}
+                  <button type="button" className="link small" onClick={() => send(p)}>
+                    {t('chat.retry')}
+                  </button>
+                </span>
+              ) : (
+                <span className="muted small">{t('chat.sending')}</span>
+              )}
+            </li>
+          ))}
+        </ol>
+      </div>
       <ErrorText error={deleteError} />
       {enabled ? (
         <form onSubmit={onSubmit} className="row">
