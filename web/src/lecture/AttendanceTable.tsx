@@ -12,7 +12,9 @@ export function AttendanceTable({ attendance }: { attendance: Attendee[] }) {
       {attendance.length === 0 ? (
         <p className="muted">{t('lecture.noAttendance')}</p>
       ) : (
-        <div className="table-wrap" role="region" aria-labelledby="attendance-title" tabIndex={0}>
+        // Focusable, so that the keyboard can scroll a wide table; a group, not a second
+        // landmark with the section's name.
+        <div className="table-wrap" role="group" aria-labelledby="attendance-title" tabIndex={0}>
           <table>
             <thead>
               <tr>

@@ -12,7 +12,8 @@ export function ChatLog({ messages }: { messages: ChatMessage[] }) {
       {messages.length === 0 ? (
         <p className="muted">{t('chat.empty')}</p>
       ) : (
-        <ol className="chatlog">
+        // A box that scrolls when long: focusable, so that the keyboard can scroll it too.
+        <ol className="chatlog" tabIndex={0} aria-labelledby="chatlog-title">
           {messages.map((m) => (
             <li key={m.id}>
               <time dateTime={m.createdAt}>{time(m.createdAt, lang)}</time> <span className="who">{m.name}</span>

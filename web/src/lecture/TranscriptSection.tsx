@@ -56,7 +56,8 @@ export function TranscriptSection({ segments, query, searching, onSearch }: Prop
       {segments.length === 0 ? (
         !query && <p className="muted">{t('lecture.noTranscript')}</p>
       ) : (
-        <ol className="transcript">
+        // A box that scrolls when long: focusable, so that the keyboard can scroll it too.
+        <ol className="transcript" tabIndex={0} aria-labelledby="transcript-title">
           {segments.map((s, i) => (
             <li key={`${s.startMs}-${i}`}>
               <span className="stamp">[{stamp(s.startMs)}]</span> <span className="who">{s.speaker}:</span>{' '}

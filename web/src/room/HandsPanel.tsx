@@ -12,7 +12,7 @@ export function HandsPanel({ roomId, hands, isHost }: { roomId: string; hands: H
 
   return (
     <section className="stack" aria-labelledby="hands-title">
-      <h3 id="hands-title">{t('hands.title', { n: queue.length })}</h3>
+      <h2 id="hands-title">{t('hands.title', { n: queue.length })}</h2>
       <ErrorText error={error} />
       {queue.length === 0 ? (
         <p className="muted">{t('hands.empty')}</p>

@@ -16,7 +16,7 @@ export function LobbyPanel({ roomId, lobby }: { roomId: string; lobby: LobbyEntr
 
   return (
     <section className="stack" aria-labelledby="lobby-title">
-      <h3 id="lobby-title">{t('lobby.title', { n: lobby.length })}</h3>
+      <h2 id="lobby-title">{t('lobby.title', { n: lobby.length })}</h2>
       <ErrorText error={error} />
       {lobby.length === 0 ? (
         <p className="muted">{t('lobby.empty')}</p>

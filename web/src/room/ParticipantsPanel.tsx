@@ -35,7 +35,7 @@ export function ParticipantsPanel({ roomId, isHost, hands }: Props) {
 
   return (
     <section className="stack" aria-labelledby="people-title">
-      <h3 id="people-title">{t('people.title', { n: participants.length })}</h3>
+      <h2 id="people-title">{t('people.title', { n: participants.length })}</h2>
       <ErrorText error={error} />
       <ul className="list">
         {participants.map((p) => {

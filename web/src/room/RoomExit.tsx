@@ -32,28 +32,30 @@ export function RoomExit({ exit, code, roomId, isHost, onRejoin }: Props) {
   const canRejoin = exit.kind === 'left' || exit.kind === 'lost';
 
   return (
-    <main className="page narrow stack" role="alert">
-      <h1>{t('exit.title')}</h1>
-      <p>{text}</p>
-      <div className="row wrap">
-        {canRejoin && (
-          <button type="button" className="primary" onClick={onRejoin}>
-            {t('exit.rejoin')}
-          </button>
-        )}
-        {exit.kind === 'removed' && exit.reason === 'kicked' && (
-          <Link className="button" to={`/join/${code}`}>
-            {t('exit.knockAgain')}
+    <main className="page narrow">
+      <div className="stack" role="alert">
+        <h1>{t('exit.title')}</h1>
+        <p>{text}</p>
+        <div className="row wrap">
+          {canRejoin && (
+            <button type="button" className="primary" onClick={onRejoin}>
+              {t('exit.rejoin')}
+            </button>
+          )}
+          {exit.kind === 'removed' && exit.reason === 'kicked' && (
+            <Link className="button" to={`/join/${code}`}>
+              {t('exit.knockAgain')}
+            </Link>
+          )}
+          {isHost && roomId && (
+            <Link className="button" to={`/lectures/${roomId}`}>
+              {t('dash.lecturePage')}
+            </Link>
+          )}
+          <Link className="button" to={isHost ? '/dashboard' : '/'}>
+            {isHost ? t('nav.dashboard') : t('notFound.home')}
           </Link>
-        )}
-        {isHost && roomId && (
-          <Link className="button" to={`/lectures/${roomId}`}>
-            {t('dash.lecturePage')}
-          </Link>
-        )}
-        <Link className="button" to={isHost ? '/dashboard' : '/'}>
-          {isHost ? t('nav.dashboard') : t('notFound.home')}
-        </Link>
+        </div>
       </div>
     </main>
   );

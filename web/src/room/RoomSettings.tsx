@@ -18,7 +18,7 @@ export function RoomSettings({ roomId, room }: { roomId: string; room: RoomState
 
   return (
     <section className="stack" aria-labelledby="settings-title">
-      <h3 id="settings-title">{t('settings.title')}</h3>
+      <h2 id="settings-title">{t('settings.title')}</h2>
       <div className="row wrap">
         <button type="button" className="small" onClick={() => run(moderate(roomId, room.locked ? 'unlock' : 'lock'))}>
           {room.locked ? t('settings.unlock') : t('settings.lock')}

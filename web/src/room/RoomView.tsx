@@ -41,7 +41,7 @@ export function RoomView(props: Props) {
   const onPanicDone = (r: PanicResult) => onNotice(t('host.panicDone', { removed: r.removed, rejected: r.rejected }));
 
   return (
-    <div className="room" data-lk-theme="default">
+    <main className="room" data-lk-theme="default">
       <header className="room-header row between">
         <h1>{roomName}</h1>
         <span className="row">
@@ -89,6 +89,6 @@ export function RoomView(props: Props) {
       </div>
       <Notices notices={notices} onExpire={onExpire} />
       <RoomAudioRenderer />
-    </div>
+    </main>
   );
 }

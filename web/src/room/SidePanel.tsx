@@ -34,7 +34,8 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
   const room = events.room;
 
   return (
-    <aside id="side-panel" className={`side-panel${open ? ' open' : ''}`} aria-label={t('panel.label')}>
+    // A named region of the call's <main> (an <aside> would have to stand outside it).
+    <section id="side-panel" className={`side-panel${open ? ' open' : ''}`} aria-label={t('panel.label')}>
       <div className="row between">
         <div role="tablist" className="tabs" aria-label={t('panel.label')}>
           {tabs.map(({ id, label }) => (
@@ -90,6 +91,6 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
           />
         )}
       </div>
-    </aside>
+    </section>
   );
 }
