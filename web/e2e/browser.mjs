@@ -2,7 +2,7 @@
 // server with its dev LiveKit. Run by run.sh inside a network namespace that has only `lo`.
 // Screenshots of each step, at desktop and phone widths, go to web/test-output/.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -72,6 +72,92 @@ async function snap(pages, name, { fullPage = false } = {}) {
   }
 }
 
+// Accessibility: axe-core on every main screen; any "serious" or "critical" violation fails the
+// suite once all screens are checked (each is printed as it is found, with its rule, impact and
+// target selectors; AXE_VERBOSE=1 prints the lesser ones in full too). axe is evaluated in the
+// page through the DevTools protocol: page.addScriptTag would add an inline <script>, which our
+// Content-Security-Policy (script-src 'self') rightly refuses.
+const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/**
+ * Violations we cannot fix in our code, each by rule and by the selector of the elements
+ * concerned (an element matching it, or inside one that does), with the reason:
+ * `{ rule: 'color-contrast', selector: '.lk-something', why: '…' }`. None so far: what LiveKit's
+ * components got wrong we fix from our side (the focus button's name in room/Tile.tsx, the Leave
+ * button's red in room/room.css).
+ */
+const axeExclusions = [];
+
+const axeFailures = [];
+const axeExclusionsUsed = new Set();
+
+/**
+ * Runs axe on each page as it is now; `name` says which screen, for the report. With `phone`,
+ * once more at the phone width (the call's layout differs there).
+ */
+async function checkA11y(pages, name, { phone = false } = {}) {
+  for (const [who, page] of Object.entries(pages)) {
+    await axePage(who, page, name);
+    if (phone) {
+      await page.setViewportSize(sizes.phone);
+      await axePage(who, page, `${name}, phone`);
+      await page.setViewportSize(sizes.desktop);
+    }
+  }
+}
+
+/** One page, one axe run: its serious and critical violations printed and kept for the verdict. */
+async function axePage(who, page, name) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const found = await page.evaluate(async (exclusions) => {
+    const res = await window.axe.run(document, { resultTypes: ['violations'], elementRef: true });
+    return res.violations.map((v) => {
+      const nodes = [];
+      const excluded = [];
+      for (const n of v.nodes) {
+        const i = exclusions.findIndex((x) => x.rule === v.id && n.element?.closest?.(x.selector));
+        // A target is a selector per frame; inside a shadow root, a selector per host.
+        const target = n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' >> ');
+        const node = { target, summary: n.failureSummary ?? '' };
+        if (i >= 0) excluded.push(i);
+        else nodes.push(node);
+      }
+      return { id: v.id, impact: v.impact, help: v.help, nodes, excluded };
+    });
+  }, axeExclusions.map(({ rule, selector }) => ({ rule, selector })));
+  const serious = [];
+  const minor = [];
+  for (const v of found) {
+    v.excluded.forEach((i) => axeExclusionsUsed.add(i));
+    if (!v.nodes.length) continue;
+    (v.impact === 'serious' || v.impact === 'critical' ? serious : minor).push(v);
+  }
+  const where = `${name} (${who}, ${page.url().replace(base, '')})`;
+  const minorNote = minor.length ? `; below serious, not failing: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}` : '';
+  log(`axe ${where}: ${serious.length} serious/critical${minorNote}`);
+  const describe = (v) => {
+    const lines = v.nodes.map((n) => `      ${n.target}\n        ${n.summary.replace(/\n/g, '\n        ')}`);
+    return `axe ${where}: ${v.id} [${v.impact}] ${v.help}\n${lines.join('\n')}`;
+  };
+  for (const v of serious) {
+    const text = describe(v);
+    console.log(`browser-test: ${text}`);
+    axeFailures.push(text);
+  }
+  if (process.env.AXE_VERBOSE) for (const v of minor) console.log(`browser-test: ${describe(v)}`);
+}
+
+/** Fails the suite on the serious or critical violations found; names exclusions no longer needed. */
+function axeVerdict() {
+  axeExclusions.forEach((x, i) => {
+    if (!axeExclusionsUsed.has(i)) log(`axe: the exclusion of ${x.rule} on ${x.selector} matched nothing; remove it if it is no longer needed`);
+  });
+  if (axeFailures.length) {
+    throw new Error(`${axeFailures.length} serious or critical accessibility violation(s):\n${axeFailures.join('\n')}`);
+  }
+  log('axe: no serious or critical violations');
+}
+
 /** Two <video>s playing: data for the current frame, and time that advances. */
 async function videosPlaying(page) {
   const times = () =>
@@ -107,14 +193,40 @@ async function main() {
     for (const [who, p] of [['host', host], ['guest', guest]]) {
       p.on('pageerror', (e) => log(`${who} page error:`, e.message));
     }
+    // The call's code (LiveKit) comes in chunks of its own (vite.config.ts, src/pages/lazy.ts):
+    // the pages before it must not load them.
+    const scripts = { host: new Set(), guest: new Set() };
+    for (const [who, p] of [['host', host], ['guest', guest]]) {
+      p.on('response', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (path.startsWith('/assets/') && path.endsWith('.js')) scripts[who].add(path);
+      });
+    }
+    const noCallCode = (who, where) => {
+      const loaded = [...scripts[who]].filter((path) => /^\/assets\/(livekit|Room)-/.test(path));
+      if (loaded.length) throw new Error(`${where} loaded the call's code: ${loaded.join(', ')}`);
+    };
+
+    log('landing and sign-in pages, in English and in Russian');
+    for (const page of [host, guest]) {
+      await page.goto(`${base}/`);
+      await page.locator('h1').waitFor();
+    }
+    await checkA11y({ host, guest }, 'landing', { phone: true });
+    await host.goto(`${base}/login`);
+    await host.getByLabel('Password').waitFor();
+    await checkA11y({ host }, 'login');
 
     log('host registers');
     await host.goto(`${base}/register`);
+    await host.getByLabel('Password').waitFor();
+    await checkA11y({ host }, 'register');
     await host.getByLabel('Name').fill('Teacher');
     await host.getByLabel('E-mail').fill('teacher@example.org');
     await host.getByLabel('Password').fill('correct horse battery');
     await host.getByRole('button', { name: 'Create an account' }).click();
     await host.getByRole('heading', { name: 'Hello, Teacher' }).waitFor();
+    noCallCode('host', 'the landing, sign-in, registration and dashboard pages');
 
     log('host creates a room with lobby and PIN, and starts it');
     await host.getByLabel('Name').fill('Physics 101');
@@ -124,18 +236,24 @@ async function main() {
     await host.getByRole('link', { name: 'Enter the room' }).waitFor();
     const invite = await host.getByLabel('Invite link').inputValue();
     await snap({ host }, 'dashboard');
+    await checkA11y({ host }, 'dashboard');
 
     log('guest: wrong PIN, then the right one');
     await guest.goto(invite);
+    await guest.getByLabel('PIN-код').waitFor();
+    noCallCode('guest', 'the landing and join pages');
+    await checkA11y({ guest }, 'join');
     await guest.getByLabel('Ваше имя').fill('Студент');
     await guest.getByLabel('PIN-код').fill('1111');
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByRole('alert').filter({ hasText: 'Неверный PIN-код' }).waitFor();
     await snap({ guest }, 'wrong-pin');
+    await checkA11y({ guest }, 'join, wrong PIN');
     await guest.getByLabel('PIN-код').fill('4321');
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByText('Ждём, когда ведущий вас впустит').waitFor();
     await snap({ guest }, 'waiting');
+    await checkA11y({ guest }, 'waiting');
 
     log('host enters and approves');
     await host.getByRole('link', { name: 'Enter the room' }).click();
@@ -147,6 +265,7 @@ async function main() {
     await until('two playing videos (host)', () => videosPlaying(host), 30000);
     await until('two playing videos (guest)', () => videosPlaying(guest), 30000);
     await snap({ host, guest }, 'call');
+    await checkA11y({ host, guest }, 'call', { phone: true });
 
     log("live captions: each one's microphone, captioned by the assistant, on the other's screen");
     const captionFrom = async (page, name) => {
@@ -157,6 +276,7 @@ async function main() {
     await until('the host captioned on the guest\'s screen', () => captionFrom(guest, 'Teacher'), 30000);
     if (deepgram.seen.notOgg > 0) throw new Error('the assistant sent Deepgram audio that is not Ogg');
     await snap({ host, guest }, 'captions');
+    await checkA11y({ host, guest }, 'call with captions');
 
     log('chat both ways');
     await host.getByRole('tab', { name: 'Chat' }).click();
@@ -168,12 +288,14 @@ async function main() {
     await host.getByRole('log').getByText('Здравствуйте!').waitFor();
     await until('the guest message confirmed once', async () => (await guest.getByText('Здравствуйте!').count()) === 1);
     await snap({ host, guest }, 'chat');
+    await checkA11y({ host, guest }, 'call, chat');
 
     log('host kicks the guest');
     await host.getByRole('tab', { name: /People/ }).click();
     await host.getByRole('button', { name: 'Remove' }).click();
     await guest.getByText('Ведущий удалил вас из комнаты. Чтобы вернуться, постучитесь снова.').waitFor();
     await snap({ guest }, 'kicked');
+    await checkA11y({ guest }, 'removed from the call');
 
     log('the guest knocks again, is let in, and is banned');
     await guest.getByRole('link', { name: 'Постучаться снова' }).click();
@@ -186,6 +308,7 @@ async function main() {
     await host.getByRole('dialog').getByRole('button', { name: 'Ban' }).click();
     await guest.getByText('Ведущий заблокировал вас').waitFor();
     await snap({ guest }, 'banned');
+    await checkA11y({ guest }, 'banned from the call');
 
     log('the banned guest is refused on coming back');
     await guest.goto(invite);
@@ -193,9 +316,11 @@ async function main() {
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByRole('alert').filter({ hasText: 'Вы заблокированы в этой комнате' }).waitFor();
     await snap({ guest, host }, 'refused');
+    await checkA11y({ guest }, 'join, refused');
 
     await adminScenario(browser, host);
     await checkMetrics();
+    axeVerdict();
     log('passed');
   } finally {
     await browser.close();
@@ -232,6 +357,7 @@ async function adminScenario(browser, admin) {
   await host2.goto(`${base}/admin`);
   await host2.getByRole('alert').filter({ hasText: 'This page is for administrators only.' }).waitFor();
   await snap({ host2 }, 'admin-refused');
+  await checkA11y({ host2 }, 'admin, refused');
   await host2.goto(`${base}/dashboard`);
   await host2.getByRole('link', { name: 'Enter the room' }).click();
   await host2.getByRole('button', { name: 'Leave' }).waitFor();
@@ -252,6 +378,7 @@ async function adminScenario(browser, admin) {
   await chem.getByText('Owner: Chemist (chemist@example.org)').waitFor();
   await admin.getByRole('listitem', { name: 'Physics 101' }).getByText('Live', { exact: true }).waitFor();
   await snap({ admin }, 'admin-rooms');
+  await checkA11y({ admin }, 'admin, rooms');
 
   log('admin ends the second host’s lecture; the host sees it ended');
   await chem.getByRole('button', { name: 'End for all: Chemistry 201' }).click();
@@ -287,6 +414,7 @@ async function adminScenario(browser, admin) {
   await admin.getByText('Segments found: 0 (“nothing like this”)').waitFor();
   await admin.getByRole('button', { name: 'Clear', exact: true }).click();
   await snap({ admin }, 'lecture', { fullPage: true });
+  await checkA11y({ admin }, 'lecture page');
 
   log('no Google client here: saving to Drive says the service is unavailable');
   await admin.getByRole('button', { name: 'Save PDF to Google Drive' }).click();
@@ -303,6 +431,7 @@ async function adminScenario(browser, admin) {
   await anon.getByText('Hello, class <b>!</b>').waitFor();
   if (await anon.getByRole('button', { name: 'Создать ссылку для просмотра' }).count()) throw new Error('a share-link reader sees the owner’s actions');
   await snap({ anon }, 'shared-lecture', { fullPage: true });
+  await checkA11y({ anon }, 'shared lecture page');
   await admin.getByRole('button', { name: 'Stop sharing' }).click();
   await admin.getByRole('button', { name: 'Create a share link' }).waitFor();
   await anon.reload();
@@ -321,9 +450,11 @@ async function adminScenario(browser, admin) {
     return actions.length > 0 && actions.every((a) => a === 'ban') && targets.includes('Студент');
   });
   await snap({ admin }, 'admin-log');
+  await checkA11y({ admin }, 'admin, moderation log');
   await admin.getByRole('tab', { name: 'Health' }).click();
   await admin.getByRole('listitem').filter({ hasText: 'database' }).getByText('ok', { exact: true }).waitFor();
   await snap({ admin }, 'admin-health');
+  await checkA11y({ admin }, 'admin, health');
 
   log('admin may not disable themselves (409), then disables the second host');
   await admin.getByRole('tab', { name: 'Users' }).click();
@@ -335,6 +466,7 @@ async function adminScenario(browser, admin) {
   await admin.getByRole('listitem', { name: 'chemist@example.org' }).getByText('disabled', { exact: true }).waitFor();
   await admin.getByRole('button', { name: 'Enable chemist@example.org' }).waitFor();
   await snap({ admin }, 'admin-users');
+  await checkA11y({ admin }, 'admin, users');
 
   log('the disabled host’s session is gone, and signing in is refused');
   await host2.reload();
@@ -344,6 +476,7 @@ async function adminScenario(browser, admin) {
   await host2.getByRole('button', { name: 'Sign in' }).last().click();
   await host2.getByRole('alert').filter({ hasText: 'This account was disabled by an administrator.' }).waitFor();
   await snap({ host2 }, 'disabled');
+  await checkA11y({ host2 }, 'sign-in refused');
   await hostCtx.close();
 }
 
