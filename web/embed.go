@@ -26,6 +26,11 @@ func Handler() http.Handler {
 		return http.HandlerFunc(notBuilt)
 	}
 	root, _ := fs.Sub(dist, "dist")
+	return serve(root)
+}
+
+// serve is Handler over the built files in root.
+func serve(root fs.FS) http.Handler {
 	files := http.FileServerFS(root)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
@@ -36,6 +41,12 @@ func Handler() http.Handler {
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 				}
 				files.ServeHTTP(w, r)
+				return
+			}
+			if strings.HasPrefix(name, "assets/") {
+				// A chunk of another build (a tab left open across a deploy): a 404, not the app's
+				// HTML, which the browser would try to run as a script.
+				http.NotFound(w, r)
 				return
 			}
 		}
