@@ -144,16 +144,17 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.lastBeat.Store(a.started.UnixNano())
 	a.d.Log.InfoContext(ctx, "assistant started", "agent", a.o.ID, "stt", a.d.STTName)
 	if a.d.Bus != nil {
-		sub, err := a.d.Bus.Subscribe(ctx, domain.TopicLiveRooms)
-		if err != nil {
-			return fmt.Errorf("agent: subscribe: %w", err)
+		// Best effort: without the announcements rooms are still found by the reconcile.
+		if sub, err := a.d.Bus.Subscribe(ctx, domain.TopicLiveRooms); err != nil {
+			a.d.Log.WarnContext(ctx, "rooms going live are not announced to the assistant; it looks every reconcile", "err", err)
+		} else {
+			defer sub.Close()
+			go func() {
+				for range sub.C() {
+					a.poke()
+				}
+			}()
 		}
-		defer sub.Close()
-		go func() {
-			for range sub.C() {
-				a.poke()
-			}
-		}()
 	}
 	t := time.NewTicker(a.o.Reconcile)
 	defer t.Stop()

@@ -18,6 +18,7 @@ import (
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/livekit"
 	"github.com/liveserver/liveserver/internal/livekit/livekittest"
+	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/ogg"
 	"github.com/liveserver/liveserver/internal/ogg/oggtest"
 	"github.com/liveserver/liveserver/internal/openai"
@@ -469,4 +470,40 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	if err := a.Health(); err != nil {
 		t.Errorf("health after the outage: %v", err)
 	}
+}
+
+// A room announced on the bus is joined at once, not at the next look at LiveKit's list.
+func TestAnnouncedRoomIsJoinedAtOnce(t *testing.T) {
+	_, stt := fakeDeepgram(t)
+	l := newLecture(t)
+	bus := memory.NewBus()
+	defer bus.Close()
+	a, err := agent.New(agent.Deps{Store: l.db, STT: stt, STTName: "deepgram", LiveKit: l.srv.Config, Rooms: l.client, Bus: bus},
+		agent.Options{ID: "one", Reconcile: time.Minute, LeaseTTL: 3 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the assistant in the first room", func() bool { return l.hasAgent(t, "agent-one") })
+
+	// A second room goes live after the assistant's last look.
+	now := time.Now().UTC()
+	r := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjm", OwnerID: l.room.OwnerID, Name: "Chemistry",
+		MaxParticipants: 50, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
+	if err := l.db.CreateRoom(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.db.StartRoom(context.Background(), r.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.client.CreateRoom(context.Background(), livekit.RoomSpec{Name: r.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Publish(context.Background(), domain.TopicLiveRooms, []byte(r.ID)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the assistant in the announced room", func() bool { return a.Rooms() == 2 }) // well before the minute
 }
