@@ -100,6 +100,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		defer wg.Done()
 		a.purgeSessions(ctx)
 	}()
+	wg.Go(func() { a.endVanished(ctx, deps.Classroom) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -131,6 +132,22 @@ func (a *app) purgeSessions(ctx context.Context) {
 				a.log.Warn("purge sessions", "err", err)
 			} else if n > 0 {
 				a.log.Info("expired sessions purged", "count", n)
+			}
+		}
+	}
+}
+
+// endVanished ends, every minute, the live rooms whose room_finished webhook never reached us.
+func (a *app) endVanished(ctx context.Context, svc *classroom.Service) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := svc.EndVanished(ctx, classroom.VanishedAfter); err != nil && ctx.Err() == nil {
+				a.log.Warn("compare live rooms with the video server", "err", err)
 			}
 		}
 	}

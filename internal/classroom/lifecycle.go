@@ -285,6 +285,69 @@ func (s *Service) markLive(ctx context.Context, roomID string, at time.Time) err
 	return s.transition(ctx, roomID, func(st domain.Store) (bool, error) { return st.StartRoom(ctx, roomID, at) })
 }
 
+// VanishedAfter is how long a LIVE room may be missing from the video server before it is
+// ended here: LiveKit closes an empty room by then (emptyTimeout), and a host coming back after
+// a video server restart has made it again long before (the token request does).
+const VanishedAfter = emptyTimeout
+
+// EndVanished ends the LIVE rooms the video server has not had for at least after: their
+// room_finished webhook never reached us (our server was down while LiveKit gave up retrying).
+// Call it periodically; each call compares our records with the video server's room list. It
+// says how many rooms it ended.
+func (s *Service) EndVanished(ctx context.Context, after time.Duration) (int, error) {
+	if s.sfu == nil {
+		return 0, nil
+	}
+	// Our records first: a room started in between is in the video server before it is LIVE.
+	live, err := s.store.LiveRoomIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	names, err := s.sfu.RoomNames(ctx)
+	if err != nil {
+		return 0, err
+	}
+	exists := make(map[string]bool, len(names))
+	for _, n := range names {
+		exists[n] = true
+	}
+	now := s.now()
+	s.missingMu.Lock()
+	defer s.missingMu.Unlock()
+	if s.missing == nil {
+		s.missing = map[string]time.Time{}
+	}
+	stillLive := make(map[string]bool, len(live))
+	ended := 0
+	for _, id := range live {
+		stillLive[id] = true
+		if exists[id] {
+			delete(s.missing, id)
+			continue
+		}
+		since, seen := s.missing[id]
+		if !seen {
+			s.missing[id] = now
+			continue
+		}
+		if now.Sub(since) < after {
+			continue
+		}
+		if err := s.markEnded(ctx, id, now); err != nil {
+			return ended, err
+		}
+		delete(s.missing, id)
+		ended++
+		s.log.InfoContext(ctx, "room ended: the video server has not had it since", "room", id, "since", since)
+	}
+	for id := range s.missing {
+		if !stillLive[id] {
+			delete(s.missing, id)
+		}
+	}
+	return ended, nil
+}
+
 // announceLive tells the captioning assistant that a video room is up, so it joins now rather
 // than at its next look at the room list (which it still takes: the bus may lose this).
 func (s *Service) announceLive(ctx context.Context, roomID string) {

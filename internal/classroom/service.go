@@ -4,6 +4,7 @@ package classroom
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -45,6 +46,9 @@ type Service struct {
 	blobs   domain.Blobs
 	log     *slog.Logger
 	opts    Options
+	// missing holds when each LIVE room was first seen absent from the video server.
+	missingMu sync.Mutex
+	missing   map[string]time.Time
 	// dummyHash is verified against when an e-mail is unknown, so a login takes as long
 	// whether or not the account exists.
 	dummyHash string

@@ -111,6 +111,8 @@ type LifecycleStore interface {
 	// EndRoom makes a room ENDED, closes its open attendance, and in the same transaction
 	// creates its lecture artifact and queues the summary job. False when it had ended already.
 	EndRoom(ctx context.Context, id string, at time.Time) (bool, error)
+	// LiveRoomIDs lists the rooms that are LIVE.
+	LiveRoomIDs(ctx context.Context) ([]string, error)
 	// RecordAttendance merges one connection's times: the earliest join and the latest leave
 	// win, so duplicates and any order of events give the same result.
 	RecordAttendance(ctx context.Context, a Attendance) error
@@ -136,6 +138,8 @@ type SFU interface {
 	DeleteRoom(ctx context.Context, name string) error
 	// Participants lists who is connected, hidden ones (the assistant) included.
 	Participants(ctx context.Context, room string) ([]SFUParticipant, error)
+	// RoomNames lists the video rooms that exist now.
+	RoomNames(ctx context.Context) ([]string, error)
 	// RemoveParticipant disconnects one identity; one that is not there is not an error.
 	RemoveParticipant(ctx context.Context, room, identity string) error
 	// MuteMicrophone mutes the identity's audio tracks and says how many.

@@ -45,6 +45,10 @@ type env struct {
 	bodyRead atomic.Int64
 	mu       sync.Mutex
 	joins    map[string]int // participant_joined webhooks LiveKit sent, by identity
+	svc      *classroom.Service
+	// lostWebhooks answers LiveKit's webhooks without handing them to the server, as if it
+	// had been down while LiveKit gave up retrying.
+	lostWebhooks atomic.Bool
 }
 
 // joinsSeen tells how often LiveKit reported the identity as joined.
@@ -124,6 +128,10 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/livekit/webhook" {
 			e.noteWebhook(r)
+			if e.lostWebhooks.Load() {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 		}
 		r.Body = countingBody{r.Body, &e.bodyRead}
 		h.ServeHTTP(w, r)
@@ -152,7 +160,7 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps.Classroom = svc
+	deps.Classroom, e.svc = svc, svc
 	deps.Lectures = lecture.NewService(db, svc)
 	h = httpapi.New(deps)
 	return e

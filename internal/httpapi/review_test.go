@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -120,4 +121,40 @@ func TestLobbySwitchedOffAndFullRoom(t *testing.T) {
 	want(t, g.join(r.ID, "Ждёт", "", "fp-switch-001"), http.StatusOK) // a reload
 	want(t, e.client().join(r.ID, "Третий", "", "fp-switch-003"), http.StatusConflict, "room_full")
 	_ = time.Second
+}
+
+// A room_finished webhook that never reached us (our server was down): the room is ended once
+// LiveKit has not had it for the grace, found by comparing our live rooms with LiveKit's list.
+func TestVanishedRoomIsEnded(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Lost"})
+	ctx := context.Background()
+	if n, err := e.svc.EndVanished(ctx, 0); err != nil || n != 0 {
+		t.Fatalf("a room LiveKit has was ended: %d, %v", n, err)
+	}
+	e.lostWebhooks.Store(true)
+	if err := e.lk.DeleteRoom(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // first seen missing, then still inside the grace
+		if n, err := e.svc.EndVanished(ctx, time.Hour); err != nil || n != 0 {
+			t.Fatalf("ended inside the grace: %d, %v", n, err)
+		}
+	}
+	var got room
+	host.do("GET", "/api/rooms/"+r.ID, nil).json(t, &got)
+	if got.Status != "LIVE" {
+		t.Fatalf("status %s before the grace ran out", got.Status)
+	}
+	if n, err := e.svc.EndVanished(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("the vanished room was not ended: %d, %v", n, err)
+	}
+	host.do("GET", "/api/rooms/"+r.ID, nil).json(t, &got)
+	if got.Status != "ENDED" {
+		t.Fatalf("status %s, want ENDED", got.Status)
+	}
+	jobs, err := e.db.JobsOf(ctx, r.ID)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("summary job: %+v, %v", jobs, err)
+	}
 }

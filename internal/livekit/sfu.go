@@ -96,6 +96,18 @@ func (s *SFU) Participants(ctx context.Context, room string) ([]domain.SFUPartic
 	return out, nil
 }
 
+func (s *SFU) RoomNames(ctx context.Context) ([]string, error) {
+	rooms, err := s.client.ListRooms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(rooms))
+	for i, r := range rooms {
+		names[i] = r.Name
+	}
+	return names, nil
+}
+
 func (s *SFU) RemoveParticipant(ctx context.Context, room, identity string) error {
 	return s.client.RemoveParticipant(ctx, room, identity)
 }

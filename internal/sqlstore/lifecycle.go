@@ -41,6 +41,23 @@ func (db *DB) EndRoom(ctx context.Context, id string, at time.Time) (bool, error
 	return changed, translate(err, "room")
 }
 
+func (db *DB) LiveRoomIDs(ctx context.Context) ([]string, error) {
+	rows, err := db.query(ctx, db.x, `SELECT id FROM rooms WHERE status = 'LIVE' ORDER BY id`)
+	if err != nil {
+		return nil, translate(err, "rooms")
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err, "rooms")
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err(), "rooms")
+}
+
 // RecordAttendance upserts one connection. CASE rather than LEAST/MIN keeps it one query for
 // both databases, and treats an unknown time as "no information".
 func (db *DB) RecordAttendance(ctx context.Context, a domain.Attendance) error {
