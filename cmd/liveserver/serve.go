@@ -95,12 +95,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.purgeSessions(ctx)
-	}()
-	wg.Go(func() { a.endVanished(ctx, deps.Classroom) })
+	wg.Go(func() { every(ctx, time.Hour, func() { a.purgeSessions(ctx) }) })
+	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, deps.Classroom) }) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -119,37 +115,33 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	return err
 }
 
-// purgeSessions deletes expired sessions every hour until ctx ends.
-func (a *app) purgeSessions(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+// every calls f once per interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.db.DeleteExpiredSessions(ctx, time.Now()); err != nil {
-				a.log.Warn("purge sessions", "err", err)
-			} else if n > 0 {
-				a.log.Info("expired sessions purged", "count", n)
-			}
+			f()
 		}
 	}
 }
 
-// endVanished ends, every minute, the live rooms whose room_finished webhook never reached us.
+// purgeSessions deletes the expired sessions.
+func (a *app) purgeSessions(ctx context.Context) {
+	if n, err := a.db.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+		a.log.Warn("purge sessions", "err", err)
+	} else if n > 0 {
+		a.log.Info("expired sessions purged", "count", n)
+	}
+}
+
+// endVanished ends the live rooms whose room_finished webhook never reached us.
 func (a *app) endVanished(ctx context.Context, svc *classroom.Service) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := svc.EndVanished(ctx, classroom.VanishedAfter); err != nil && ctx.Err() == nil {
-				a.log.Warn("compare live rooms with the video server", "err", err)
-			}
-		}
+	if _, err := svc.EndVanished(ctx, classroom.VanishedAfter); err != nil && ctx.Err() == nil {
+		a.log.Warn("compare live rooms with the video server", "err", err)
 	}
 }
 

@@ -110,8 +110,19 @@ func (l *lecture) runAgent(t *testing.T, id string, stt domain.STT, name string)
 // startAgent starts an assistant without waiting for it to join.
 func (l *lecture) startAgent(t *testing.T, id string, stt domain.STT, name string) (*agent.Agent, func()) {
 	t.Helper()
-	a, err := agent.New(agent.Deps{Store: l.db, STT: stt, STTName: name, LiveKit: l.srv.Config, Rooms: l.client},
+	return l.startAgentWith(t, agent.Deps{STT: stt, STTName: name},
 		agent.Options{ID: id, Language: "ru", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
+}
+
+// startAgentWith starts an assistant on the lecture's store and LiveKit unless d names others;
+// the returned function stops it gracefully (also at the test's end).
+func (l *lecture) startAgentWith(t *testing.T, d agent.Deps, o agent.Options) (*agent.Agent, func()) {
+	t.Helper()
+	if d.Store == nil {
+		d.Store = l.db
+	}
+	d.LiveKit, d.Rooms = l.srv.Config, l.client
+	a, err := agent.New(d, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,15 +436,8 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	_, stt := fakeDeepgram(t)
 	l := newLecture(t)
 	store := &flakyStore{Store: l.db}
-	a, err := agent.New(agent.Deps{Store: store, STT: stt, STTName: "deepgram", LiveKit: l.srv.Config, Rooms: l.client},
+	a, _ := l.startAgentWith(t, agent.Deps{Store: store, STT: stt, STTName: "deepgram"},
 		agent.Options{ID: "one", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
 	sid := func() string {
 		ps, err := l.client.ListParticipants(context.Background(), l.room.ID)
 		if err != nil {
@@ -478,15 +482,9 @@ func TestAnnouncedRoomIsJoinedAtOnce(t *testing.T) {
 	l := newLecture(t)
 	bus := memory.NewBus()
 	defer bus.Close()
-	a, err := agent.New(agent.Deps{Store: l.db, STT: stt, STTName: "deepgram", LiveKit: l.srv.Config, Rooms: l.client, Bus: bus},
+	a, stop := l.startAgentWith(t, agent.Deps{STT: stt, STTName: "deepgram", Bus: bus},
 		agent.Options{ID: "one", Reconcile: time.Minute, LeaseTTL: 3 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer stop()
 	waitFor(t, "the assistant in the first room", func() bool { return l.hasAgent(t, "agent-one") })
 
 	// A second room goes live after the assistant's last look.
