@@ -58,17 +58,14 @@ func (a *app) startAgent(ctx context.Context, wg *sync.WaitGroup, sfu *livekit.S
 		return nil
 	}
 	ag, err := a.newAgent(sfu, bus)
-	if err != nil || ag == nil {
-		if ag == nil && err == nil {
-			a.log.Info("captions are off (STT_PROVIDER=none)")
-		}
+	switch {
+	case err != nil:
 		return err
+	case ag == nil:
+		a.log.Info("captions are off (STT_PROVIDER=none)")
+		return nil
 	}
-	wg.Go(func() {
-		if err := ag.Run(ctx); err != nil {
-			a.log.Error("assistant stopped", "err", err)
-		}
-	})
+	wg.Go(func() { ag.Run(ctx) })
 	return nil
 }
 
@@ -91,7 +88,7 @@ func agentCommand(ctx context.Context, getenv func(string) string, stderr io.Wri
 		return err
 	}
 	defer closeRealtime()
-	sfu, err := a.startLiveKit(ctx, nil, "")
+	sfu, err := a.deployedLiveKit()
 	if err != nil {
 		return err
 	}
@@ -100,7 +97,8 @@ func agentCommand(ctx context.Context, getenv func(string) string, stderr io.Wri
 		return err
 	}
 	if a.cfg.AgentListenAddr == "off" {
-		return ag.Run(ctx)
+		ag.Run(ctx)
+		return nil
 	}
 	ln, err := net.Listen("tcp", a.cfg.AgentListenAddr)
 	if err != nil {
@@ -110,16 +108,14 @@ func agentCommand(ctx context.Context, getenv func(string) string, stderr io.Wri
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("agent listening", "addr", ln.Addr().String())
-	runErr := ag.Run(ctx)
+	ag.Run(ctx)
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && runErr == nil {
-		runErr = err
+	err = srv.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) && runErr == nil {
-		runErr = err
-	}
-	return runErr
+	return err
 }
 
 // agentHandler answers an agent process's probes: /healthz (alive), /readyz (its database and

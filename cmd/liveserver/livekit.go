@@ -23,15 +23,7 @@ const devAPIKey = "devkey"
 func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost string) (*livekit.SFU, error) {
 	cfg := a.cfg
 	if cfg.LiveKitURL != "" {
-		url := cfg.LiveKitURL
-		// Accept the http(s) form too; clients need ws(s).
-		url = strings.Replace(strings.Replace(url, "https://", "wss://", 1), "http://", "ws://", 1)
-		sfu, err := livekit.NewSFU(livekit.Config{URL: url, APIKey: cfg.LiveKitAPIKey, APISecret: cfg.LiveKitAPISecret})
-		if err != nil {
-			return nil, fmt.Errorf("LIVEKIT_URL: %w", err)
-		}
-		a.log.Info("using LiveKit", "url", url)
-		return sfu, nil
+		return a.deployedLiveKit()
 	}
 	if !cfg.LiveKitDevServer {
 		a.log.Warn("no video server: LIVEKIT_URL is unset and LIVEKIT_DEV_SERVER=off; rooms cannot go live")
@@ -73,6 +65,18 @@ func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost 
 	}
 	a.log.Info("LiveKit dev server ready", "url", dc.URL(), "udp", dc.RTCUDPPort)
 	return livekit.NewSFU(livekit.Config{URL: dc.URL(), APIKey: devAPIKey, APISecret: secret})
+}
+
+// deployedLiveKit is the LIVEKIT_URL deployment.
+func (a *app) deployedLiveKit() (*livekit.SFU, error) {
+	// Accept the http(s) form too; clients need ws(s).
+	url := strings.Replace(strings.Replace(a.cfg.LiveKitURL, "https://", "wss://", 1), "http://", "ws://", 1)
+	sfu, err := livekit.NewSFU(livekit.Config{URL: url, APIKey: a.cfg.LiveKitAPIKey, APISecret: a.cfg.LiveKitAPISecret})
+	if err != nil {
+		return nil, fmt.Errorf("LIVEKIT_URL: %w", err)
+	}
+	a.log.Info("using LiveKit", "url", url)
+	return sfu, nil
 }
 
 // webhookHost is where a local LiveKit reaches our listener.

@@ -117,9 +117,6 @@ func New(d Deps, o Options) (*Agent, error) {
 	return &Agent{d: d, o: o, wake: make(chan struct{}, 1), rooms: map[string]*roomSession{}, leaving: map[string]bool{}}, nil
 }
 
-// ID is this process's name in leases and heartbeats.
-func (a *Agent) ID() string { return a.o.ID }
-
 // Tracks is how many microphone tracks are being transcribed now.
 func (a *Agent) Tracks() int { return int(a.tracks.Load()) }
 
@@ -138,7 +135,7 @@ func (a *Agent) Rooms() int {
 
 // Run captions rooms until ctx ends, then leaves every room (each track's last final
 // results are stored first) and gives its leases up.
-func (a *Agent) Run(ctx context.Context) error {
+func (a *Agent) Run(ctx context.Context) {
 	a.started = a.o.Now()
 	a.lastList.Store(a.started.UnixNano())
 	a.lastBeat.Store(a.started.UnixNano())
@@ -164,7 +161,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			a.leaveAll()
 			a.d.Log.Info("assistant stopped", "agent", a.o.ID)
-			return nil
+			return
 		case <-t.C:
 		case <-a.wake:
 		}
@@ -215,8 +212,11 @@ func (a *Agent) reconcile(ctx context.Context) {
 		// A room is left when it is over (the connection ended, LiveKit answered without it,
 		// or our records say it ended) or another process took its lease. A database or a
 		// LiveKit that does not answer keeps it: the lease decides once they answer again.
-		status := a.status(ctx, id)
-		over := s.ended() || (err == nil && !live[id]) || status == roomOver
+		over := s.ended() || (err == nil && !live[id])
+		if !over {
+			_, status := a.lookup(ctx, id)
+			over = status == roomOver
+		}
 		if over {
 			a.drop(id, s)
 			continue
@@ -230,8 +230,8 @@ func (a *Agent) reconcile(ctx context.Context) {
 			if held[r.Name] != nil || a.isLeaving(r.Name) {
 				continue
 			}
-			room, ok := a.liveRoom(ctx, r.Name)
-			if !ok {
+			room, status := a.lookup(ctx, r.Name)
+			if status != roomLive {
 				continue
 			}
 			if ok, err := a.claim(ctx, room.ID, now); !ok || err != nil {
@@ -247,38 +247,27 @@ func (a *Agent) reconcile(ctx context.Context) {
 	a.beat(ctx, now)
 }
 
-// liveRoom is our record of a video room, when it is one of ours and live.
-func (a *Agent) liveRoom(ctx context.Context, id string) (*domain.Room, bool) {
-	r, err := a.d.Store.Room(ctx, id)
-	if err != nil {
-		if domain.ErrorCode(err) != domain.ENotFound {
-			a.d.Log.WarnContext(ctx, "read room", "room", id, "err", err)
-		}
-		return nil, false
-	}
-	return r, r.Status == domain.RoomLive
-}
-
 type roomStatus int
 
 const (
 	roomLive    roomStatus = iota
-	roomOver               // ended, or no longer in our records
+	roomOver               // ended, or not one of ours
 	roomUnknown            // the database did not answer
 )
 
-func (a *Agent) status(ctx context.Context, id string) roomStatus {
+// lookup reads our record of a video room and says whether it is live.
+func (a *Agent) lookup(ctx context.Context, id string) (*domain.Room, roomStatus) {
 	r, err := a.d.Store.Room(ctx, id)
 	switch {
 	case domain.ErrorCode(err) == domain.ENotFound:
-		return roomOver
+		return nil, roomOver
 	case err != nil:
 		a.d.Log.WarnContext(ctx, "read room", "room", id, "err", err)
-		return roomUnknown
+		return nil, roomUnknown
 	case r.Status != domain.RoomLive:
-		return roomOver
+		return r, roomOver
 	}
-	return roomLive
+	return r, roomLive
 }
 
 // claim takes or renews the room's lease; an error means the database did not answer.
