@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path"
@@ -132,7 +133,11 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 		if code := domain.ErrorCode(err); code != domain.EInternal {
 			return nil, err
 		}
-		return nil, uploadReadError(err)
+		if body.failed != nil {
+			return nil, uploadReadError(body.failed)
+		}
+		// The blob store failed (disk full, S3 down): the server's fault, logged as such.
+		return nil, fmt.Errorf("store upload %s: %w", f.FileKey, err)
 	}
 	f.Size, f.SHA256 = body.read, hex.EncodeToString(hash.Sum(nil))
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
@@ -274,13 +279,19 @@ type limitedReader struct {
 	r    io.Reader
 	left int64
 	read int64
+	// failed is the upload's own read error (the client went away, or sent too much), as
+	// opposed to the blob store's.
+	failed error
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.read += int64(n)
 	if l.read > l.left {
-		return n, errTooLarge
+		err = errTooLarge
+	}
+	if err != nil && err != io.EOF {
+		l.failed = err
 	}
 	return n, err
 }

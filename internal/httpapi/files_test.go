@@ -228,3 +228,24 @@ func TestUploadOverLimitStopsEarly(t *testing.T) {
 		t.Fatalf("%d blobs left", n)
 	}
 }
+
+// A blob store that fails (disk full, S3 down) is the server's fault: 500 with a request id,
+// not a 400 telling the user their upload was interrupted, and no server path in the answer.
+func TestUploadStorageFailureIsTheServers(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("broken@school.ru", "Учитель")
+	r := host.createRoom(map[string]any{"name": "Broken disk"})
+	// A file where the room's folder would go: every write under it fails, also for root.
+	if err := os.MkdirAll(filepath.Join(e.blobs.Root(), "rooms"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.blobs.Root(), "rooms", r.ID), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := host.upload(r.ID, "lecture.pdf", pdf)
+	want(t, res, http.StatusInternalServerError, "internal")
+	if strings.Contains(string(res.body), e.blobs.Root()) || strings.Contains(string(res.body), "rooms/") {
+		t.Fatalf("the answer shows server paths: %s", res.body)
+	}
+}
