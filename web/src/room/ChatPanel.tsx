@@ -21,12 +21,14 @@ interface Props {
   myIdentity: string;
   enabled: boolean;
   isHost: boolean;
+  /** The chat's tab is the one shown (the panel stays mounted behind the others). */
+  active: boolean;
   dispatch: RoomEventsDispatch;
 }
 
 const newClientId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 
-export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, dispatch }: Props) {
+export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, active, dispatch }: Props) {
   const { t } = useI18n();
   const [text, setText] = useState('');
   const [pending, setPending] = useState<Pending[]>([]);
@@ -36,9 +38,10 @@ export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, dispa
   const confirmedIds = new Set(messages.map((m) => m.clientId).filter(Boolean));
   const waiting = pending.filter((p) => !confirmedIds.has(p.clientId));
 
+  // To the newest message, also on coming back to the tab (a hidden list does not scroll).
   useEffect(() => {
-    listRef.current?.scrollTo({ top: listRef.current.scrollHeight });
-  }, [messages.length, waiting.length]);
+    if (active) listRef.current?.scrollTo({ top: listRef.current.scrollHeight });
+  }, [messages.length, waiting.length, active]);
 
   const send = (p: Pending) => {
     setPending((list) => [...list.filter((x) => x.clientId !== p.clientId), { ...p, failed: null }]);

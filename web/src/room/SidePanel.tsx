@@ -61,35 +61,36 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
           ✕
         </button>
       </div>
-      <div role="tabpanel" id={`tabpanel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-        {tab === 'chat' && (
-          <ChatPanel
-            roomId={roomId}
-            messages={events.messages}
-            myIdentity={myIdentity}
-            enabled={isHost || (room?.chatEnabled ?? true)}
-            isHost={isHost}
-            dispatch={dispatch}
-          />
-        )}
-        {tab === 'people' && (
-          <div className="stack">
-            {isHost && <LobbyPanel roomId={roomId} lobby={events.lobby} />}
-            <HandsPanel roomId={roomId} hands={events.hands} isHost={isHost} />
-            <ParticipantsPanel roomId={roomId} isHost={isHost} hands={events.hands} />
-            {isHost && room && <RoomSettings roomId={roomId} room={room} />}
-          </div>
-        )}
-        {tab === 'files' && (
-          <FilesPanel
-            roomId={roomId}
-            files={events.files}
-            myIdentity={myIdentity}
-            enabled={isHost || (room?.filesEnabled ?? true)}
-            isHost={isHost}
-            dispatch={dispatch}
-          />
-        )}
+      {/* Every panel stays mounted, the inactive ones hidden: a chat draft, a failed message
+          waiting for its retry and an upload's error outlive a look at another tab. */}
+      <div role="tabpanel" id="tabpanel-chat" aria-labelledby="tab-chat" className="tabpanel" hidden={tab !== 'chat'}>
+        <ChatPanel
+          roomId={roomId}
+          messages={events.messages}
+          myIdentity={myIdentity}
+          enabled={isHost || (room?.chatEnabled ?? true)}
+          isHost={isHost}
+          active={tab === 'chat'}
+          dispatch={dispatch}
+        />
+      </div>
+      <div role="tabpanel" id="tabpanel-people" aria-labelledby="tab-people" className="tabpanel" hidden={tab !== 'people'}>
+        <div className="stack">
+          {isHost && <LobbyPanel roomId={roomId} lobby={events.lobby} />}
+          <HandsPanel roomId={roomId} hands={events.hands} isHost={isHost} />
+          <ParticipantsPanel roomId={roomId} isHost={isHost} hands={events.hands} />
+          {isHost && room && <RoomSettings roomId={roomId} room={room} />}
+        </div>
+      </div>
+      <div role="tabpanel" id="tabpanel-files" aria-labelledby="tab-files" className="tabpanel" hidden={tab !== 'files'}>
+        <FilesPanel
+          roomId={roomId}
+          files={events.files}
+          myIdentity={myIdentity}
+          enabled={isHost || (room?.filesEnabled ?? true)}
+          isHost={isHost}
+          dispatch={dispatch}
+        />
       </div>
     </section>
   );
