@@ -9,6 +9,7 @@ import { HandsPanel } from './HandsPanel';
 import { LobbyPanel } from './LobbyPanel';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { RoomSettings } from './RoomSettings';
+import { ErrorText } from '../components/ErrorText';
 
 type Tab = 'chat' | 'people' | 'files';
 const tabs: { id: Tab; label: MessageKey }[] = [
@@ -64,6 +65,7 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
       {/* Every panel stays mounted, the inactive ones hidden: a chat draft, a failed message
           waiting for its retry and an upload's error outlive a look at another tab. */}
       <div role="tabpanel" id="tabpanel-chat" aria-labelledby="tab-chat" className="tabpanel" hidden={tab !== 'chat'}>
+        <ErrorText error={events.chatError} />
         <ChatPanel
           roomId={roomId}
           messages={events.messages}
@@ -83,6 +85,7 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
         </div>
       </div>
       <div role="tabpanel" id="tabpanel-files" aria-labelledby="tab-files" className="tabpanel" hidden={tab !== 'files'}>
+        <ErrorText error={events.filesError} />
         <FilesPanel
           roomId={roomId}
           files={events.files}

@@ -23,7 +23,9 @@ export interface RoomEvents {
   messages: ChatMessage[];
   files: SharedFile[];
   removed: Removal | null;
-  error: unknown;
+  /** Why the chat's or the files' history (before the stream began) could not be loaded. */
+  chatError: unknown;
+  filesError: unknown;
 }
 
 interface Snapshot {
@@ -44,7 +46,7 @@ type Action =
   | { type: 'files'; files: SharedFile[] }
   | { type: 'fileDeleted'; id: string }
   | { type: 'removed'; removal: Removal }
-  | { type: 'error'; error: unknown };
+  | { type: 'historyError'; of: 'chat' | 'files'; error: unknown };
 
 const initial: RoomEvents = {
   stream: 'connecting',
@@ -54,7 +56,8 @@ const initial: RoomEvents = {
   messages: [],
   files: [],
   removed: null,
-  error: null,
+  chatError: null,
+  filesError: null,
 };
 
 function mergeById<T extends { id: string; createdAt: string }>(list: T[], more: T[]): T[] {
@@ -89,8 +92,8 @@ function reduce(s: RoomEvents, a: Action): RoomEvents {
       return { ...s, files: s.files.filter((f) => f.id !== a.id) };
     case 'removed':
       return { ...s, removed: a.removal, stream: 'closed' };
-    case 'error':
-      return { ...s, error: a.error };
+    case 'historyError':
+      return a.of === 'chat' ? { ...s, chatError: a.error } : { ...s, filesError: a.error };
   }
 }
 
@@ -136,10 +139,10 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     // History: what was said and shared before this stream began (merged by id with the stream).
     api<ChatMessage[]>('GET', `/api/rooms/${roomId}/chat?limit=200`)
       .then((messages) => dispatch({ type: 'messages', messages }))
-      .catch((error: unknown) => dispatch({ type: 'error', error }));
+      .catch((error: unknown) => dispatch({ type: 'historyError', of: 'chat', error }));
     api<SharedFile[]>('GET', `/api/rooms/${roomId}/files`)
       .then((files) => dispatch({ type: 'files', files }))
-      .catch((error: unknown) => dispatch({ type: 'error', error }));
+      .catch((error: unknown) => dispatch({ type: 'historyError', of: 'files', error }));
 
     return () => es.close();
   }, [roomId]);
