@@ -9,6 +9,7 @@ export const en: Record<MessageKey, string> = {
   'common.loadingPage': 'Loading the page…',
   'common.pageLoadFailed': 'The page could not be loaded. The app may have been updated: reload the page.',
   'common.reload': 'Reload',
+  'common.retry': 'Try again',
 
   'nav.label': 'Main menu',
   'nav.dashboard': 'My rooms',
@@ -33,6 +34,7 @@ export const en: Record<MessageKey, string> = {
   'auth.passwordHint': 'At least 8 characters.',
   'auth.login': 'Sign in',
   'auth.register': 'Create an account',
+  'auth.checkFailed': 'Could not check whether you are signed in.',
   'auth.noAccount': 'No account yet?',
   'auth.haveAccount': 'Have an account?',
 

@@ -8,6 +8,7 @@ export const ru = {
   'common.loadingPage': 'Загружаем страницу…',
   'common.pageLoadFailed': 'Не удалось загрузить страницу. Возможно, приложение обновилось: перезагрузите страницу.',
   'common.reload': 'Перезагрузить',
+  'common.retry': 'Попробовать снова',
 
   'nav.label': 'Основное меню',
   'nav.dashboard': 'Мои комнаты',
@@ -32,6 +33,7 @@ export const ru = {
   'auth.passwordHint': 'Не меньше 8 символов.',
   'auth.login': 'Войти',
   'auth.register': 'Зарегистрироваться',
+  'auth.checkFailed': 'Не удалось проверить, выполнен ли вход.',
   'auth.noAccount': 'Нет учётной записи?',
   'auth.haveAccount': 'Уже есть учётная запись?',
 

@@ -2,6 +2,7 @@ import { useState, type KeyboardEvent } from 'react';
 import { Navigate } from 'react-router';
 import { useI18n, type MessageKey } from '../i18n';
 import { useAuth } from '../lib/auth';
+import { AuthFailed } from '../components/AuthFailed';
 import { RoomsTab } from '../admin/RoomsTab';
 import { UsersTab } from '../admin/UsersTab';
 import { ModerationTab } from '../admin/ModerationTab';
@@ -17,11 +18,11 @@ const tabs: { id: Tab; label: MessageKey }[] = [
 
 export function AdminPage() {
   const { t } = useI18n();
-  const { user, loading } = useAuth();
+  const { user, loading, error: authError } = useAuth();
   const [tab, setTab] = useState<Tab>('rooms');
 
   if (loading) return <p>{t('common.loading')}</p>;
-  if (!user) return <Navigate to="/login" replace />;
+  if (!user) return authError ? <AuthFailed /> : <Navigate to="/login" replace />;
   if (user.role !== 'ADMIN') {
     return (
       <section className="stack">

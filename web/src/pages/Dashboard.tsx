@@ -4,13 +4,14 @@ import { useI18n } from '../i18n';
 import { useAuth } from '../lib/auth';
 import { api } from '../lib/api';
 import type { Room } from '../lib/types';
+import { AuthFailed } from '../components/AuthFailed';
 import { ErrorText } from '../components/ErrorText';
 import { CreateRoomForm } from '../components/CreateRoomForm';
 import { RoomCard } from '../components/RoomCard';
 
 export function Dashboard() {
   const { t } = useI18n();
-  const { user, loading } = useAuth();
+  const { user, loading, error: authError } = useAuth();
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -20,7 +21,7 @@ export function Dashboard() {
   }, [user]);
 
   if (loading) return <p>{t('common.loading')}</p>;
-  if (!user) return <Navigate to="/login" replace />;
+  if (!user) return authError ? <AuthFailed /> : <Navigate to="/login" replace />;
 
   const replace = (room: Room) => setRooms((list) => list?.map((r) => (r.id === room.id ? room : r)) ?? [room]);
 

@@ -5,6 +5,7 @@ import { useAuth } from '../lib/auth';
 import { api, ApiError } from '../lib/api';
 import type { Lecture } from '../lib/types';
 import { dateTime, duration } from '../lib/format';
+import { AuthFailed } from '../components/AuthFailed';
 import { ErrorText } from '../components/ErrorText';
 import { SummarySection } from '../lecture/SummarySection';
 import { AttendanceTable } from '../lecture/AttendanceTable';
@@ -22,7 +23,7 @@ export function LecturePage() {
   const [params] = useSearchParams();
   const share = params.get('share') ?? '';
   const { t, lang } = useI18n();
-  const { user, loading } = useAuth();
+  const { user, loading, error: authError } = useAuth();
   const [lecture, setLecture] = useState<Lecture | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [query, setQuery] = useState('');
@@ -59,7 +60,7 @@ export function LecturePage() {
   }, [waiting, load, query]);
 
   if (loading) return <p>{t('common.loading')}</p>;
-  if (!user && !share) return <Navigate to="/login" replace />;
+  if (!user && !share) return authError ? <AuthFailed /> : <Navigate to="/login" replace />;
   if (!share && error instanceof ApiError && error.status === 401) return <Navigate to="/login" replace />;
   if (!lecture) {
     return (
