@@ -300,6 +300,7 @@ export const en: Record<MessageKey, string> = {
   'err.invalid.pin': 'The PIN is 4 to 8 digits.',
   'err.invalid.maxParticipants': 'Participants: 2 to 1000.',
   'err.invalid.text': 'The message is empty, too long, or has characters that are not allowed.',
+  'err.invalid.file': 'The file is empty or was not sent. Choose a file and try again.',
   'err.unauthorized': 'Please sign in.',
   'err.invalid_credentials': 'Wrong e-mail or password.',
   'err.dev_access_required': 'This server needs an access key. Reload the page and enter it.',
@@ -328,5 +329,7 @@ export const en: Record<MessageKey, string> = {
   'err.unavailable': 'The service is unavailable for a moment. Try again shortly.',
   'err.insecure_context': 'This page was opened over an insecure connection; joining works over HTTPS or on this computer only.',
   'err.retryAfter': 'Try again in {seconds} s.',
+  'err.server': 'Something went wrong on the server. Try again in a moment.',
+  'err.requestId': '(Request number for the administrator: {id}.)',
   'err.unknown': 'Something went wrong ({code}): {message}',
 };

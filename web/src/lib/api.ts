@@ -7,6 +7,8 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly retryAfter?: number,
+    /** The server's X-Request-ID for this request: what its log knows the failure by. */
+    readonly requestId?: string,
   ) {
     super(message);
   }
@@ -30,6 +32,7 @@ async function toError(res: Response): Promise<ApiError> {
     body.error?.message ?? res.statusText,
     body.error?.field,
     Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    res.headers.get('X-Request-ID') ?? undefined,
   );
 }
 

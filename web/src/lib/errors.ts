@@ -41,7 +41,11 @@ const invalidFields: Record<string, MessageKey> = {
   pin: 'err.invalid.pin',
   maxParticipants: 'err.invalid.maxParticipants',
   text: 'err.invalid.text',
+  file: 'err.invalid.file',
 };
+
+/** Codes that say only "the server failed" (or that this app asked it wrongly). */
+const serverFailures = new Set(['internal', 'method_not_allowed']);
 
 export function errorText(t: Translate, err: unknown): string {
   if (err instanceof ApiError) {
@@ -51,6 +55,9 @@ export function errorText(t: Translate, err: unknown): string {
       let text = t(fieldKey ?? key);
       if (err.retryAfter) text += ' ' + t('err.retryAfter', { seconds: err.retryAfter });
       return text;
+    }
+    if (serverFailures.has(err.code) || err.status >= 500) {
+      return err.requestId ? `${t('err.server')} ${t('err.requestId', { id: err.requestId })}` : t('err.server');
     }
     return t('err.unknown', { code: err.code, message: err.message });
   }
