@@ -5,6 +5,7 @@ import { api } from '../lib/api';
 import type { Room } from '../lib/types';
 import { ErrorText } from './ErrorText';
 import { ConfirmDialog } from './ConfirmDialog';
+import { CopyField } from './CopyField';
 
 interface Props {
   room: Room;
@@ -16,7 +17,6 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [copied, setCopied] = useState(false);
   const [confirm, setConfirm] = useState<'end' | 'delete' | null>(null);
   const invite = `${window.location.origin}/join/${room.code}`;
 
@@ -30,13 +30,6 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
   const post = (what: 'start' | 'end') =>
     run(() => api<Room>('POST', `/api/rooms/${room.id}/${what}`).then(onChanged));
   const remove = () => run(() => api('DELETE', `/api/rooms/${room.id}`).then(() => onDeleted(room.id)));
-  const copy = () =>
-    run(() =>
-      navigator.clipboard.writeText(invite).then(() => {
-        setCopied(true);
-        setTimeout(() => setCopied(false), 2000);
-      }),
-    );
 
   return (
     <li className="card stack">
@@ -48,15 +41,7 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
         {t('dash.code')}: <code>{room.code}</code> · {room.lobbyEnabled ? t('dash.lobbyOn') : t('dash.lobbyOff')} ·{' '}
         {room.hasPin ? t('dash.pinOn') : t('dash.pinOff')} · {t('dash.upTo', { n: room.maxParticipants })}
       </p>
-      <label>
-        {t('dash.invite')}
-        <span className="row">
-          <input readOnly value={invite} onFocus={(e) => e.target.select()} />
-          <button type="button" onClick={copy} disabled={busy}>
-            {copied ? t('dash.copied') : t('dash.copy')}
-          </button>
-        </span>
-      </label>
+      <CopyField label={t('dash.invite')} value={invite} />
       <div className="row wrap">
         {room.status === 'CREATED' && (
           <button type="button" className="primary" disabled={busy} onClick={() => post('start')}>

@@ -60,6 +60,7 @@ export const en: Record<MessageKey, string> = {
   'dash.invite': 'Invite link',
   'dash.copy': 'Copy',
   'dash.copied': 'Copied',
+  'dash.copyFailed': 'Could not copy: select the link and copy it yourself.',
   'dash.start': 'Start the lecture',
   'dash.enter': 'Enter the room',
   'dash.end': 'End for all',

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useI18n } from '../i18n';
 import { api, ApiError } from '../lib/api';
 import { ErrorText } from '../components/ErrorText';
+import { CopyField } from '../components/CopyField';
 
 interface Props {
   roomId: string;
@@ -14,7 +15,6 @@ export function OwnerActions({ roomId }: Props) {
   const [saved, setSaved] = useState<string | null>(null);
   const [needsDrive, setNeedsDrive] = useState(false);
   const [shareUrl, setShareUrl] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const base = `/api/lectures/${encodeURIComponent(roomId)}`;
 
@@ -37,7 +37,6 @@ export function OwnerActions({ roomId }: Props) {
   const share = async (enabled: boolean) => {
     setBusy(true);
     setError(null);
-    setCopied(false);
     try {
       const res = await api<{ url?: string }>('POST', `${base}/share`, { enabled });
       setShareUrl(enabled ? (res.url ?? null) : null);
@@ -46,11 +45,6 @@ export function OwnerActions({ roomId }: Props) {
     } finally {
       setBusy(false);
     }
-  };
-
-  const copy = () => {
-    if (!shareUrl) return;
-    void navigator.clipboard.writeText(shareUrl).then(() => setCopied(true));
   };
 
   return (
@@ -79,17 +73,7 @@ export function OwnerActions({ roomId }: Props) {
           {t('lecture.driveNotConnected')} <a href="/api/drive/connect">{t('lecture.driveConnect')}</a>
         </p>
       )}
-      {shareUrl && (
-        <div className="row wrap">
-          <label className="grow">
-            {t('lecture.shareLink')}
-            <input readOnly value={shareUrl} onFocus={(e) => e.currentTarget.select()} />
-          </label>
-          <button type="button" onClick={copy}>
-            {copied ? t('dash.copied') : t('dash.copy')}
-          </button>
-        </div>
-      )}
+      {shareUrl && <CopyField label={t('lecture.shareLink')} value={shareUrl} />}
       <ErrorText error={error} />
     </div>
   );
