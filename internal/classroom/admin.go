@@ -75,7 +75,7 @@ func (s *Service) peopleInCall(ctx context.Context, roomID string) int {
 	}
 	n := 0
 	for _, p := range ps {
-		if !p.Hidden && p.Kind != "agent" {
+		if p.IsPerson() {
 			n++
 		}
 	}

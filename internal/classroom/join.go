@@ -127,23 +127,11 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 // checkCapacity counts the people in the call now (LiveKit knows; without it, the attendance
 // our webhooks recorded), hidden participants (the assistant) not included.
 func (s *Service) checkCapacity(ctx context.Context, r *domain.Room) error {
-	var n int
-	if s.sfu != nil && r.Status == domain.RoomLive {
-		ps, err := s.sfu.Participants(ctx, r.ID)
-		if err != nil {
-			s.log.WarnContext(ctx, "count participants", "room", r.ID, "err", err)
-		}
-		for _, p := range ps {
-			if !p.Hidden {
-				n++
-			}
-		}
-		if err != nil {
-			if n, err = s.store.ConnectedCount(ctx, r.ID); err != nil {
-				return err
-			}
-		}
-	} else {
+	n := -1
+	if r.Status == domain.RoomLive {
+		n = s.peopleInCall(ctx, r.ID)
+	}
+	if n < 0 {
 		var err error
 		if n, err = s.store.ConnectedCount(ctx, r.ID); err != nil {
 			return err

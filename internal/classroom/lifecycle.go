@@ -240,7 +240,7 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 		s.log.InfoContext(ctx, "room finished in the video server", "room", r.ID)
 		return nil
 	case domain.EventParticipantJoined, domain.EventParticipantLeft:
-		if ev.ParticipantKind == "agent" || ev.ParticipantSID == "" {
+		if ev.ParticipantKind == domain.ParticipantAgent || ev.ParticipantSID == "" {
 			return nil
 		}
 		a := domain.Attendance{RoomID: r.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}

@@ -31,9 +31,6 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 	if err != nil {
 		return nil, err
 	}
-	if d.Approve && r.Locked {
-		return nil, domain.Errorf(domain.ERoomLocked, "The room is locked; unlock it to let guests in.")
-	}
 	if r.Status == domain.RoomEnded {
 		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
 	}
@@ -47,6 +44,9 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 			return nil, domain.Errorf(domain.ENotFound, "No such lobby entry.")
 		}
 		e, err := s.store.LobbyEntry(ctx, d.EntryID)
+		if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			return nil, err
+		}
 		if err != nil || e.RoomID != r.ID {
 			return nil, domain.Errorf(domain.ENotFound, "No such lobby entry.")
 		}

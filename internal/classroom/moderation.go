@@ -264,7 +264,7 @@ func (s *Service) guestsInCall(ctx context.Context, r *domain.Room) ([]domain.SF
 	}
 	var out []domain.SFUParticipant
 	for _, p := range ps {
-		if p.Hidden || p.Kind == "agent" || hosts[p.Identity] {
+		if !p.IsPerson() || hosts[p.Identity] {
 			continue
 		}
 		out = append(out, p)
@@ -367,12 +367,12 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 	// Our records are safe now: nobody can get a token or back in, and whoever reconnects with
 	// an old token is removed by the participant_joined check. Then the video room: on a context
 	// of its own, so a host closing the tab does not stop it halfway, several at a time.
-	guests, err := s.guestsInCall(ctx, r)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	guests, err := s.guestsInCall(sctx, r)
 	if err != nil {
 		return err
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)

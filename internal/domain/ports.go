@@ -167,6 +167,13 @@ type SFUParticipant struct {
 	Kind     string // "" for people, "agent" for the assistant
 }
 
+// IsPerson says whether the participant is someone in the class: not the hidden captioning
+// assistant (nor another hidden service).
+func (p SFUParticipant) IsPerson() bool { return !p.Hidden && p.Kind != ParticipantAgent }
+
+// ParticipantAgent is the video server's kind of the captioning assistant.
+const ParticipantAgent = "agent"
+
 // LobbyStore keeps who asked to enter, who may be in a room, and who may never come back.
 type LobbyStore interface {
 	CreateLobbyEntry(ctx context.Context, e LobbyEntry) error
