@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import type { AdminRoom, ModerationEntry } from '../lib/types';
@@ -21,6 +21,8 @@ export function ModerationTab() {
   const [more, setMore] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Only the latest request's answer counts: a page of a filter since changed is dropped.
+  const latest = useRef(0);
 
   useEffect(() => {
     api<AdminRoom[]>('GET', '/api/admin/rooms').then(setRooms).catch(setError);
@@ -32,15 +34,22 @@ export function ModerationTab() {
       if (roomId) q.set('roomId', roomId);
       if (action) q.set('action', action);
       if (before) q.set('before', before);
+      const n = ++latest.current;
       setBusy(true);
       setError(null);
-      return api<ModerationEntry[]>('GET', `/api/admin/moderation-log?${q}`)
-        .then((page) => {
+      return api<ModerationEntry[]>('GET', `/api/admin/moderation-log?${q}`).then(
+        (page) => {
+          if (n !== latest.current) return;
           setEntries((list) => (before ? [...(list ?? []), ...page] : page));
           setMore(page.length === pageSize);
-        })
-        .catch(setError)
-        .finally(() => setBusy(false));
+          setBusy(false);
+        },
+        (err: unknown) => {
+          if (n !== latest.current) return;
+          setError(err);
+          setBusy(false);
+        },
+      );
     },
     [roomId, action],
   );

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n';
 import { api, apiWithStatus, ApiError } from '../lib/api';
@@ -21,6 +21,8 @@ export function Join() {
   const [pin, setPin] = useState('');
   const [phase, setPhase] = useState<Phase>('form');
   const [error, setError] = useState<unknown>(null);
+  const retryTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(retryTimer.current), []);
 
   useEffect(() => {
     api<PublicRoom>('GET', `/api/rooms/by-code/${encodeURIComponent(code)}`)
@@ -61,7 +63,7 @@ export function Join() {
       else if (outcome === 'banned') setPhase('banned');
       else if (outcome === 'ended') setPhase('ended');
       // The stream ended without a decision we saw: asking join again tells the outcome.
-      else setTimeout(() => void join(), 2000);
+      else retryTimer.current = setTimeout(() => void join(), 2000);
     },
     [room, navigate, join],
   );

@@ -29,12 +29,18 @@ export function LecturePage() {
   const [query, setQuery] = useState('');
   const [searching, setSearching] = useState(false);
 
+  // The page for the query q; an answer that arrives once `stale()` (the query changed since, or
+  // the page was left) is dropped, so an older search never replaces a newer one.
   const load = useCallback(
-    (q: string) =>
+    (q: string, stale: () => boolean) =>
       api<Lecture>('GET', `/api/lectures/${encodeURIComponent(id)}?${new URLSearchParams({ ...(q ? { q } : {}), ...(share ? { share } : {}) })}`).then(
         (l) => {
+          if (stale()) return;
           setLecture(l);
           setError(null);
+        },
+        (err: unknown) => {
+          if (!stale()) setError(err);
         },
       ),
     [id, share],
@@ -42,10 +48,14 @@ export function LecturePage() {
 
   useEffect(() => {
     if (!user && !share) return;
+    let stale = false;
     setSearching(true);
-    load(query)
-      .catch(setError)
-      .finally(() => setSearching(false));
+    void load(query, () => stale).finally(() => {
+      if (!stale) setSearching(false);
+    });
+    return () => {
+      stale = true;
+    };
   }, [user, share, load, query]);
 
   // While the summary is being written, ask again every few seconds.
@@ -53,10 +63,12 @@ export function LecturePage() {
     lecture?.room.status === 'ENDED' && (lecture.summary.status === 'PENDING' || lecture.summary.status === 'RUNNING');
   useEffect(() => {
     if (!waiting) return;
-    const timer = setInterval(() => {
-      load(query).catch(setError);
-    }, pollMs);
-    return () => clearInterval(timer);
+    let stale = false;
+    const timer = setInterval(() => void load(query, () => stale), pollMs);
+    return () => {
+      stale = true;
+      clearInterval(timer);
+    };
   }, [waiting, load, query]);
 
   if (loading) return <p>{t('common.loading')}</p>;

@@ -66,14 +66,18 @@ export function RoomPage() {
   // The token; before the start, ask again every few seconds.
   useEffect(() => {
     if (!room || token || exit) return;
+    // An answer after the cleanup changes nothing and asks no more.
+    let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ask = () => {
       api<LiveKitToken>('POST', '/api/livekit/token', { roomId: room.id })
         .then((tok) => {
+          if (cancelled) return;
           setNotLive(false);
           setToken(tok);
         })
         .catch((err: unknown) => {
+          if (cancelled) return;
           if (err instanceof ApiError && err.code === 'not_admitted') navigate(`/join/${room.code}`, { replace: true });
           else if (err instanceof ApiError && err.code === 'room_not_live') {
             setNotLive(true);
@@ -83,7 +87,10 @@ export function RoomPage() {
         });
     };
     ask();
-    return () => clearTimeout(timer);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
   }, [room, token, exit, navigate]);
 
   const { state: events, dispatch } = useRoomEvents(room && (token || exit?.kind === 'removed') ? room.id : null, {
