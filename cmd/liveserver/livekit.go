@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/liveserver/liveserver/internal/livekit"
 	"github.com/liveserver/liveserver/internal/livekit/devserver"
@@ -15,6 +16,9 @@ import (
 
 // devAPIKey names the dev server's only key; its secret is generated per instance.
 const devAPIKey = "devkey"
+
+// devServerReadyTimeout bounds the wait for the dev server; it is ready in about 80 ms.
+const devServerReadyTimeout = 30 * time.Second
 
 // startLiveKit returns the SFU the server uses: the LIVEKIT_URL deployment, or a dev
 // livekit-server installed (first run only) and supervised next to us, whose webhooks come back
@@ -34,7 +38,7 @@ func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost 
 	if err != nil {
 		return nil, err
 	}
-	bin, err := devserver.Install(ctx, filepath.Dir(cfg.LiveKitServerBin), a.log.With("component", "livekit-install"))
+	bin, err := devserver.Install(ctx, cfg.LiveKitServerBin, a.log.With("component", "livekit-install"))
 	if err != nil {
 		return nil, fmt.Errorf("LIVEKIT_SERVER_BIN: no livekit-server and it could not be installed (it needs the go tool and the Go module proxy): %w", err)
 	}
@@ -51,15 +55,21 @@ func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost 
 	if err != nil {
 		return nil, fmt.Errorf("LiveKit dev server: %w", err)
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	failed := make(chan error, 1)
+	wg.Go(func() {
 		if err := sup.Run(ctx); err != nil {
 			a.log.Error("LiveKit dev server stopped", "err", err)
+			failed <- err
 		}
-	}()
+	})
 	select {
 	case <-sup.Ready():
+	case err := <-failed:
+		return nil, fmt.Errorf("LIVEKIT_SERVER_BIN %s: the LiveKit dev server cannot start: %w", bin, err)
+	case <-time.After(devServerReadyTimeout):
+		// Usually its port is taken: it exits at once and is restarted, again and again.
+		return nil, fmt.Errorf("LIVEKIT_DEV_PORT: the LiveKit dev server was not ready after %v (is port %d taken? the log above has its errors)",
+			devServerReadyTimeout, dc.Port)
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -240,6 +240,10 @@ func TestUserCreateThenLogin(t *testing.T) {
 
 func TestCommandErrors(t *testing.T) {
 	dir := t.TempDir()
+	notABinary := filepath.Join(dir, "livekit-1.13")
+	if err := os.WriteFile(notABinary, []byte("not a program"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		vars map[string]string
@@ -252,6 +256,12 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"liveserver", "serve"}, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "nonsense", "LOG_LEVEL": "loud"}, "LISTEN_ADDR"},
 		{[]string{"liveserver", "serve"}, map[string]string{"DATA_DIR": dir, "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{[]string{"liveserver", "migrate"}, map[string]string{"DATA_DIR": dir, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		// A dev LiveKit that cannot start stops serve with the variable to fix, instead of a
+		// server that never answers.
+		{[]string{"liveserver", "serve"}, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVEKIT_SERVER_BIN": notABinary}, "LIVEKIT_SERVER_BIN"},
+		{[]string{"liveserver", "agent"}, map[string]string{"DATA_DIR": dir}, "STT_PROVIDER"},
+		{[]string{"liveserver", "agent"}, map[string]string{"DATA_DIR": dir, "STT_PROVIDER": "openai", "STT_BASE_URL": "http://127.0.0.1:1/v1"}, "LIVEKIT_URL"},
+		{[]string{"liveserver", "healthcheck", "--now"}, nil, "usage"},
 	}
 	for _, tc := range cases {
 		err := run(context.Background(), tc.args, envOf(tc.vars), nil, io.Discard, io.Discard)

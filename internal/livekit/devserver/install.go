@@ -16,19 +16,19 @@ import (
 // built with go install: their go.mod has replace directives (DESIGN §2).
 const ServerModule = "github.com/livekit/livekit-server/cmd/server@v1.13.5"
 
-// BinaryName is the installed file name in binDir. go install names the
+// BinaryName is the binary's usual file name (.tools/bin/livekit-server). go install names the
 // binary after its package directory, "server", which says nothing.
 const BinaryName = "livekit-server"
 
-// Install returns binDir/livekit-server, building it with go install first
-// when it is missing. A build takes about two minutes on an empty module
-// cache; log (nil for none) gets go's progress lines. It needs the go tool
-// and the module proxy.
-func Install(ctx context.Context, binDir string, log *slog.Logger) (string, error) {
+// Install returns dst, the livekit-server binary, building it there with go
+// install first when it is missing. A build takes about two minutes on an
+// empty module cache; log (nil for none) gets go's progress lines. It needs
+// the go tool and the module proxy.
+func Install(ctx context.Context, dst string, log *slog.Logger) (string, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	dst := filepath.Join(binDir, BinaryName)
+	binDir := filepath.Dir(dst)
 	if _, err := os.Stat(dst); err == nil {
 		return dst, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
