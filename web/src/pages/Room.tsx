@@ -17,12 +17,16 @@ import { RoomView } from '../room/RoomView';
 import { RoomExit, type Exit } from '../room/RoomExit';
 import { useRoomEvents } from '../room/useRoomEvents';
 import type { Notice } from '../room/Notices';
+import { roleOf } from '../room/role';
 
-/** The token's subject is this participant's identity everywhere in the API. */
-function identityOf(token: string): string {
+/**
+ * The token's claims: its subject is this participant's identity everywhere in the API, its
+ * metadata says whether the server made this participant the host.
+ */
+function claimsOf(token: string): { sub?: string; metadata?: string } {
   const part = token.split('.')[1] ?? '';
   const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  return (JSON.parse(json) as { sub?: string }).sub ?? '';
+  return JSON.parse(json) as { sub?: string; metadata?: string };
 }
 
 export function RoomPage() {
@@ -31,7 +35,11 @@ export function RoomPage() {
   const navigate = useNavigate();
   const { user, loading } = useAuth();
   const [room, setRoom] = useState<PublicRoom | null>(null);
-  const [isHost, setIsHost] = useState(false);
+  // Host in the call is what the token says (kept after the call, for the exit screens); before
+  // any token, only for the wording of the screens before the call, whether I own the room.
+  const [tokenHost, setTokenHost] = useState<boolean | null>(null);
+  const [owner, setOwner] = useState(false);
+  const isHost = tokenHost ?? owner;
   const [token, setToken] = useState<LiveKitToken | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notLive, setNotLive] = useState(false);
@@ -44,23 +52,31 @@ export function RoomPage() {
   }, []);
   const notifyError = useCallback((err: unknown) => notify(errorText(t, err)), [notify, t]);
   const expire = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
-  const myIdentity = token ? identityOf(token.token) : '';
+  const myIdentity = token ? (claimsOf(token.token).sub ?? '') : '';
 
-  // Who am I: the room by its code, then whether I own it (or am an admin).
+  // The room by its code, then whether I own it (or am an admin): a hint for the screens before
+  // the call only (the token decides in it), so a failure there just reads as "not the owner".
   useEffect(() => {
     if (loading) return;
+    let cancelled = false;
     (async () => {
       const r = await api<PublicRoom>('GET', `/api/rooms/by-code/${encodeURIComponent(code)}`);
-      let host = false;
+      let owns = false;
       if (user) {
-        host = await api('GET', `/api/rooms/${r.id}`).then(
+        owns = await api('GET', `/api/rooms/${r.id}`).then(
           () => true,
           () => false,
         );
       }
-      setIsHost(host);
+      if (cancelled) return;
+      setOwner(owns);
       setRoom(r);
-    })().catch(setError);
+    })().catch((err: unknown) => {
+      if (!cancelled) setError(err);
+    });
+    return () => {
+      cancelled = true;
+    };
   }, [code, user, loading]);
 
   // The token; before the start, ask again every few seconds.
@@ -74,6 +90,7 @@ export function RoomPage() {
         .then((tok) => {
           if (cancelled) return;
           setNotLive(false);
+          setTokenHost(roleOf(claimsOf(tok.token).metadata) === 'host');
           setToken(tok);
         })
         .catch((err: unknown) => {

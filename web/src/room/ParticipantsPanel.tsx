@@ -7,14 +7,7 @@ import type { Hand, ModerationAction } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { moderate } from './moderate';
-
-function roleOf(p: Participant): string {
-  try {
-    return (JSON.parse(p.metadata || '{}') as { role?: string }).role ?? 'guest';
-  } catch {
-    return 'guest';
-  }
-}
+import { roleOf } from './role';
 
 interface Props {
   roomId: string;
@@ -40,7 +33,7 @@ export function ParticipantsPanel({ roomId, isHost, hands }: Props) {
       <ul className="list">
         {participants.map((p) => {
           const name = p.name || p.identity;
-          const host = roleOf(p) === 'host';
+          const host = roleOf(p.metadata) === 'host';
           const hand = hands.some((h) => h.identity === p.identity);
           const micOn = p.getTrackPublication(Track.Source.Microphone)?.isMuted === false;
           const canPublish = p.permissions?.canPublish !== false;
