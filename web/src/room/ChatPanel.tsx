@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
+import { time } from '../lib/format';
 import type { ChatMessage } from '../lib/types';
 import type { RoomEventsDispatch } from './useRoomEvents';
 import { ErrorText } from '../components/ErrorText';
@@ -29,7 +30,7 @@ interface Props {
 const newClientId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 
 export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, active, dispatch }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [text, setText] = useState('');
   const [pending, setPending] = useState<Pending[]>([]);
   const [deleteError, setDeleteError] = useState<unknown>(null);
@@ -79,7 +80,7 @@ export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, activ
           {messages.map((m) => (
             <li key={m.id} className={m.identity === myIdentity ? 'mine' : undefined}>
               <span className="who">{m.name}</span>{' '}
-              <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString([], { timeStyle: 'short' })}</time>
+              <time dateTime={m.createdAt}>{time(m.createdAt, lang)}</time>
               <p className="text">{m.text}</p>
               {isHost && (
                 <button type="button" className="link small" onClick={() => remove(m.id)}>

@@ -1,6 +1,7 @@
 import { useState, type ChangeEvent } from 'react';
 import { useI18n } from '../i18n';
 import { api, upload } from '../lib/api';
+import { fileSize } from '../lib/format';
 import type { SharedFile } from '../lib/types';
 import type { RoomEventsDispatch } from './useRoomEvents';
 import { ErrorText } from '../components/ErrorText';
@@ -12,12 +13,6 @@ interface Props {
   enabled: boolean;
   isHost: boolean;
   dispatch: RoomEventsDispatch;
-}
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export function FilesPanel({ roomId, files, myIdentity, enabled, isHost, dispatch }: Props) {
@@ -67,7 +62,7 @@ export function FilesPanel({ roomId, files, myIdentity, enabled, isHost, dispatc
                 {f.name}
               </a>{' '}
               <span className="muted small">
-                {size(f.size)} · {f.uploader}
+                {fileSize(f.size)} · {f.uploader}
               </span>
             </span>
             {(isHost || f.identity === myIdentity) && (
