@@ -10,7 +10,7 @@ type Block =
 const bullet = /^\s*[-*+]\s+(.*)$/;
 const numbered = /^\s*\d+[.)]\s+(.*)$/;
 
-export function parseBlocks(md: string): Block[] {
+function parseBlocks(md: string): Block[] {
   const blocks: Block[] = [];
   let para: string[] = [];
   const flush = () => {
@@ -52,7 +52,7 @@ export function parseBlocks(md: string): Block[] {
 }
 
 /** **bold**, __bold__, *italic* and _italic_ as elements; the rest as plain text. */
-export function inline(text: string): ReactNode[] {
+function inline(text: string): ReactNode[] {
   const out: ReactNode[] = [];
   const re = /\*\*(.+?)\*\*|__(.+?)__|\*(?!\s)(.+?)\*|(?<![\p{L}\p{N}])_(?!\s)(.+?)_(?![\p{L}\p{N}])/gu;
   let at = 0;

@@ -5,7 +5,6 @@ export const en: Record<MessageKey, string> = {
   'common.cancel': 'Cancel',
   'common.delete': 'Delete',
   'common.dismiss': 'Dismiss notice',
-  'common.comingSoon': 'This page comes soon.',
   'common.loadingPage': 'Loading the page…',
   'common.pageLoadFailed': 'The page could not be loaded. The app may have been updated: reload the page.',
   'common.reload': 'Reload',

@@ -4,7 +4,6 @@ export const ru = {
   'common.cancel': 'Отмена',
   'common.delete': 'Удалить',
   'common.dismiss': 'Закрыть уведомление',
-  'common.comingSoon': 'Эта страница скоро появится.',
   'common.loadingPage': 'Загружаем страницу…',
   'common.pageLoadFailed': 'Не удалось загрузить страницу. Возможно, приложение обновилось: перезагрузите страницу.',
   'common.reload': 'Перезагрузить',

@@ -59,16 +59,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return (await res.json()) as T;
 }
 
-/** Like api, but also returns the status (join answers 200 or 202). */
-export async function apiWithStatus<T>(method: string, path: string, body: unknown): Promise<{ status: number; data: T }> {
-  const res = await send(path, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, data: (await res.json()) as T };
-}
-
 /** Uploads one file as multipart/form-data in the field `file`. */
 export async function upload<T>(path: string, file: File): Promise<T> {
   const form = new FormData();

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n';
-import { api, apiWithStatus, ApiError } from '../lib/api';
+import { api, ApiError } from '../lib/api';
 import { browserFingerprint } from '../lib/fingerprint';
 import type { JoinAnswer, PublicRoom } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
@@ -41,7 +41,7 @@ export function Join() {
     void loadRoomPage().catch(() => undefined);
     try {
       const fingerprint = await browserFingerprint();
-      const { data } = await apiWithStatus<JoinAnswer>('POST', `/api/rooms/${room.id}/join`, {
+      const data = await api<JoinAnswer>('POST', `/api/rooms/${room.id}/join`, {
         name: name.trim(),
         pin,
         fingerprint,
