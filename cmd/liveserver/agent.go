@@ -48,7 +48,7 @@ func (a *app) newAgent(sfu *livekit.SFU, bus domain.Bus) (*agent.Agent, error) {
 	if l := a.cfg.STTLanguage; l != "" && !strings.HasPrefix(l, "ru") {
 		name = "AI assistant"
 	}
-	return agent.New(agent.Deps{Store: a.db, STT: stt, STTName: a.cfg.STTProvider, LiveKit: sfu.Config(), Rooms: sfu.Client(),
+	return agent.New(agent.Deps{Store: a.db, STT: stt, STTName: a.cfg.STTProvider, LiveKit: sfu.Config(), Rooms: sfu,
 		Bus: bus, Log: a.log.With("component", "agent")}, agent.Options{Language: a.cfg.STTLanguage, Name: name})
 }
 

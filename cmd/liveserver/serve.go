@@ -34,17 +34,18 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	defer ln.Close()
 
-	// Everything started from here on ends with ctx; wg waits for it.
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
+	// The bus outlives everything below, which may publish until it stops.
 	bus, limiter, closeRealtime, err := a.realtime(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeRealtime()
+
+	// Everything started from here on ends with ctx; wg waits for it.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	blobs, err := a.blobs(ctx)
 	if err != nil {
 		return err

@@ -23,9 +23,9 @@ type Store interface {
 	domain.AgentStore
 }
 
-// RoomLister lists the video server's live rooms (LiveKit's RoomService).
+// RoomLister lists the video server's rooms (domain.SFU has it).
 type RoomLister interface {
-	ListRooms(ctx context.Context) ([]livekit.Room, error)
+	RoomNames(ctx context.Context) ([]string, error)
 }
 
 // Deps are the assistant's parts.
@@ -187,7 +187,7 @@ func (a *Agent) reconcile(ctx context.Context) {
 		return
 	}
 	lctx, cancel := context.WithTimeout(ctx, listTimeout)
-	listed, err := a.d.Rooms.ListRooms(lctx)
+	listed, err := a.d.Rooms.RoomNames(lctx)
 	cancel()
 	if err != nil {
 		// The video server is down or restarting: keep the sessions, they reconnect or end
@@ -197,8 +197,8 @@ func (a *Agent) reconcile(ctx context.Context) {
 		a.lastList.Store(a.o.Now().UnixNano())
 	}
 	live := map[string]bool{}
-	for _, r := range listed {
-		live[r.Name] = true
+	for _, name := range listed {
+		live[name] = true
 	}
 	a.mu.Lock()
 	held := make(map[string]*roomSession, len(a.rooms))
@@ -226,11 +226,11 @@ func (a *Agent) reconcile(ctx context.Context) {
 		}
 	}
 	if err == nil {
-		for _, r := range listed {
-			if held[r.Name] != nil || a.isLeaving(r.Name) {
+		for _, name := range listed {
+			if held[name] != nil || a.isLeaving(name) {
 				continue
 			}
-			room, status := a.lookup(ctx, r.Name)
+			room, status := a.lookup(ctx, name)
 			if status != roomLive {
 				continue
 			}

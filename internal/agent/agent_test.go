@@ -121,7 +121,11 @@ func (l *lecture) startAgentWith(t *testing.T, d agent.Deps, o agent.Options) (*
 	if d.Store == nil {
 		d.Store = l.db
 	}
-	d.LiveKit, d.Rooms = l.srv.Config, l.client
+	sfu, err := livekit.NewSFU(l.srv.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.LiveKit, d.Rooms = l.srv.Config, sfu
 	a, err := agent.New(d, o)
 	if err != nil {
 		t.Fatal(err)

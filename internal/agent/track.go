@@ -36,6 +36,7 @@ type trackPipeline struct {
 	identity string
 	name     string
 	log      *slog.Logger
+	streams  int // STT streams opened so far
 }
 
 // run reads the track until it ends. A stream that fails for good (the provider is down) is
@@ -72,10 +73,12 @@ func (t *trackPipeline) stream(carry *heldPacket) (more bool, next *heldPacket) 
 		return t.s.ctx.Err() == nil, nil
 	}
 	var zero atomic.Int64 // unix ms of the stream's time zero: when its first audio arrived
+	t.streams++
+	prefix := fmt.Sprintf("%s-%s-%d", t.trackSID, a.o.ID, t.streams)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t.results(st, &zero)
+		t.results(st, &zero, prefix)
 	}()
 
 	aw, err := newAudioWriter(sttWriter{st})
@@ -126,9 +129,9 @@ func (t *trackPipeline) stream(carry *heldPacket) (more bool, next *heldPacket) 
 }
 
 // results turns the stream's results into captions and stored segments. Interim results of a
-// piece and its final one share a segment id, unique in the room: the track, the stream's
-// start and the piece's number.
-func (t *trackPipeline) results(st domain.STTStream, zero *atomic.Int64) {
+// piece and its final one share a segment id, unique in the room: prefix (the track, this
+// process, the stream's number) and the piece's number.
+func (t *trackPipeline) results(st domain.STTStream, zero *atomic.Int64, prefix string) {
 	a := t.s.a
 	seg := 0
 	shown := false // an interim caption of the current piece is on screen
@@ -138,7 +141,7 @@ func (t *trackPipeline) results(st domain.STTStream, zero *atomic.Int64) {
 		if base == 0 {
 			base = a.o.Now().UnixMilli()
 		}
-		id := fmt.Sprintf("%s-%d-%d", t.trackSID, base, seg)
+		id := fmt.Sprintf("%s-%d", prefix, seg)
 		final := r.Final
 		if final {
 			seg++
