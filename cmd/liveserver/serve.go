@@ -96,7 +96,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
-	wg.Go(func() { every(ctx, time.Hour, func() { a.purgeSessions(ctx) }) })
+	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, deps.Classroom) }) })
 
 	errc := make(chan error, 1)
@@ -130,12 +130,15 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 	}
 }
 
-// purgeSessions deletes the expired sessions.
-func (a *app) purgeSessions(ctx context.Context) {
+// purge deletes the expired sessions and the records that only serve a while.
+func (a *app) purge(ctx context.Context) {
 	if n, err := a.db.DeleteExpiredSessions(ctx, time.Now()); err != nil {
 		a.log.Warn("purge sessions", "err", err)
 	} else if n > 0 {
 		a.log.Info("expired sessions purged", "count", n)
+	}
+	if err := a.db.PurgeStale(ctx, time.Now()); err != nil {
+		a.log.Warn("purge stale records", "err", err)
 	}
 }
 

@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -118,38 +119,32 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	failed := 0.0
+	var errs []error
 	jobs, err := c.src.JobCounts(ctx)
-	if err != nil {
-		failed = 1
-	}
+	errs = append(errs, err)
 	for _, s := range []string{"QUEUED", "RUNNING", "DONE", "FAILED"} {
 		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(jobs[s]), s)
 	}
 	rooms, err := c.src.RoomStatusCounts(ctx)
-	if err != nil {
-		failed = 1
-	}
+	errs = append(errs, err)
 	for _, s := range []string{"CREATED", "LIVE", "ENDED"} {
 		ch <- prometheus.MustNewConstMetric(roomsDesc, prometheus.GaugeValue, float64(rooms[s]), s)
 	}
 	n, err := c.src.ConnectedNow(ctx)
-	if err != nil {
-		failed = 1
-	}
+	errs = append(errs, err)
 	ch <- prometheus.MustNewConstMetric(peopleDesc, prometheus.GaugeValue, float64(n))
 	// Every assistant process's tracks, from their heartbeats: any replica tells the total.
 	workers, err := c.src.AgentWorkers(ctx, time.Now().Add(-domain.AgentSilentAfter))
-	if err != nil {
-		failed = 1
-	}
+	errs = append(errs, err)
 	tracks := 0
 	for _, w := range workers {
 		tracks += w.Tracks
 	}
 	ch <- prometheus.MustNewConstMetric(tracksDesc, prometheus.GaugeValue, float64(tracks))
-	if failed == 1 {
-		c.log.Warn("metrics: state could not be read")
+	failed := 0.0
+	if err := errors.Join(errs...); err != nil {
+		failed = 1
+		c.log.Warn("metrics: state could not be read", "err", err)
 	}
 	ch <- prometheus.MustNewConstMetric(scrapeError, prometheus.GaugeValue, failed)
 }

@@ -30,35 +30,18 @@ func (db *DB) ReleaseAgentRoom(ctx context.Context, roomID, holder string) error
 	return translate(err, "agent lease")
 }
 
-// forgetAgentsAfter is how long a silent worker stays listed in the table.
-const forgetAgentsAfter = 24 * time.Hour
-
 func (db *DB) BeatAgent(ctx context.Context, w domain.AgentWorker) error {
 	_, err := db.exec(ctx, db.x, `INSERT INTO agent_workers (id, stt, started_at, seen_at, rooms, tracks) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET stt = excluded.stt, seen_at = excluded.seen_at, rooms = excluded.rooms, tracks = excluded.tracks`,
 		w.ID, w.STT, w.StartedAt, w.SeenAt, w.Rooms, w.Tracks)
-	if err != nil {
-		return translate(err, "agent worker")
-	}
-	_, err = db.exec(ctx, db.x, `DELETE FROM agent_workers WHERE seen_at < ?`, w.SeenAt.Add(-forgetAgentsAfter))
 	return translate(err, "agent worker")
 }
 
 func (db *DB) AgentWorkers(ctx context.Context, since time.Time) ([]domain.AgentWorker, error) {
-	rows, err := db.query(ctx, db.x, `SELECT id, stt, started_at, seen_at, rooms, tracks FROM agent_workers
-		WHERE seen_at >= ? ORDER BY started_at, id`, since)
-	if err != nil {
-		return nil, translate(err, "agent workers")
-	}
-	defer rows.Close()
-	out := []domain.AgentWorker{}
-	for rows.Next() {
+	return list(ctx, db, "agent workers", func(r rowScanner) (*domain.AgentWorker, error) {
 		var w domain.AgentWorker
-		if err := rows.Scan(&w.ID, &w.STT, &w.StartedAt, &w.SeenAt, &w.Rooms, &w.Tracks); err != nil {
-			return nil, translate(err, "agent workers")
-		}
+		err := r.Scan(&w.ID, &w.STT, &w.StartedAt, &w.SeenAt, &w.Rooms, &w.Tracks)
 		w.StartedAt, w.SeenAt = w.StartedAt.UTC(), w.SeenAt.UTC()
-		out = append(out, w)
-	}
-	return out, translate(rows.Err(), "agent workers")
+		return &w, err
+	}, `SELECT id, stt, started_at, seen_at, rooms, tracks FROM agent_workers WHERE seen_at >= ? ORDER BY started_at, id`, since)
 }

@@ -106,13 +106,37 @@ func TestAgentWorkers(t *testing.T) {
 		if len(got) != 1 || got[0].ID != "w1" || got[0].Tracks != 3 || !got[0].SeenAt.Equal(t0.Add(2*time.Minute)) || !got[0].StartedAt.Equal(t0) {
 			t.Fatalf("AgentWorkers = %+v", got)
 		}
-		beat("w1", t0.Add(48*time.Hour), 0) // forgets "old"
+		beat("w1", t0.Add(48*time.Hour), 0)
+		if err := db.PurgeStale(ctx, t0.Add(48*time.Hour)); err != nil { // forgets "old"
+			t.Fatal(err)
+		}
 		all, err := db.AgentWorkers(ctx, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(all) != 1 {
 			t.Fatalf("a worker silent for two days is still listed: %+v", all)
+		}
+	})
+}
+
+// Housekeeping keeps recent webhook ids (LiveKit's retries are deduplicated) and forgets old ones.
+func TestPurgeStaleWebhooks(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+		ctx := context.Background()
+		db := sqlstoretest.Open(t, d)
+		for id, at := range map[string]time.Time{"EV_old": t0, "EV_new": t0.Add(7 * 24 * time.Hour)} {
+			if _, err := db.MarkWebhook(ctx, id, "room_started", "r", at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.PurgeStale(ctx, t0.Add(8*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string]bool{"EV_old": false, "EV_new": true} {
+			if seen, err := db.WebhookSeen(ctx, id); err != nil || seen != want {
+				t.Errorf("%s seen = %v (%v), want %v", id, seen, err, want)
+			}
 		}
 	})
 }

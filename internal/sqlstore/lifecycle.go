@@ -42,20 +42,10 @@ func (db *DB) EndRoom(ctx context.Context, id string, at time.Time) (bool, error
 }
 
 func (db *DB) LiveRoomIDs(ctx context.Context) ([]string, error) {
-	rows, err := db.query(ctx, db.x, `SELECT id FROM rooms WHERE status = 'LIVE' ORDER BY id`)
-	if err != nil {
-		return nil, translate(err, "rooms")
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
+	return list(ctx, db, "rooms", func(r rowScanner) (*string, error) {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err, "rooms")
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err(), "rooms")
+		return &id, r.Scan(&id)
+	}, `SELECT id FROM rooms WHERE status = 'LIVE' ORDER BY id`)
 }
 
 // RecordAttendance upserts one connection. CASE rather than LEAST/MIN keeps it one query for

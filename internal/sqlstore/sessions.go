@@ -56,3 +56,19 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 	}
 	return res.RowsAffected()
 }
+
+// Housekeeping: how long records that only serve a while are kept.
+const (
+	forgetAgentsAfter   = 24 * time.Hour     // a silent assistant process's heartbeat row
+	forgetWebhooksAfter = 7 * 24 * time.Hour // a handled webhook id (LiveKit retries within minutes)
+)
+
+// PurgeStale deletes the rows that only serve a while: heartbeats of assistant processes
+// silent for a day, and the ids of webhooks handled a week ago.
+func (db *DB) PurgeStale(ctx context.Context, now time.Time) error {
+	if _, err := db.exec(ctx, db.x, `DELETE FROM agent_workers WHERE seen_at < ?`, now.Add(-forgetAgentsAfter)); err != nil {
+		return translate(err, "agent workers")
+	}
+	_, err := db.exec(ctx, db.x, `DELETE FROM webhook_events WHERE received_at < ?`, now.Add(-forgetWebhooksAfter))
+	return translate(err, "webhook events")
+}
