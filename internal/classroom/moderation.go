@@ -1,6 +1,7 @@
 package classroom
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"sync"
@@ -134,8 +135,8 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 		// The lobby entry knows the browser and the address even of a guest never admitted.
 		e, err := st.LatestLobbyEntry(ctx, r.ID, identity)
 		if err == nil {
-			name = firstNonEmpty(name, e.Name)
-			fingerprint, ip = firstNonEmpty(fingerprint, e.Fingerprint), e.IP
+			name = cmp.Or(name, e.Name)
+			fingerprint, ip = cmp.Or(fingerprint, e.Fingerprint), e.IP
 		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
 		}
@@ -414,11 +415,4 @@ func (s *Service) lowerHand(ctx context.Context, actor domain.Actor, r *domain.R
 		}
 		return s.logAction(ctx, st, actor, r, ActLowerHand, identity, "", nil)
 	})
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -37,7 +37,6 @@ type ContentStore interface {
 	// CreateChatMessage stores m; when the sender already sent a message with m's ClientID in the
 	// room, it returns that one and created false.
 	CreateChatMessage(ctx context.Context, m ChatMessage) (stored *ChatMessage, created bool, err error)
-	ChatMessage(ctx context.Context, roomID, id string) (*ChatMessage, error)
 	// ChatMessages lists up to limit messages that are not deleted, oldest first; with before set,
 	// only messages older than that message.
 	ChatMessages(ctx context.Context, roomID, before string, limit int) ([]ChatMessage, error)

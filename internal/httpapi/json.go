@@ -76,8 +76,6 @@ func jsonKind(k string) string {
 		return "true or false"
 	case "int", "int64", "int32", "float64":
 		return "a number"
-	case "ptr":
-		return "of another type"
 	}
 	return "of another type"
 }

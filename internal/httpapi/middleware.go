@@ -107,7 +107,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()")
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if isAPI(r) {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		} else {
 			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "+

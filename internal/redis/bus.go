@@ -87,9 +87,6 @@ func WithQueueSize(n int) Option { return func(c *config) { c.queueSize = n } }
 // that TCP would report only after many minutes), and it is replaced.
 func WithHealthCheck(d time.Duration) Option { return func(c *config) { c.health = d } }
 
-// WithSubscribeTimeout bounds how long Subscribe waits for Redis to confirm.
-func WithSubscribeTimeout(d time.Duration) Option { return func(c *config) { c.subTimeout = d } }
-
 // New connects to the Redis at url (redis://[user:password@]host:port/db, or rediss:// for
 // TLS) and starts the bus. It fails when Redis does not answer, so a misconfigured replica
 // stops at start-up instead of running deaf.

@@ -37,11 +37,6 @@ func (db *DB) CreateChatMessage(ctx context.Context, m domain.ChatMessage) (*dom
 	return got, false, translate(err, "chat message")
 }
 
-func (db *DB) ChatMessage(ctx context.Context, roomID, id string) (*domain.ChatMessage, error) {
-	m, err := scanChat(db.queryRow(ctx, db.x, `SELECT `+chatColumns+` FROM chat_messages WHERE room_id = ? AND id = ?`, roomID, id))
-	return m, translate(err, "chat message")
-}
-
 // ChatMessages pages backwards by (created_at, id), then returns the page oldest first.
 func (db *DB) ChatMessages(ctx context.Context, roomID, before string, limit int) ([]domain.ChatMessage, error) {
 	q := `SELECT ` + chatColumns + ` FROM chat_messages WHERE room_id = ? AND deleted_at IS NULL`
