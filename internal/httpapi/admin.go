@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -150,16 +149,12 @@ func (s *Server) adminHealth(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := map[string]healthJSON{}
-	for _, c := range s.checks {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		start := time.Now()
-		err := c.Ping(ctx)
-		cancel()
-		h := healthJSON{Status: "ok", LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
-		if err != nil {
-			h.Status, h.Error = "down", err.Error()
+	for _, p := range s.pingAll(r.Context()) {
+		h := healthJSON{Status: "ok", LatencyMs: float64(p.took.Microseconds()) / 1000}
+		if p.err != nil {
+			h.Status, h.Error = "down", p.err.Error()
 		}
-		out[c.Name] = h
+		out[p.name] = h
 	}
 	out["agent"] = s.assistantHealth(r, actor)
 	writeJSON(w, http.StatusOK, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -23,22 +24,43 @@ type readiness struct {
 // Failure details go to the log, not to the (unauthenticated) caller.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	out := readiness{Status: "ok", Checks: map[string]string{}}
-	for _, c := range s.checks {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		err := c.Ping(ctx)
-		cancel()
-		if err != nil {
-			s.log.WarnContext(r.Context(), "not ready", "dependency", c.Name, "err", err)
-			out.Status, out.Checks[c.Name] = "unavailable", "down"
+	for _, p := range s.pingAll(r.Context()) {
+		if p.err != nil {
+			s.log.WarnContext(r.Context(), "not ready", "dependency", p.name, "err", p.err)
+			out.Status, out.Checks[p.name] = "unavailable", "down"
 			continue
 		}
-		out.Checks[c.Name] = "ok"
+		out.Checks[p.name] = "ok"
 	}
 	status := http.StatusOK
 	if out.Status != "ok" {
 		status = http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, out)
+}
+
+// ping is one dependency's answer.
+type ping struct {
+	name string
+	err  error
+	took time.Duration
+}
+
+// pingAll asks every dependency at once, each within two seconds.
+func (s *Server) pingAll(ctx context.Context) []ping {
+	out := make([]ping, len(s.checks))
+	var wg sync.WaitGroup
+	for i, c := range s.checks {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := c.Ping(ctx)
+			out[i] = ping{name: c.Name, err: err, took: time.Since(start)}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // serveMetrics serves Prometheus metrics; with METRICS_TOKEN set, only to its bearer.
