@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -51,13 +52,22 @@ func (s *Service) AdminRooms(ctx context.Context, actor domain.Actor) ([]AdminRo
 		return nil, err
 	}
 	out := make([]AdminRoom, len(rooms))
+	// LiveKit is asked about the live rooms several at a time: one slow answer must not add
+	// its timeout to every other.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
 	for i, r := range rooms {
 		o := byID[r.OwnerID]
 		out[i] = AdminRoom{Room: r, OwnerEmail: o.Email, OwnerName: o.Name, ParticipantsTotal: totals[r.ID]}
 		if r.Status == domain.RoomLive {
-			out[i].ParticipantsNow = s.peopleInCall(ctx, r.ID)
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				out[i].ParticipantsNow = s.peopleInCall(ctx, r.ID)
+			})
 		}
 	}
+	wg.Wait()
 	return out, nil
 }
 
