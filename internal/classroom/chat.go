@@ -69,11 +69,7 @@ func (s *Service) SendChat(ctx context.Context, actor domain.Actor, roomID, text
 	if err := s.limit(ctx, "chat:"+r.ID+":"+v.Identity, chatPerSender, chatWindow); err != nil {
 		return nil, false, err
 	}
-	name, err := s.viewerName(ctx, actor, v)
-	if err != nil {
-		return nil, false, err
-	}
-	m := domain.ChatMessage{ID: uuid.NewString(), RoomID: r.ID, SenderIdentity: v.Identity, SenderName: name,
+	m := domain.ChatMessage{ID: uuid.NewString(), RoomID: r.ID, SenderIdentity: v.Identity, SenderName: v.Name,
 		ClientID: clientID, Text: text, CreatedAt: s.now()}
 	var stored *domain.ChatMessage
 	var created bool
@@ -132,17 +128,6 @@ func (s *Service) DeleteChat(ctx context.Context, actor domain.Actor, roomID, me
 }
 
 // viewerName is the name others see for the viewer: the account's, or the one the guest gave.
-func (s *Service) viewerName(ctx context.Context, actor domain.Actor, v *Viewer) (string, error) {
-	if v.IsHost {
-		return actor.User.Name, nil
-	}
-	a, err := s.store.Admission(ctx, v.RoomID, v.Identity)
-	if err != nil {
-		return "", err
-	}
-	return a.Name, nil
-}
-
 // cleanChatText allows line breaks and tabs but no other control or invisible format characters.
 func cleanChatText(v string) (string, error) {
 	v = strings.TrimSpace(v)

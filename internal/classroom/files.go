@@ -96,10 +96,6 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 	if err := s.limit(ctx, "upload:"+r.ID+":"+v.Identity, uploadsPerSender, time.Minute); err != nil {
 		return nil, err
 	}
-	uploader, err := s.viewerName(ctx, actor, v)
-	if err != nil {
-		return nil, err
-	}
 
 	head := make([]byte, 512)
 	n, err := io.ReadFull(content, head)
@@ -121,7 +117,7 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 		}
 	}
 
-	f := domain.SharedFile{ID: uuid.NewString(), RoomID: r.ID, UploaderIdentity: v.Identity, UploaderName: uploader,
+	f := domain.SharedFile{ID: uuid.NewString(), RoomID: r.ID, UploaderIdentity: v.Identity, UploaderName: v.Name,
 		FileKey: "rooms/" + r.ID + "/" + uuid.NewString(), Name: name, ContentType: ctype, CreatedAt: s.now()}
 	hash := sha256.New()
 	body := &limitedReader{r: io.TeeReader(io.MultiReader(bytes.NewReader(head), content), hash), left: s.opts.MaxUpload}

@@ -10,7 +10,8 @@ import (
 type Viewer struct {
 	RoomID   string
 	Identity string
-	IsHost   bool // the owner or an admin: sees the lobby queue
+	Name     string // shown with what the viewer says or shares (empty for a waiting guest)
+	IsHost   bool   // the owner or an admin: sees the lobby queue
 	// Waiting is a guest in the lobby: sees only its own decision and the room's state.
 	Waiting bool
 }
@@ -43,13 +44,13 @@ func (s *Service) RoomViewer(ctx context.Context, actor domain.Actor, roomID str
 		return nil, nil, err
 	}
 	if actor.CanManage(r) {
-		return &Viewer{RoomID: r.ID, Identity: actor.User.ID, IsHost: true}, r, nil
+		return &Viewer{RoomID: r.ID, Identity: actor.User.ID, Name: actor.User.Name, IsHost: true}, r, nil
 	}
 	a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession, actor.IP)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Viewer{RoomID: r.ID, Identity: a.Identity}, r, nil
+	return &Viewer{RoomID: r.ID, Identity: a.Identity, Name: a.Name}, r, nil
 }
 
 // LobbyViewer checks that the actor is a guest who knocked at this room; it returns the guest's
@@ -126,14 +127,8 @@ func (s *Service) RaiseHand(ctx context.Context, actor domain.Actor, roomID stri
 	if r.Status == domain.RoomEnded {
 		return domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
 	}
-	name := ""
-	if v.IsHost {
-		name = actor.User.Name
-	} else if a, err := s.store.Admission(ctx, r.ID, v.Identity); err == nil {
-		name = a.Name
-	}
 	return s.inTx(ctx, func(st domain.Store, out *outbox) error {
-		h := domain.HandRaise{RoomID: r.ID, Identity: v.Identity, Name: name, RaisedAt: s.now()}
+		h := domain.HandRaise{RoomID: r.ID, Identity: v.Identity, Name: v.Name, RaisedAt: s.now()}
 		var changed bool
 		var err error
 		if raised {
@@ -144,7 +139,7 @@ func (s *Service) RaiseHand(ctx context.Context, actor domain.Actor, roomID stri
 		if err != nil || !changed {
 			return err // already so: nothing to tell
 		}
-		view := HandView{Identity: v.Identity, Name: name, Raised: raised}
+		view := HandView{Identity: v.Identity, Name: v.Name, Raised: raised}
 		if raised {
 			view.RaisedAt = h.RaisedAt.Format(timeFormat)
 		}
