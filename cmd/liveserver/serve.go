@@ -53,8 +53,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	m := metrics.New(a.db, a.log)
 	bus = m.Bus(bus)
 	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}, {Name: "storage", Ping: blobs.Ping}}
-	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), MaxUpload: a.cfg.MaxUpload(),
-		Metrics: m, MetricsToken: a.cfg.MetricsToken}
+	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), Metrics: m}
 	cd := classroom.Deps{Limiter: limiter, Bus: bus, Blobs: blobs}
 	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
 	if err != nil {

@@ -145,7 +145,7 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	}
 	e.blobs = blobs
 	cd := classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Log: log}
-	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus, MaxUpload: cfg.MaxUpload(),
+	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus,
 		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond}
 	if withLiveKit {
 		lk := livekittest.Start(t, livekittest.WithWebhookURL(srv.URL+"/api/livekit/webhook"))

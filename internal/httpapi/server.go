@@ -39,14 +39,10 @@ type Deps struct {
 	Bus domain.Bus
 	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
 	Heartbeat time.Duration
-	// MaxUpload is the largest file accepted, in bytes; it must match the rules' limit.
-	MaxUpload int64
 	// Lectures serves the lecture pages and exports.
 	Lectures *lecture.Service
 	// Metrics, when set, counts requests and streams and serves /metrics.
 	Metrics *metrics.Metrics
-	// MetricsToken, when set, is the bearer token /metrics asks for.
-	MetricsToken string
 	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
 	LiveKitURL string
 }
@@ -82,12 +78,9 @@ type Server struct {
 // New returns the HTTP interface over deps.
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
-		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.MaxUpload, lectures: d.Lectures, metrics: d.Metrics, metricsTok: d.MetricsToken,
+		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.Config.MaxUpload(), lectures: d.Lectures, metrics: d.Metrics, metricsTok: d.Config.MetricsToken,
 		connectSrc: connectSources(d.LiveKitURL),
 		mux:        http.NewServeMux()}
-	if s.maxUpload <= 0 {
-		s.maxUpload = classroom.DefaultMaxUpload
-	}
 	if s.beat <= 0 {
 		s.beat = 15 * time.Second
 	}
