@@ -14,16 +14,28 @@ type Rooms interface {
 	Room(ctx context.Context, actor domain.Actor, id string) (*domain.Room, error)
 }
 
+// Store is what the lecture page, its exports and its share link read and write.
+type Store interface {
+	Room(ctx context.Context, id string) (*domain.Room, error)
+	AttendanceOf(ctx context.Context, roomID string) ([]domain.Attendance, error)
+	ChatMessages(ctx context.Context, roomID, before string, limit int) ([]domain.ChatMessage, error)
+	SharedFiles(ctx context.Context, roomID string) ([]domain.SharedFile, error)
+	Transcript(ctx context.Context, roomID string) ([]domain.TranscriptSegment, error)
+	Artifact(ctx context.Context, roomID string) (*domain.LectureArtifact, error)
+	domain.ShareStore
+	domain.DriveStore
+}
+
 // Service assembles the lecture page and its exports.
 type Service struct {
-	store  domain.Store
+	store  Store
 	rooms  Rooms
 	drive  Drive  // nil: no Drive export
 	secret string // signs Drive states, encrypts Drive tokens
 }
 
 // NewService makes the lecture service.
-func NewService(store domain.Store, rooms Rooms) *Service {
+func NewService(store Store, rooms Rooms) *Service {
 	return &Service{store: store, rooms: rooms}
 }
 

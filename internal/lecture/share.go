@@ -66,7 +66,7 @@ func hashShare(token string) string {
 }
 
 // sharedAccess reads the room without an account: the share link was checked.
-type sharedAccess struct{ store domain.Store }
+type sharedAccess struct{ store Store }
 
 func (a sharedAccess) Room(ctx context.Context, _ domain.Actor, id string) (*domain.Room, error) {
 	return a.store.Room(ctx, id)

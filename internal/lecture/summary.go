@@ -17,16 +17,24 @@ import (
 // the parts' notes together (two stages).
 const chunkChars = 12000
 
+// SummaryStore is what the summary job reads and writes.
+type SummaryStore interface {
+	Transcript(ctx context.Context, roomID string) ([]domain.TranscriptSegment, error)
+	SetSummary(ctx context.Context, a domain.LectureArtifact) error
+	// AgentHolds tells whether the assistant may still be storing the lecture's last captions.
+	AgentHolds(ctx context.Context, roomID string, now time.Time) (bool, error)
+}
+
 // Summarizer writes lecture summaries: the handler of the summary job.
 type Summarizer struct {
-	store domain.Store
+	store SummaryStore
 	llm   domain.LLM // nil: extractive summaries
 	log   *slog.Logger
 	now   func() time.Time
 }
 
 // NewSummarizer makes the job handler; llm may be nil.
-func NewSummarizer(store domain.Store, llm domain.LLM, log *slog.Logger) *Summarizer {
+func NewSummarizer(store SummaryStore, llm domain.LLM, log *slog.Logger) *Summarizer {
 	return &Summarizer{store: store, llm: llm, log: log, now: time.Now}
 }
 

@@ -1,0 +1,54 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// RoomStatus is where a room is in its life.
+type RoomStatus string
+
+const (
+	RoomCreated RoomStatus = "CREATED" // made, not started yet
+	RoomLive    RoomStatus = "LIVE"    // started: the LiveKit room exists
+	RoomEnded   RoomStatus = "ENDED"   // ended for all; the lecture page takes over
+)
+
+// Room is a virtual classroom owned by one host.
+type Room struct {
+	ID              string
+	Code            string // the invite code, e.g. "abc-defg-hjk"; not the ID
+	OwnerID         string
+	Name            string
+	LobbyEnabled    bool
+	PINHash         string // empty when the room has no PIN
+	ChatEnabled     bool
+	FilesEnabled    bool
+	MaxParticipants int
+	Locked          bool
+	Status          RoomStatus
+	// LastEventSeq is the number of the room's latest event (read-only: AppendEvent bumps it).
+	LastEventSeq int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	StartedAt    *time.Time
+	EndedAt      *time.Time
+}
+
+// HasPIN reports whether joining needs a PIN.
+func (r *Room) HasPIN() bool { return r.PINHash != "" }
+
+// RoomStore keeps rooms. Deleting a room deletes everything of the room.
+type RoomStore interface {
+	CreateRoom(ctx context.Context, r Room) error // EConflict when the code is taken
+	Room(ctx context.Context, id string) (*Room, error)
+	// RoomForUpdate reads the room for a change in this transaction, keeping others from
+	// changing it meanwhile.
+	RoomForUpdate(ctx context.Context, id string) (*Room, error)
+	RoomByCode(ctx context.Context, code string) (*Room, error)
+	// RoomsByOwner lists the owner's rooms, newest first.
+	RoomsByOwner(ctx context.Context, ownerID string) ([]Room, error)
+	// UpdateRoom writes the room's settings (name, lobby, PIN, chat, files, max, locked).
+	UpdateRoom(ctx context.Context, r *Room) error
+	DeleteRoom(ctx context.Context, id string) error
+}
