@@ -6,32 +6,6 @@ import (
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
-func (s *Server) startRoom(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.actor(r)
-	if err != nil {
-		return err
-	}
-	room, err := s.svc.StartRoom(r.Context(), actor, r.PathValue("roomId"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toRoomJSON(room))
-	return nil
-}
-
-func (s *Server) endRoom(w http.ResponseWriter, r *http.Request) error {
-	actor, err := s.actor(r)
-	if err != nil {
-		return err
-	}
-	room, err := s.svc.EndRoom(r.Context(), actor, r.PathValue("roomId"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toRoomJSON(room))
-	return nil
-}
-
 // livekitToken answers {roomId} with {token, url} for the video call.
 func (s *Server) livekitToken(w http.ResponseWriter, r *http.Request) error {
 	var in struct {

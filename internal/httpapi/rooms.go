@@ -144,3 +144,29 @@ func (s *Server) roomByCode(w http.ResponseWriter, r *http.Request) error {
 		HasPIN: room.HasPIN(), LobbyEnabled: room.LobbyEnabled})
 	return nil
 }
+
+func (s *Server) startRoom(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	room, err := s.svc.StartRoom(r.Context(), actor, r.PathValue("roomId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toRoomJSON(room))
+	return nil
+}
+
+func (s *Server) endRoom(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	room, err := s.svc.EndRoom(r.Context(), actor, r.PathValue("roomId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toRoomJSON(room))
+	return nil
+}
