@@ -1,10 +1,10 @@
-// Package classroom holds LiveServer's rules: accounts, rooms, and (as they land) joining, the
-// lobby, moderation, chat and files. It talks to the outside only through domain's ports.
+// Package classroom holds LiveServer's rules, one use case a file: accounts, rooms, joining and
+// the lobby, admissions, tokens, the lecture's start and end, the video server's webhooks,
+// moderation, hands, chat and files. It talks to the outside only through domain's ports.
 package classroom
 
 import (
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -46,9 +46,8 @@ type Service struct {
 	blobs   domain.Blobs
 	log     *slog.Logger
 	opts    Options
-	// missing holds when each LIVE room was first seen absent from the video server.
-	missingMu sync.Mutex
-	missing   map[string]time.Time
+	// vanished remembers the LIVE rooms seen absent from the video server (EndVanished).
+	vanished absences
 	// dummyHash is verified against when an e-mail is unknown, so a login takes as long
 	// whether or not the account exists.
 	dummyHash string

@@ -1,0 +1,50 @@
+package classroom
+
+import (
+	"context"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// activeGuest is the guest identity's admission to the room, if it still holds: granted through
+// an approved lobby entry of this very session, and no ban on the session or the browser since.
+func (s *Service) activeGuest(ctx context.Context, st domain.Store, r *domain.Room, identity, ip string) (*domain.Admission, error) {
+	notIn := domain.Errorf(domain.ENotAdmitted, "Join this room through its invite link.")
+	if identity == "" {
+		return nil, notIn
+	}
+	a, err := st.Admission(ctx, r.ID, identity)
+	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (!a.Active() || a.Kind != domain.KindGuest)) {
+		return nil, notIn
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := st.LobbyEntry(ctx, a.LobbyEntryID)
+	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (e.Status != domain.LobbyApproved || e.SessionID != identity)) {
+		return nil, notIn
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkBan(ctx, st, r.ID, identity, a.Fingerprint, ip); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// mayBeInCall reports whether identity may be connected to the room's call: a host (the owner,
+// or a host recorded when their token was issued) or a guest whose admission holds.
+func (s *Service) mayBeInCall(ctx context.Context, r *domain.Room, identity string) (bool, error) {
+	if s.isHostIdentity(ctx, r, identity) {
+		return true, nil
+	}
+	_, err := s.activeGuest(ctx, s.store, r, identity, "")
+	switch domain.ErrorCode(err) {
+	case "":
+		return true, nil
+	case domain.ENotAdmitted, domain.EBanned:
+		return false, nil
+	}
+	return false, err
+}

@@ -1,0 +1,100 @@
+package classroom
+
+import (
+	"context"
+	"time"
+
+	"github.com/liveserver/liveserver/internal/domain"
+)
+
+// HandleWebhook applies one verified event from the video server. Each step is idempotent and
+// order-independent, so a retried or late delivery changes nothing; the event id is recorded
+// only after it was applied, so a failure is retried by the sender.
+func (s *Service) HandleWebhook(ctx context.Context, ev domain.WebhookEvent) error {
+	if ev.ID == "" {
+		return domain.Invalid("id", "The event has no id.")
+	}
+	if seen, err := s.store.WebhookSeen(ctx, ev.ID); err != nil || seen {
+		return err
+	}
+	at := ev.CreatedAt.UTC().Truncate(time.Microsecond)
+	if at.IsZero() {
+		at = s.now()
+	}
+	if err := s.applyWebhook(ctx, ev, at); err != nil {
+		return err
+	}
+	_, err := s.store.MarkWebhook(ctx, ev.ID, ev.Type, ev.Room, s.now())
+	return err
+}
+
+func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at time.Time) error {
+	if !validID(ev.Room) {
+		return nil // not one of our rooms (a shared LiveKit deployment)
+	}
+	r, err := s.store.Room(ctx, ev.Room)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch ev.Type {
+	case domain.EventRoomStarted:
+		if r.Status == domain.RoomEnded {
+			return s.closeEnded(ctx, r)
+		}
+		if err := s.markLive(ctx, r.ID, at); err != nil {
+			return err
+		}
+		s.announceLive(ctx, r.ID)
+		return nil
+	case domain.EventRoomFinished:
+		if r.Status != domain.RoomLive {
+			return nil
+		}
+		if err := s.markEnded(ctx, r.ID, at); err != nil {
+			return err
+		}
+		s.log.InfoContext(ctx, "room finished in the video server", "room", r.ID)
+		return nil
+	case domain.EventParticipantJoined, domain.EventParticipantLeft:
+		if ev.ParticipantKind == domain.ParticipantAgent || ev.ParticipantSID == "" {
+			return nil
+		}
+		a := domain.Attendance{RoomID: r.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}
+		if ev.Type == domain.EventParticipantJoined {
+			a.JoinedAt = &at
+		} else {
+			a.LeftAt = &at
+		}
+		if err := s.store.RecordAttendance(ctx, a); err != nil {
+			return err
+		}
+		if ev.Type != domain.EventParticipantJoined {
+			return nil
+		}
+		if r.Status == domain.RoomEnded {
+			// Someone reconnected with a token still valid; the lecture is over.
+			return s.closeEnded(ctx, r)
+		}
+		// LiveKit cannot revoke a token, and refreshes the token of a connected client: a guest
+		// removed a moment ago may still hold one. Whoever joins without a valid admission is
+		// sent away again at once.
+		ok, err := s.mayBeInCall(ctx, r, ev.ParticipantIdentity)
+		if err != nil || ok || s.sfu == nil {
+			return err
+		}
+		s.log.WarnContext(ctx, "removing a participant without admission from the call", "room", r.ID, "identity", ev.ParticipantIdentity)
+		return s.sfu.RemoveParticipant(ctx, r.ID, ev.ParticipantIdentity)
+	}
+	return nil
+}
+
+func (s *Service) closeEnded(ctx context.Context, r *domain.Room) error {
+	if s.sfu == nil {
+		return nil
+	}
+	s.log.WarnContext(ctx, "activity in an ended room; closing it again", "room", r.ID)
+	return s.sfu.DeleteRoom(ctx, r.ID)
+}
