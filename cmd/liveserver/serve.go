@@ -12,8 +12,7 @@ import (
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/gdrive"
-	"github.com/liveserver/liveserver/internal/httpapi"
-	"github.com/liveserver/liveserver/internal/lecture"
+	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/metrics"
 	"github.com/liveserver/liveserver/web"
 )
@@ -52,25 +51,21 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	m := metrics.New(a.db, a.log)
 	bus = m.Bus(bus)
-	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}, {Name: "storage", Ping: blobs.Ping}}
-	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), Metrics: m}
-	cd := classroom.Deps{Limiter: limiter, Bus: bus, Blobs: blobs}
+	ports := instance.Ports{Store: a.db, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Metrics: m, Log: a.log}
 	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
 	if err != nil {
 		return err
 	}
 	if sfu != nil {
-		cd.SFU = sfu
-		deps.Webhooks, deps.LiveKitURL = sfu, sfu.URL()
-		checks = append(checks, httpapi.Check{Name: "livekit", Ping: sfu.Ping})
+		ports.SFU = sfu
 	}
-	if deps.Classroom, err = a.classroom(cd); err != nil {
-		return err
-	}
-	deps.Lectures = lecture.NewService(a.db, deps.Classroom)
 	if a.cfg.GoogleClientID != "" {
-		deps.Lectures.WithDrive(gdrive.New(gdrive.Config{ClientID: a.cfg.GoogleClientID, ClientSecret: a.cfg.GoogleClientSecret,
-			RedirectURL: a.cfg.PublicURL + "/api/drive/callback"}, nil), a.cfg.AuthSecret)
+		ports.Drive = gdrive.New(gdrive.Config{ClientID: a.cfg.GoogleClientID, ClientSecret: a.cfg.GoogleClientSecret,
+			RedirectURL: a.cfg.PublicURL + "/api/drive/callback"}, nil)
+	}
+	inst, err := instance.New(a.cfg, ports, instance.Options{Hash: a.hash})
+	if err != nil {
+		return err
 	}
 	if err := a.startAgent(ctx, &wg, sfu, bus); err != nil {
 		return err
@@ -84,10 +79,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		defer wg.Done()
 		runner.Run(ctx)
 	}()
-	deps.Checks = checks
-	api := httpapi.New(deps)
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           inst.HTTP,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
@@ -96,7 +89,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
-	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, deps.Classroom) }) })
+	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, inst.Classroom) }) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -164,7 +164,7 @@ func (s *Server) adminHealth(w http.ResponseWriter, r *http.Request) error {
 // assistantHealth sums up the assistant processes' heartbeats: "off" without a speech-to-text
 // provider, "down" when none reported lately.
 func (s *Server) assistantHealth(r *http.Request, actor domain.Actor) healthJSON {
-	if !s.cfg.Captions() {
+	if !s.opts.Captions {
 		return healthJSON{Status: "off", Error: "STT_PROVIDER=none: captions are off"}
 	}
 	start := time.Now()

@@ -11,7 +11,7 @@ import (
 // The session cookie. Behind TLS it takes the __Host- prefix, which browsers only accept
 // with Secure, Path=/ and no Domain: no subdomain can plant or read it.
 func (s *Server) sessionCookieName() string {
-	if s.cfg.SecureCookies() {
+	if s.opts.SecureCookies {
 		return "__Host-ls_session"
 	}
 	return "ls_session"
@@ -27,7 +27,7 @@ func (s *Server) sessionToken(r *http.Request) string {
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
 	c := &http.Cookie{Name: s.sessionCookieName(), Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies()}
+		SameSite: http.SameSiteLaxMode, Secure: s.opts.SecureCookies}
 	if token == "" {
 		c.MaxAge = -1
 	} else {

@@ -21,7 +21,7 @@ import (
 const devCookie = "ls_dev_access"
 
 func (s *Server) devProtectionEnabled() bool {
-	return s.cfg.Domain == "" && (s.cfg.DevAccessKey != "" || len(s.cfg.AllowedIPs) > 0)
+	return s.opts.DevAccessKey != "" || len(s.opts.AllowedIPs) > 0
 }
 
 func (s *Server) devProtection(next http.Handler) http.Handler {
@@ -34,16 +34,16 @@ func (s *Server) devProtection(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if len(s.cfg.AllowedIPs) > 0 {
+		if len(s.opts.AllowedIPs) > 0 {
 			// Loopback is this machine, unless it forwards others (a tunnel or proxy here).
 			forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
 			ip, err := netip.ParseAddr(s.clientIP(r))
-			if err != nil || !((ip.IsLoopback() && !forwarded) || inPrefixes(ip, s.cfg.AllowedIPs)) {
+			if err != nil || !((ip.IsLoopback() && !forwarded) || inPrefixes(ip, s.opts.AllowedIPs)) {
 				s.writeError(w, r, domain.Errorf(domain.EForbidden, "This development server does not accept connections from your address."))
 				return
 			}
 		}
-		if s.cfg.DevAccessKey == "" || s.hasDevAccess(r) {
+		if s.opts.DevAccessKey == "" || s.hasDevAccess(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -60,14 +60,14 @@ func (s *Server) devProtection(next http.Handler) http.Handler {
 }
 
 func (s *Server) devToken() string {
-	m := hmac.New(sha256.New, []byte(s.cfg.DevAccessKey))
+	m := hmac.New(sha256.New, []byte(s.opts.DevAccessKey))
 	m.Write([]byte("liveserver dev access v1"))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
 func (s *Server) hasDevAccess(r *http.Request) bool {
 	if k := r.Header.Get("X-Dev-Access-Key"); k != "" {
-		return subtle.ConstantTimeCompare([]byte(k), []byte(s.cfg.DevAccessKey)) == 1
+		return subtle.ConstantTimeCompare([]byte(k), []byte(s.opts.DevAccessKey)) == 1
 	}
 	c, err := r.Cookie(devCookie)
 	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.devToken())) == 1
@@ -82,12 +82,12 @@ func (s *Server) devAccessLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	key := r.PostFormValue("key")
-	if subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.DevAccessKey)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.opts.DevAccessKey)) != 1 {
 		s.devAccessPage(w, http.StatusUnauthorized, "Неверный ключ. / Wrong key.")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: devCookie, Value: s.devToken(), Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies(), MaxAge: 30 * 24 * 3600})
+		SameSite: http.SameSiteLaxMode, Secure: s.opts.SecureCookies, MaxAge: 30 * 24 * 3600})
 	// Always home: a redirect target from the form could be made to leave the site.
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -29,10 +29,10 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || mt != "multipart/form-data" {
 		return domain.Errorf(domain.EUnsupported, "Send the file as multipart/form-data in the field \"file\".")
 	}
-	if r.ContentLength > s.maxUpload+multipartSlack {
-		return domain.Errorf(domain.ETooLarge, "The file is larger than the limit of %d MB.", s.maxUpload>>20)
+	if r.ContentLength > s.opts.MaxUpload+multipartSlack {
+		return domain.Errorf(domain.ETooLarge, "The file is larger than the limit of %d MB.", s.opts.MaxUpload>>20)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+multipartSlack)
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxUpload+multipartSlack)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return domain.Errorf(domain.EInvalid, "The multipart body is malformed.")
@@ -45,7 +45,7 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				return domain.Errorf(domain.ETooLarge, "The file is larger than the limit of %d MB.", s.maxUpload>>20)
+				return domain.Errorf(domain.ETooLarge, "The file is larger than the limit of %d MB.", s.opts.MaxUpload>>20)
 			}
 			return domain.Errorf(domain.EInvalid, "The multipart body is malformed.")
 		}

@@ -15,14 +15,14 @@ import (
 const guestCookieMaxAge = 30 * 24 * 3600
 
 func (s *Server) guestCookieName() string {
-	if s.cfg.SecureCookies() {
+	if s.opts.SecureCookies {
 		return "__Host-ls_guest"
 	}
 	return "ls_guest"
 }
 
 func (s *Server) signGuest(id string) string {
-	m := hmac.New(sha256.New, []byte(s.cfg.AuthSecret))
+	m := hmac.New(sha256.New, []byte(s.opts.AuthSecret))
 	m.Write([]byte("guest-session:" + id))
 	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
@@ -51,6 +51,6 @@ func (s *Server) ensureGuestSession(w http.ResponseWriter, r *http.Request) stri
 	}
 	id := uuid.NewString()
 	http.SetCookie(w, &http.Cookie{Name: s.guestCookieName(), Value: s.signGuest(id), Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies(), MaxAge: guestCookieMaxAge})
+		SameSite: http.SameSiteLaxMode, Secure: s.opts.SecureCookies, MaxAge: guestCookieMaxAge})
 	return id
 }

@@ -22,9 +22,8 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/disk"
-	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
-	"github.com/liveserver/liveserver/internal/lecture"
+	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/livekit"
 	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 	"github.com/liveserver/liveserver/internal/memory"
@@ -144,25 +143,21 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 		t.Fatal(err)
 	}
 	e.blobs = blobs
-	cd := classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Log: log}
-	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus,
-		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond}
+	ports := instance.Ports{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Log: log}
 	if withLiveKit {
 		lk := livekittest.Start(t, livekittest.WithWebhookURL(srv.URL+"/api/livekit/webhook"))
 		sfu, err := livekit.NewSFU(lk.Config)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cd.SFU, deps.Webhooks, e.lk = sfu, sfu, sfu
+		ports.SFU, e.lk = sfu, sfu
 	}
-	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
-		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload()})
+	// Built as serve builds it; only the password hashing is cheaper and the heartbeat faster.
+	inst, err := instance.New(cfg, ports, instance.Options{Hash: classroom.FastHashParams, Heartbeat: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps.Classroom, e.svc = svc, svc
-	deps.Lectures = lecture.NewService(db, svc)
-	h = httpapi.New(deps)
+	e.svc, h = inst.Classroom, inst.HTTP
 	return e
 }
 

@@ -68,7 +68,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 	if s.metrics == nil {
 		return domain.Errorf(domain.ENotFound, "Metrics are off.")
 	}
-	if s.metricsTok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.metricsTok)) != 1 {
+	if s.opts.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.opts.MetricsToken)) != 1 {
 		return domain.Errorf(domain.EUnauthorized, "The metrics need their bearer token.")
 	}
 	s.metrics.Handler().ServeHTTP(w, r)

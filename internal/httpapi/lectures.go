@@ -194,7 +194,7 @@ func (s *Server) lectureShare(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{"enabled": *in.Enabled}
 	if token != "" {
 		out["token"] = token
-		out["url"] = s.cfg.PublicURL + "/lectures/" + r.PathValue("roomId") + "?share=" + token
+		out["url"] = s.opts.PublicURL + "/lectures/" + r.PathValue("roomId") + "?share=" + token
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -23,7 +23,7 @@ func (s *Server) livekitToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// captions says whether the assistant transcribes this instance's calls (STT_PROVIDER).
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "url": tok.URL, "captions": s.cfg.Captions()})
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "url": tok.URL, "captions": s.opts.Captions})
 	return nil
 }
 

@@ -113,7 +113,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "+
 				"style-src 'self' 'unsafe-inline'; connect-src "+s.connectSrc+"; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		}
-		if s.cfg.SecureCookies() {
+		if s.opts.SecureCookies {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
@@ -143,7 +143,7 @@ func (s *Server) clientIP(r *http.Request) string {
 		return host
 	}
 	addr = addr.Unmap()
-	if !inPrefixes(addr, s.cfg.TrustedProxies) {
+	if !inPrefixes(addr, s.opts.TrustedProxies) {
 		return addr.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -153,7 +153,7 @@ func (s *Server) clientIP(r *http.Request) string {
 			break
 		}
 		a = a.Unmap()
-		if !inPrefixes(a, s.cfg.TrustedProxies) {
+		if !inPrefixes(a, s.opts.TrustedProxies) {
 			return a.String()
 		}
 		addr = a

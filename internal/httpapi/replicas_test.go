@@ -12,7 +12,7 @@ import (
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/disk"
 	"github.com/liveserver/liveserver/internal/domain"
-	"github.com/liveserver/liveserver/internal/httpapi"
+	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/redis"
 	"github.com/liveserver/liveserver/internal/redis/redistest"
@@ -48,13 +48,12 @@ func newReplicas(tb testing.TB, d sqlstore.Dialect, n int, rd *redistest.Server)
 			tb.Cleanup(func() { rb.Close() })
 			bus, limiter = rb, redis.NewLimiter(rb.Client(), "")
 		}
-		svc, err := classroom.New(classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Log: log},
-			classroom.Options{RegistrationOpen: true, Hash: classroom.FastHashParams})
+		inst, err := instance.New(cfg, instance.Ports{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Log: log},
+			instance.Options{Hash: classroom.FastHashParams, Heartbeat: 200 * time.Millisecond})
 		if err != nil {
 			tb.Fatal(err)
 		}
-		srv := httptest.NewServer(httpapi.New(httpapi.Deps{Config: cfg, Log: log, Classroom: svc, Limiter: limiter, Bus: bus,
-			Heartbeat: 200 * time.Millisecond}))
+		srv := httptest.NewServer(inst.HTTP)
 		tb.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
 		out = append(out, &env{t: tb, srv: srv, db: db, blobs: blobs})
 	}

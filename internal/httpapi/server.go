@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
-	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/lecture"
 	"github.com/liveserver/liveserver/internal/metrics"
@@ -25,9 +25,34 @@ type Check struct {
 	Ping func(context.Context) error
 }
 
+// Options are the HTTP interface's settings, from the instance's configuration.
+type Options struct {
+	// PublicURL is where browsers reach the instance (share links).
+	PublicURL string
+	// SecureCookies marks cookies Secure with the __Host- prefix and sends HSTS: behind TLS.
+	SecureCookies bool
+	// AuthSecret signs guest cookies.
+	AuthSecret string
+	// DevAccessKey and AllowedIPs keep a development instance private (see devaccess.go);
+	// both empty turn that protection off.
+	DevAccessKey string
+	AllowedIPs   []netip.Prefix
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// MaxUpload is the largest shared file in bytes.
+	MaxUpload int64
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// Captions says whether the assistant captions calls (a speech-to-text provider is set).
+	Captions bool
+	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
+	LiveKitURL string
+	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
+	Heartbeat time.Duration
+}
+
 // Deps is what the HTTP interface needs.
 type Deps struct {
-	Config    *config.Config
 	Log       *slog.Logger
 	Classroom *classroom.Service
 	Limiter   domain.Limiter
@@ -37,14 +62,10 @@ type Deps struct {
 	Webhooks WebhookReceiver
 	// Bus delivers room events to the event streams.
 	Bus domain.Bus
-	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
-	Heartbeat time.Duration
 	// Lectures serves the lecture pages and exports.
 	Lectures *lecture.Service
 	// Metrics, when set, counts requests and streams and serves /metrics.
 	Metrics *metrics.Metrics
-	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
-	LiveKitURL string
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -55,7 +76,7 @@ type WebhookReceiver interface {
 
 // Server is the HTTP interface; it is an http.Handler.
 type Server struct {
-	cfg        *config.Config
+	opts       Options
 	log        *slog.Logger
 	svc        *classroom.Service
 	limiter    domain.Limiter
@@ -64,10 +85,8 @@ type Server struct {
 	hooks      WebhookReceiver
 	bus        domain.Bus
 	beat       time.Duration
-	maxUpload  int64
 	lectures   *lecture.Service
 	metrics    *metrics.Metrics
-	metricsTok string
 	connectSrc string
 	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
@@ -76,11 +95,13 @@ type Server struct {
 }
 
 // New returns the HTTP interface over deps.
-func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
-		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.Config.MaxUpload(), lectures: d.Lectures, metrics: d.Metrics, metricsTok: d.Config.MetricsToken,
-		connectSrc: connectSources(d.LiveKitURL),
-		mux:        http.NewServeMux()}
+func New(d Deps, o Options) *Server {
+	s := &Server{opts: o, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
+		hooks: d.Webhooks, bus: d.Bus, beat: o.Heartbeat, lectures: d.Lectures, metrics: d.Metrics,
+		connectSrc: connectSources(o.LiveKitURL), mux: http.NewServeMux()}
+	if s.opts.MaxUpload <= 0 {
+		s.opts.MaxUpload = classroom.DefaultMaxUpload
+	}
 	if s.beat <= 0 {
 		s.beat = 15 * time.Second
 	}
