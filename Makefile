@@ -11,7 +11,7 @@ LIVEKIT_BIN    := .tools/bin/livekit-server
 VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 VERSITYGW_BIN    := .tools/bin/versitygw
 
-.PHONY: run test test-browser build vet fmt-check livekit s3server web clean
+.PHONY: run test test-browser fuzz build vet fmt-check livekit s3server web clean
 
 ## run: build the web app, then start the whole product with embedded defaults (SQLite and
 ## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use)
@@ -42,6 +42,7 @@ $(LIVEKIT_BIN):
 ## Chromium is installed (LIVESERVER_REQUIRE_BROWSER=1 makes its absence an error)
 test: vet fmt-check
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
 	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
 	elif [ -n "$$LIVESERVER_REQUIRE_BROWSER" ]; then echo "browser suite: /usr/bin/chromium is required"; exit 1; \
 	else echo "== browser suite SKIPPED: /usr/bin/chromium not found (apt-get install -y chromium)"; fi
@@ -51,6 +52,19 @@ test: vet fmt-check
 test-browser: web livekit
 	$(GO) build -o bin/liveserver-e2e ./cmd/liveserver
 	cd web && LIVESERVER_BIN=$(abspath bin/liveserver-e2e) LIVEKIT_SERVER_BIN=$(abspath $(LIVEKIT_BIN)) ./e2e/run.sh
+
+## fuzz: every fuzz target of the repository for FUZZTIME each (3 s by default), beyond its seed
+## corpus, which the plain test run already checks; a finding is written under the package's
+## testdata/fuzz/ and fails the run
+FUZZTIME ?= 3s
+fuzz:
+	@set -e; for pkg in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "== fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 ## build: a binary in ./bin
 build:

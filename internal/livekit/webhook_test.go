@@ -31,7 +31,7 @@ func sha(body string) string {
 
 // signed builds the request LiveKit sends: the Authorization header is a
 // bare JWT whose sha256 claim is the body's hash.
-func signed(t *testing.T, key, secret, body, signedBody string) *http.Request {
+func signed(t testing.TB, key, secret, body, signedBody string) *http.Request {
 	t.Helper()
 	tok, err := auth.NewAccessToken(key, secret).SetValidFor(5 * time.Minute).SetSha256(sha(signedBody)).ToJWT()
 	if err != nil {
