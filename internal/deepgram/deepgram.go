@@ -3,11 +3,12 @@
 // closes the socket before the last final result arrives, and after a dropped connection it
 // goes on mid-stream without the Ogg headers and with times restarting at zero (DESIGN.md §7).
 //
-// Audio goes out as the Ogg/Opus pages it was written in. The stream keeps the two header pages
-// and every page after the last final result; when the connection drops it redials, sends the
-// headers and those pages again (rebased into a fresh stream that starts at time zero) and
-// shifts the new connection's result times by where the replay starts, so nothing already
-// final is lost or repeated and times keep counting from the start of the stream.
+// Audio goes out as the Ogg/Opus pages it was written in. An ogg.Replay keeps the two header
+// pages and every page after the last final result; when the connection drops the stream
+// redials, sends the headers and those pages again (rebased into a fresh stream that starts at
+// time zero) and shifts the new connection's result times by where the replay starts, so
+// nothing already final is lost or repeated and times keep counting from the start of the
+// stream.
 package deepgram
 
 import (
@@ -139,17 +140,10 @@ type stream struct {
 
 	mu        sync.Mutex
 	split     ogg.Splitter
-	head      []ogg.Page // OpusHead, OpusTags
-	preSkip   int64
-	kept      []ogg.Page // audio pages not yet covered by a final result
-	keptBase  int64      // granule where kept starts (end of the last page dropped)
-	nextSeq   uint32     // sequence number after the last page written
+	replay    ogg.Replay // the headers and the pages not yet covered by a final result
 	conn      *websocket.Conn
-	rebase    bool   // pages for this connection are rewritten:
-	base      int64  // granule subtracted
-	seqShift  uint32 // and page sequence numbers shifted down by this
-	offsetMs  int64  // added to this connection's result times
-	closing   bool   // Close was called
+	offsetMs  int64 // added to this connection's result times: where its replay started
+	closing   bool  // Close was called
 	closeSent *websocket.Conn
 	lastAudio time.Time
 	err       error
@@ -170,16 +164,20 @@ func (s *stream) Write(data []byte) error {
 		s.mu.Unlock()
 		return err
 	}
+	// The pages are kept for a replay; after one they come back rewritten to follow on in it.
 	pages, err := s.split.Push(data)
-	if err == nil {
-		err = s.addPages(pages)
+	var out []byte
+	for i := 0; err == nil && i < len(pages); i++ {
+		var p ogg.Page
+		if p, err = s.replay.Add(pages[i]); err == nil {
+			out = append(out, p.Raw...)
+		}
 	}
 	if err != nil {
 		s.mu.Unlock()
 		return fmt.Errorf("deepgram: %w", err)
 	}
 	conn := s.conn
-	out := s.wire(pages)
 	s.mu.Unlock()
 	if conn == nil || len(out) == 0 {
 		return nil
@@ -193,68 +191,6 @@ func (s *stream) Write(data []byte) error {
 		s.mu.Unlock()
 	}
 	return nil
-}
-
-// addPages records written pages: the headers, or audio kept for a replay. Called with mu held.
-func (s *stream) addPages(pages []ogg.Page) error {
-	for _, p := range pages {
-		s.nextSeq = p.Seq + 1
-		switch len(s.head) {
-		case 0:
-			h, err := ogg.ParseOpusHead(p)
-			if err != nil {
-				return err
-			}
-			s.preSkip = int64(h.PreSkip)
-			s.head = append(s.head, p)
-		case 1:
-			if !ogg.IsOpusTags(p) {
-				return errors.New("second page is not OpusTags")
-			}
-			s.head = append(s.head, p)
-		default:
-			s.kept = append(s.kept, p)
-		}
-	}
-	return nil
-}
-
-// wire is what the current connection gets for these pages. Called with mu held.
-func (s *stream) wire(pages []ogg.Page) []byte {
-	var out []byte
-	for _, p := range pages {
-		if s.rebase && p.Seq >= 2 {
-			p = ogg.Rebase(p, s.base, p.Seq-s.seqShift, false)
-		}
-		out = append(out, p.Raw...)
-	}
-	return out
-}
-
-// granuleMs is a granule's time from the start of the decoded audio.
-func (s *stream) granuleMs(g int64) int64 { return (g - s.preSkip) * 1000 / ogg.SampleRate }
-
-// finalUpTo drops the kept pages that a final result ending at endMs covers, cutting only
-// where a page starts a new packet. Called with mu held.
-func (s *stream) finalUpTo(endMs int64) {
-	drop, end := 0, s.keptBase
-	g := s.keptBase
-	for i, p := range s.kept {
-		if p.Granule != -1 {
-			g = p.Granule
-		}
-		if s.granuleMs(g) > endMs {
-			break
-		}
-		if i+1 < len(s.kept) && s.kept[i+1].Continued() {
-			continue
-		}
-		drop, end = i+1, g
-	}
-	if drop > 0 {
-		s.kept = append(s.kept[:0:0], s.kept[drop:]...)
-		s.keptBase = end
-	}
 }
 
 type message struct {
@@ -319,7 +255,9 @@ func (s *stream) read(conn *websocket.Conn) (bool, error) {
 		start := off + int64(m.Start*1000+0.5)
 		end := off + int64((m.Start+m.Duration)*1000+0.5)
 		if m.IsFinal {
-			s.finalUpTo(end) // empty finals too: silence is final as well
+			// Empty finals too: silence is final as well. The end is rounded to the
+			// millisecond, so the final covers the whole of its last millisecond.
+			s.replay.Ack(time.Duration(end+1)*time.Millisecond - 1)
 		}
 		s.mu.Unlock()
 		text := ""
@@ -357,7 +295,7 @@ func (s *stream) redial(cause error, tries *int) (*websocket.Conn, error) {
 		if err != nil {
 			continue
 		}
-		if err = s.replay(conn); err != nil {
+		if err = s.resend(conn); err != nil {
 			conn.CloseNow()
 			continue
 		}
@@ -367,26 +305,14 @@ func (s *stream) redial(cause error, tries *int) (*websocket.Conn, error) {
 	return nil, fmt.Errorf("deepgram: connection lost (%v) and redialling failed: %w", cause, err)
 }
 
-// replay sends a fresh stream (headers, then the kept pages rebased to start at zero) on a new
+// resend sends a fresh stream (headers, then the kept pages rebased to start at zero) on a new
 // connection and makes it current; Writes wait meanwhile, so nothing goes out of order.
-func (s *stream) replay(conn *websocket.Conn) error {
+func (s *stream) resend(conn *websocket.Conn) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
-	var out []byte
-	if len(s.head) == 2 {
-		out = ogg.Cut(s.head[0], s.head[1], s.kept, s.keptBase, false)
-	}
-	s.rebase = true
-	s.base = s.keptBase
-	s.offsetMs = s.keptBase * 1000 / ogg.SampleRate
-	first := s.nextSeq // the page that comes after the replay is number 2 of the new stream
-	if len(s.kept) > 0 {
-		first = s.kept[0].Seq
-	}
-	if first >= 2 {
-		s.seqShift = first - 2
-	}
+	out, start := s.replay.Restart()
+	s.offsetMs = start.Milliseconds()
 	closing := s.closing
 	s.mu.Unlock()
 

@@ -1,7 +1,8 @@
 // Package ogg reads and rewrites Ogg pages of an Ogg/Opus stream (RFC 3533, RFC 7845) without
 // decoding any audio: enough to split written bytes into pages, know their granule positions,
-// and cut a stream into standalone files (the headers plus some pages, granules rebased). Both
-// STT clients (internal/deepgram and internal/openai) use it.
+// and cut a stream into standalone files (the headers plus some pages, granules rebased). A
+// Clock follows a stream's time; a Replay keeps what a receiver that lost the stream needs to
+// be sent again. Both STT clients (internal/deepgram and internal/openai) use them.
 package ogg
 
 import (
@@ -125,10 +126,18 @@ func Rewrite(p Page, granule int64, seq uint32, typ byte) Page {
 }
 
 // Splitter turns a byte stream into whole pages, keeping an incomplete tail for the next Push.
-type Splitter struct{ buf []byte }
+type Splitter struct {
+	buf []byte
+	err error
+}
 
-// Push adds bytes and returns the pages they complete.
+// Push adds bytes and returns the pages they complete. Bytes that do not start a page end the
+// stream (there is no finding the next page in a stream of pages without gaps): Push returns
+// the pages before them with the error, and the same error, without pages, from then on.
 func (s *Splitter) Push(b []byte) ([]Page, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	s.buf = append(s.buf, b...)
 	var pages []Page
 	off := 0
@@ -138,14 +147,15 @@ func (s *Splitter) Push(b []byte) ([]Page, error) {
 			break
 		}
 		if err != nil {
-			return pages, err
+			s.err = err
+			break
 		}
 		p, _, _ = Parse(bytes.Clone(p.Raw)) // own the bytes: s.buf is reused
 		pages = append(pages, p)
 		off += n
 	}
 	s.buf = append(s.buf[:0], s.buf[off:]...)
-	return pages, nil
+	return pages, s.err
 }
 
 // Pending is how many bytes of an incomplete page are held.
@@ -210,9 +220,7 @@ type Info struct {
 }
 
 // Duration is the playable length: the last granule minus the pre-skip.
-func (i Info) Duration() time.Duration {
-	return time.Duration(i.LastGranule-int64(i.Head.PreSkip)) * time.Second / SampleRate
-}
+func (i Info) Duration() time.Duration { return SampleDuration(i.LastGranule - int64(i.Head.PreSkip)) }
 
 // Validate checks that data is one whole, standalone Ogg/Opus stream starting at time zero:
 // every page starts with "OggS" and has a right checksum, one serial number, sequence numbers

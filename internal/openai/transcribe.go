@@ -131,8 +131,7 @@ type tstream struct {
 
 	mu      sync.Mutex
 	split   ogg.Splitter
-	head    []ogg.Page
-	preSkip int64
+	clock   ogg.Clock  // the headers every chunk starts with, and the stream's time
 	cur     []ogg.Page // the chunk being gathered
 	curBase int64
 	curEnd  int64
@@ -168,21 +167,8 @@ func (s *tstream) Write(data []byte) error {
 
 // add takes one page. Called with mu held.
 func (s *tstream) add(p ogg.Page) error {
-	switch len(s.head) {
-	case 0:
-		h, err := ogg.ParseOpusHead(p)
-		if err != nil {
-			return err
-		}
-		s.preSkip = int64(h.PreSkip)
-		s.head = append(s.head, p)
-		return nil
-	case 1:
-		if !ogg.IsOpusTags(p) {
-			return errors.New("second page is not OpusTags")
-		}
-		s.head = append(s.head, p)
-		return nil
+	if audio, err := s.clock.Add(p); !audio {
+		return err // a header page, or a page that does not fit the stream
 	}
 	s.cur = append(s.cur, p)
 	// Quiet packets are judged by size alone; their duration comes from their TOC byte. Sound
@@ -203,9 +189,7 @@ func (s *tstream) add(p ogg.Page) error {
 			}
 		}
 	}
-	if p.Granule != -1 {
-		s.curEnd = p.Granule
-	}
+	s.curEnd = s.clock.Position()
 	if !p.EndsPacket() {
 		return nil // cut only where a packet ends
 	}
@@ -214,8 +198,8 @@ func (s *tstream) add(p ogg.Page) error {
 		s.cur, s.curBase = nil, s.curEnd
 		return nil
 	}
-	length := time.Duration(s.curEnd-s.curBase) * time.Second / ogg.SampleRate
-	pause := time.Duration(s.quiet) * time.Second / ogg.SampleRate
+	length := ogg.SampleDuration(s.curEnd - s.curBase)
+	pause := ogg.SampleDuration(s.quiet)
 	if length >= s.t.cfg.MaxChunk || (length >= s.t.cfg.MinChunk && pause >= s.t.cfg.Pause) {
 		s.cut()
 	}
@@ -250,7 +234,7 @@ func (s *tstream) run() {
 			s.queue = s.queue[1:]
 		}
 		closing := s.closing
-		head := s.head
+		clock := s.clock // the headers do not change once in: a copy is a snapshot
 		s.mu.Unlock()
 		if !have {
 			if closing {
@@ -263,7 +247,7 @@ func (s *tstream) run() {
 				return
 			}
 		}
-		r, ok, err := s.transcribe(head, c)
+		r, ok, err := s.transcribe(&clock, c)
 		if err != nil {
 			s.mu.Lock()
 			s.err = err
@@ -282,11 +266,9 @@ func (s *tstream) run() {
 	}
 }
 
-func (s *tstream) ms(g int64) int64 { return max(0, (g-s.preSkip)*1000/ogg.SampleRate) }
-
 // transcribe sends one chunk as a file and makes its result; ok is false for empty text.
-func (s *tstream) transcribe(head []ogg.Page, c chunk) (domain.STTResult, bool, error) {
-	file := ogg.Cut(head[0], head[1], c.pages, c.base, true)
+func (s *tstream) transcribe(clock *ogg.Clock, c chunk) (domain.STTResult, bool, error) {
+	file := clock.Cut(c.pages, c.base, true)
 	params := sdk.AudioTranscriptionNewParams{
 		File:           sdk.File(bytes.NewReader(file), "chunk.ogg", "audio/ogg"),
 		Model:          sdk.AudioModel(s.t.cfg.Model),
@@ -296,7 +278,7 @@ func (s *tstream) transcribe(head []ogg.Page, c chunk) (domain.STTResult, bool, 
 		params.Language = sdk.String(s.lang)
 	}
 	res, err := s.t.c.Audio.Transcriptions.New(s.life, params)
-	startMs, endMs := s.ms(c.base), s.ms(c.end)
+	startMs, endMs := clock.Time(c.base).Milliseconds(), clock.Time(c.end).Milliseconds()
 	if err != nil {
 		var apiErr *sdk.Error
 		if errors.As(err, &apiErr) {
@@ -310,7 +292,7 @@ func (s *tstream) transcribe(head []ogg.Page, c chunk) (domain.STTResult, bool, 
 	}
 	// The chunk's decoded audio starts base/48 ms into the stream's decoded audio (both
 	// drop the pre-skip); segments narrow the span to where speech was found.
-	off := c.base * 1000 / ogg.SampleRate
+	off := ogg.SampleDuration(c.base).Milliseconds()
 	if segs := res.Segments; len(segs) > 0 {
 		a := off + int64(segs[0].Start*1000)
 		b := off + int64(segs[len(segs)-1].End*1000)
@@ -355,7 +337,7 @@ func (s *tstream) Err() error {
 // Close cuts the last chunk and waits, bounded by ctx, until every chunk is transcribed.
 func (s *tstream) Close(ctx context.Context) error {
 	s.mu.Lock()
-	if !s.closing && s.err == nil && len(s.head) == 2 {
+	if !s.closing && s.err == nil && s.clock.Ready() {
 		s.cut()
 	}
 	s.closing = true
