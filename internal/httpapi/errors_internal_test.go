@@ -4,7 +4,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +52,39 @@ func TestConnectSources(t *testing.T) {
 			t.Errorf("connectSources(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzLastEventID reads any resume id a client sends: it accepts only a decimal number that fits
+// (never a negative one), and reads it as sent.
+func FuzzLastEventID(f *testing.F) {
+	for _, s := range []string{"", "0", "42", "-1", "9223372036854775807", "9223372036854775808", "1e3", " 7", "0x10", "٣"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, v string, inQuery bool) {
+		r := httptest.NewRequest(http.MethodGet, "/api/rooms/x/events", nil)
+		if inQuery {
+			r.URL.RawQuery = url.Values{"lastEventId": {v}}.Encode()
+		} else {
+			r.Header.Set("Last-Event-ID", v)
+		}
+		n, ok := lastEventID(r)
+		if !ok {
+			if n != 0 {
+				t.Fatalf("%q refused but gave %d", v, n)
+			}
+			return
+		}
+		got := r.Header.Get("Last-Event-ID")
+		if inQuery {
+			got = r.URL.Query().Get("lastEventId")
+		}
+		digits := strings.TrimPrefix(got, "+")
+		if n < 0 || digits == "" || strings.Trim(digits, "0123456789") != "" {
+			t.Fatalf("%q read as %d", v, n)
+		}
+		if want, err := strconv.ParseInt(digits, 10, 64); err != nil || want != n {
+			t.Fatalf("%q read as %d", v, n)
+		}
+	})
 }

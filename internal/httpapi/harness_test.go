@@ -88,7 +88,7 @@ func (c countingBody) Read(p []byte) (int, error) {
 }
 
 // newEnv starts the server with the given environment variables on top of test defaults.
-func newEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
+func newEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string) *env {
 	t.Helper()
 	return startEnv(t, d, vars, false)
 }
@@ -99,7 +99,7 @@ func newLiveEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
 	return startEnv(t, d, vars, true)
 }
 
-func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLiveKit bool) *env {
+func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLiveKit bool) *env {
 	t.Helper()
 	getenv := func(k string) string {
 		if v, ok := vars[k]; ok {
