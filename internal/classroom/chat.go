@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode"
@@ -119,6 +120,15 @@ func (s *Service) DeleteChat(ctx context.Context, actor domain.Actor, roomID, me
 		}
 		if !ok {
 			return domain.Errorf(domain.ENotFound, "No such message.")
+		}
+		// The message's own event leaves the log too: a stream resuming from before it (from 0
+		// included) replays its deletion, never its text.
+		gone, err := json.Marshal(map[string]string{"id": messageID})
+		if err != nil {
+			return err
+		}
+		if _, err := st.RewriteEvents(ctx, r.ID, EvChatMessage, messageID, EvChatDeleted, gone); err != nil {
+			return err
 		}
 		if err := out.add(ctx, st, r.ID, EvChatDeleted, domain.AudienceAll, map[string]string{"id": messageID}); err != nil {
 			return err

@@ -45,4 +45,9 @@ type EventStore interface {
 	AppendEvent(ctx context.Context, e Event) (Event, error)
 	// EventsAfter lists the room's events with seq > after, in order, at most limit.
 	EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]Event, error)
+	// RewriteEvents turns the room's events of type typ whose payload's "id" is subject (a
+	// UUID) into events of type newType with payload, keeping their numbers: what may not be
+	// replayed any more (a deleted message's text) leaves the log, and a reader resuming from
+	// before it still learns what happened. It says how many events it rewrote.
+	RewriteEvents(ctx context.Context, roomID, typ, subject, newType string, payload []byte) (int, error)
 }

@@ -142,3 +142,45 @@ func TestChatRefusals(t *testing.T) {
 		t.Fatalf("%d messages stored, want 10 (refused ones must not be)", len(all))
 	}
 }
+
+// A deleted message stays deleted: a stream resuming from before it, from 0 included, replays
+// its deletion and never its text, while the messages around it replay as they were.
+func TestDeletedChatIsNotReplayed(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
+		e := newEnv(t, d, nil)
+		host := e.client()
+		host.register("deleted@school.ru", "Учитель")
+		r := host.createRoom(map[string]any{"name": "Deleted"})
+		g, _ := guestIn(t, e, host, r.ID, "Петя", "fp-deleted-001")
+		var secret, kept chatMsg
+		g.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "мой пароль hunter2"}).json(t, &secret)
+		g.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "вопрос по теме"}).json(t, &kept)
+		want(t, host.do("DELETE", "/api/rooms/"+r.ID+"/chat/"+secret.ID, nil), http.StatusNoContent)
+
+		for _, from := range []string{"0", "1"} {
+			st := g.stream("/api/rooms/"+r.ID+"/events", "Last-Event-ID", from)
+			deletions, sawKept := 0, false
+			timeout := time.After(10 * time.Second)
+			for deletions < 2 || !sawKept {
+				select {
+				case ev, ok := <-st.C:
+					if !ok {
+						t.Fatal("stream ended")
+					}
+					if strings.Contains(ev.Data, "hunter2") {
+						t.Fatalf("resume from %s replayed the deleted text: %s %s", from, ev.Type, ev.Data)
+					}
+					switch {
+					case ev.Type == "chat.deleted" && strings.Contains(ev.Data, secret.ID):
+						deletions++
+					case ev.Type == "chat.message" && strings.Contains(ev.Data, kept.ID):
+						sawKept = true
+					}
+				case <-timeout:
+					t.Fatalf("resume from %s: %d deletions, kept message seen %v", from, deletions, sawKept)
+				}
+			}
+			st.Close()
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/google/uuid"
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
@@ -21,6 +22,21 @@ func (db *DB) AppendEvent(ctx context.Context, e domain.Event) (domain.Event, er
 		return err
 	})
 	return e, translate(err, "room")
+}
+
+func (db *DB) RewriteEvents(ctx context.Context, roomID, typ, subject, newType string, payload []byte) (int, error) {
+	if err := uuid.Validate(subject); err != nil {
+		return 0, domain.Invalid("subject", "An event's subject must be an id.")
+	}
+	// Payloads are our own JSON (encoding/json writes "id":"…" without spaces), and a UUID holds
+	// none of LIKE's wildcards.
+	res, err := db.exec(ctx, db.x, `UPDATE room_events SET type = ?, payload = ? WHERE room_id = ? AND type = ? AND payload LIKE ?`,
+		newType, string(payload), roomID, typ, `%"id":"`+subject+`"%`)
+	if err != nil {
+		return 0, translate(err, "events")
+	}
+	n, err := res.RowsAffected()
+	return int(n), translate(err, "events")
 }
 
 func (db *DB) EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]domain.Event, error) {

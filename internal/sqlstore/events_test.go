@@ -112,3 +112,42 @@ func TestInTxRollsBack(t *testing.T) {
 		}
 	})
 }
+
+// RewriteEvents changes only the events of that type about that subject, in that room, and
+// keeps their numbers.
+func TestRewriteEvents(t *testing.T) {
+	sqlstoretest.EachStore(t, func(t *testing.T, d sqlstore.Dialect) {
+		ctx := context.Background()
+		db := sqlstoretest.Open(t, d)
+		u, _ := db.CreateUser(ctx, newUser("rw@x.org"), false)
+		r, other := newRoom(u.ID, "abc-defg-hjk"), newRoom(u.ID, "abc-defg-hjm")
+		db.CreateRoom(ctx, r)
+		db.CreateRoom(ctx, other)
+		const gone, kept = "0b5f7a3e-3a4b-4c1d-9e2f-1a2b3c4d5e6f", "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+		add := func(room, typ, id, text string) {
+			payload, _ := json.Marshal(map[string]string{"id": id, "text": text})
+			if _, err := db.AppendEvent(ctx, domain.Event{RoomID: room, Type: typ, Audience: domain.AudienceAll, Payload: payload, CreatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add(r.ID, "chat.message", gone, "secret")
+		add(r.ID, "chat.message", kept, "fine")
+		add(r.ID, "hand", gone, "other type")
+		add(other.ID, "chat.message", gone, "other room")
+		n, err := db.RewriteEvents(ctx, r.ID, "chat.message", gone, "chat.deleted", []byte(`{"id":"`+gone+`"}`))
+		if err != nil || n != 1 {
+			t.Fatalf("rewrote %d, %v; want 1", n, err)
+		}
+		evs, _ := db.EventsAfter(ctx, r.ID, 0, 10)
+		if len(evs) != 3 || evs[0].Seq != 1 || evs[0].Type != "chat.deleted" || string(evs[0].Payload) != `{"id":"`+gone+`"}` ||
+			evs[1].Type != "chat.message" || evs[2].Type != "hand" {
+			t.Fatalf("events after the rewrite: %+v", evs)
+		}
+		if o, _ := db.EventsAfter(ctx, other.ID, 0, 10); len(o) != 1 || o[0].Type != "chat.message" {
+			t.Fatalf("the other room's events changed: %+v", o)
+		}
+		if _, err := db.RewriteEvents(ctx, r.ID, "chat.message", "%", "x", []byte("{}")); domain.ErrorCode(err) != domain.EInvalid {
+			t.Fatalf("a wildcard subject: %v, want invalid", err)
+		}
+	})
+}
