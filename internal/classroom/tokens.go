@@ -69,7 +69,9 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 		}
 	}
 	grant.Room, grant.TTL = r.ID, tokenTTL
-	grant.CanSubscribe, grant.CanPublishData = true, true
+	// Only hosts send data into the call: the web app sends none, and a guest could otherwise
+	// send lk.transcription streams that show as captions under its name.
+	grant.CanSubscribe, grant.CanPublishData = true, host
 	tok, err := s.sfu.Token(grant)
 	if err != nil {
 		return nil, fmt.Errorf("mint token: %w", err)
