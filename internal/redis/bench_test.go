@@ -58,27 +58,38 @@ func recvOrFail(b *testing.B, s domain.Subscription) []byte {
 }
 
 // BenchmarkReplicaLatency: Publish on replica A → the message at a subscriber on replica B,
-// one message in flight at a time; p50/p99 per message.
+// one message in flight at a time; p50/p99 per message. With replicas=8, six more replicas
+// are connected to the same Redis and have no subscriber of the topic.
 func BenchmarkReplicaLatency(b *testing.B) {
-	ctx := context.Background()
-	a, bb := benchReplicas(b)
-	topic := bustest.Topic(b)
-	s, err := bb.Subscribe(ctx, topic)
-	if err != nil {
-		b.Fatal(err)
+	for _, n := range []int{2, 8} {
+		b.Run("replicas="+strconv.Itoa(n), func(b *testing.B) {
+			ctx := context.Background()
+			srv := redistest.Start(b)
+			a, bb := newBus(b, srv.URL), newBus(b, srv.URL)
+			for range n - 2 {
+				newBus(b, srv.URL)
+			}
+			topic := bustest.Topic(b)
+			s, err := bb.Subscribe(ctx, topic)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			lat := make(latencies, 0, 1<<16)
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				start := time.Now()
+				if err := a.Publish(ctx, topic, benchMsg); err != nil {
+					b.Fatal(err)
+				}
+				recvOrFail(b, s)
+				lat = append(lat, time.Since(start))
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			lat.report(b)
+		})
 	}
-	defer s.Close()
-	lat := make(latencies, 0, 1<<16)
-	b.ReportAllocs()
-	for b.Loop() {
-		start := time.Now()
-		if err := a.Publish(ctx, topic, benchMsg); err != nil {
-			b.Fatal(err)
-		}
-		recvOrFail(b, s)
-		lat = append(lat, time.Since(start))
-	}
-	lat.report(b)
 }
 
 func topicNames(b *testing.B, round int) []string {
