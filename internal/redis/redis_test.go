@@ -289,6 +289,31 @@ func TestReconnectReportsGap(t *testing.T) {
 	s4.Close()
 }
 
+// Subscribing asks nothing of Redis, so it works while Redis is down; the subscriber hears
+// of the gap when the bus's subscription is renewed, and then gets messages as usual.
+func TestSubscribeDuringOutage(t *testing.T) {
+	redisURL(t)
+	srv := redistest.Start(t)
+	b := newBus(t, srv.URL, WithHealthCheck(500*time.Millisecond))
+	srv.Stop()
+	topic := bustest.Topic(t)
+	s, err := b.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatalf("Subscribe with Redis down: %v", err)
+	}
+	defer s.Close()
+	srv.Restart(t)
+	if m := bustest.Recv(t, s); m != nil {
+		t.Fatalf("got %q, want a gap (nil)", m)
+	}
+	if err := b.Publish(t.Context(), topic, []byte("after")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(bustest.Recv(t, s)); got != "after" {
+		t.Fatalf("got %q, want %q", got, "after")
+	}
+}
+
 // BenchmarkPublishReceive measures the latency from Publish on one replica to the message
 // arriving at a subscriber on another, one message in flight at a time.
 func BenchmarkPublishReceive(b *testing.B) {
