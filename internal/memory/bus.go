@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/fanout"
 )
 
 // Bus is the in-process domain.Bus: the default on one machine, where every subscriber lives
 // in this process. Publish never blocks on a subscriber; one that falls behind is cut off with
 // domain.ErrSlowSubscriber and resumes from the Store.
 type Bus struct {
-	fan *Fanout
+	fan *fanout.Fanout
 }
 
 var _ domain.Bus = (*Bus)(nil)
@@ -30,11 +31,11 @@ func WithQueueSize(n int) BusOption {
 
 // NewBus returns an empty Bus. It starts no goroutine.
 func NewBus(opts ...BusOption) *Bus {
-	c := busConfig{queueSize: DefaultQueueSize}
+	c := busConfig{queueSize: fanout.DefaultQueueSize}
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Bus{fan: NewFanout(c.queueSize, nil)}
+	return &Bus{fan: fanout.New(c.queueSize)}
 }
 
 // Publish delivers a copy of msg to the topic's current subscribers; the caller may reuse msg.

@@ -40,31 +40,6 @@ func TestBusCloseEndsSubscriptions(t *testing.T) {
 	}
 }
 
-// The fan-out forgets a topic with its last subscriber, so topics of ended rooms cost nothing.
-func TestFanoutForgetsIdleTopics(t *testing.T) {
-	var idle []string
-	f := NewFanout(4, func(topic string) { idle = append(idle, topic) })
-	a, _ := f.Subscribe(t.Context(), "a")
-	a2, _ := f.Subscribe(t.Context(), "a")
-	a.Close()
-	if !f.Has("a") || len(idle) != 0 {
-		t.Fatalf("topic dropped while a subscriber remains (idle %v)", idle)
-	}
-	a2.Close()
-	if f.Has("a") || len(idle) != 1 || idle[0] != "a" {
-		t.Fatalf("topic kept after its last subscriber left (idle %v)", idle)
-	}
-	// An overflow releases the subscriber too.
-	s, _ := f.Subscribe(t.Context(), "b")
-	for range 5 {
-		f.Deliver("b", []byte("x"))
-	}
-	if f.Has("b") || len(f.Topics()) != 0 {
-		t.Fatalf("slow subscriber not released: topics %v", f.Topics())
-	}
-	bustest.WaitClosed(t, s)
-}
-
 // BenchmarkPublishFanout measures one message delivered to every subscriber of a topic, all
 // of them reading concurrently (ns/op is per message, not per delivery).
 func BenchmarkPublishFanout(b *testing.B) {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,19 +91,42 @@ func TestReplicas(t *testing.T) {
 	}
 }
 
-// However many local subscribers a topic has, the process holds one Redis subscription,
-// and gives it up with the last of them.
-func TestOneRedisSubscriptionPerTopic(t *testing.T) {
-	url := redisURL(t)
-	b := newBus(t, url)
+// However many topics and local subscribers there are, the process holds one Redis
+// subscription, the pattern confirmed by New: a topic costs Redis nothing, and nothing is
+// left behind in Redis when a topic's last local subscriber leaves.
+func TestOneRedisSubscriptionPerBus(t *testing.T) {
+	redisURL(t)
+	srv := redistest.Start(t) // only this bus connects to it, so every subscription is its own
+	b := newBus(t, srv.URL)
 	topic := bustest.Topic(t)
 	channel := testPrefix + topic
+	// subscriptions counts, over every connection to Redis, channel and pattern subscriptions.
+	subscriptions := func() (channels, patterns int) {
+		list, err := b.Client().ClientList(t.Context()).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field := range strings.FieldsSeq(list) {
+			if v, ok := strings.CutPrefix(field, "sub="); ok {
+				n, _ := strconv.Atoi(v)
+				channels += n
+			}
+			if v, ok := strings.CutPrefix(field, "psub="); ok {
+				n, _ := strconv.Atoi(v)
+				patterns += n
+			}
+		}
+		return channels, patterns
+	}
 	numsub := func() int64 {
 		n, err := b.Client().PubSubNumSub(t.Context(), channel).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n[channel]
+	}
+	if ch, pat := subscriptions(); ch != 0 || pat != 1 {
+		t.Fatalf("Redis subscriptions of a new bus: %d channels, %d patterns; want 0 and 1", ch, pat)
 	}
 	var subs []domain.Subscription
 	for range 5 {
@@ -112,22 +136,24 @@ func TestOneRedisSubscriptionPerTopic(t *testing.T) {
 		}
 		subs = append(subs, s)
 	}
-	if n := numsub(); n != 1 {
-		t.Fatalf("Redis subscriptions for 5 local subscribers = %d, want 1", n)
+	for range 3 {
+		s, err := b.Subscribe(t.Context(), bustest.Topic(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, s)
 	}
-	for _, s := range subs[1:] {
+	if ch, pat := subscriptions(); ch != 0 || pat != 1 {
+		t.Fatalf("Redis subscriptions for 8 local subscribers of 4 topics: %d channels, %d patterns; want 0 and 1", ch, pat)
+	}
+	if n := numsub(); n != 0 {
+		t.Fatalf("Redis subscriptions of the topic's own channel = %d, want 0", n)
+	}
+	for _, s := range subs {
 		s.Close()
 	}
-	if n := numsub(); n != 1 {
-		t.Fatalf("Redis subscriptions with 1 local subscriber left = %d, want 1", n)
-	}
-	subs[0].Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for numsub() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("Redis subscription kept after the last local subscriber left")
-		}
-		time.Sleep(10 * time.Millisecond)
+	if ch, pat := subscriptions(); ch != 0 || pat != 1 {
+		t.Fatalf("Redis subscriptions after every local subscriber left: %d channels, %d patterns; want 0 and 1", ch, pat)
 	}
 	// And the topic can be taken up again.
 	s, err := b.Subscribe(t.Context(), topic)
@@ -140,6 +166,28 @@ func TestOneRedisSubscriptionPerTopic(t *testing.T) {
 	}
 	if got := string(bustest.Recv(t, s)); got != "back" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// The prefix matches only itself, though the subscription is a glob pattern built on it.
+func TestPrefixIsLiteral(t *testing.T) {
+	url := redisURL(t)
+	const prefix = "liveserver-test-[glob]*?:"
+	b := newBus(t, url, WithPrefix(prefix))
+	topic := bustest.Topic(t)
+	s, err := b.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Channels the prefix would match if read as a pattern, then the topic's own.
+	for _, channel := range []string{"liveserver-test-g-x-:" + topic, "liveserver-test-[glob]xy:" + topic, prefix + topic} {
+		if err := b.Client().Publish(t.Context(), channel, channel).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := string(bustest.Recv(t, s)), prefix+topic; got != want {
+		t.Fatalf("got the message sent to %q, want only the one sent to %q", got, want)
 	}
 }
 
@@ -239,6 +287,31 @@ func TestReconnectReportsGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	s4.Close()
+}
+
+// Subscribing asks nothing of Redis, so it works while Redis is down; the subscriber hears
+// of the gap when the bus's subscription is renewed, and then gets messages as usual.
+func TestSubscribeDuringOutage(t *testing.T) {
+	redisURL(t)
+	srv := redistest.Start(t)
+	b := newBus(t, srv.URL, WithHealthCheck(500*time.Millisecond))
+	srv.Stop()
+	topic := bustest.Topic(t)
+	s, err := b.Subscribe(t.Context(), topic)
+	if err != nil {
+		t.Fatalf("Subscribe with Redis down: %v", err)
+	}
+	defer s.Close()
+	srv.Restart(t)
+	if m := bustest.Recv(t, s); m != nil {
+		t.Fatalf("got %q, want a gap (nil)", m)
+	}
+	if err := b.Publish(t.Context(), topic, []byte("after")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(bustest.Recv(t, s)); got != "after" {
+		t.Fatalf("got %q, want %q", got, "after")
+	}
 }
 
 // BenchmarkPublishReceive measures the latency from Publish on one replica to the message

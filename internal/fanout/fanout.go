@@ -1,4 +1,7 @@
-package memory
+// Package fanout hands a process's messages to its local subscribers through bounded queues.
+// It is the whole in-process bus (internal/memory) and the local half of the Redis bus
+// (internal/redis): both buses must treat a slow subscriber the same way, so they share it.
+package fanout
 
 import (
 	"context"
@@ -7,7 +10,7 @@ import (
 	"sync"
 )
 
-// ErrClosed is returned by Subscribe on a bus that was closed.
+// ErrClosed is returned by Subscribe on a Fanout (or bus) that was closed.
 var ErrClosed = errors.New("bus closed")
 
 // DefaultQueueSize is how many messages a subscriber may fall behind before it is cut off.
@@ -15,14 +18,10 @@ var ErrClosed = errors.New("bus closed")
 // few events per participant) without letting a stuck client pin much memory.
 const DefaultQueueSize = 256
 
-// Fanout hands messages to the local subscribers of each topic through their bounded queues.
-// It is the whole in-process bus, and the local half of the Redis bus, which is why it is
-// exported: both buses must treat a slow subscriber the same way.
+// Fanout hands messages to the local subscribers of each topic through their bounded queues,
+// and forgets a topic with its last subscriber, so topics of ended rooms cost nothing.
 type Fanout struct {
 	queueSize int
-	// onIdle is told when a topic loses its last subscriber (the Redis bus then unsubscribes).
-	// It runs without any Fanout lock held.
-	onIdle func(topic string)
 
 	mu     sync.RWMutex
 	topics map[string]*topicSubs
@@ -36,13 +35,13 @@ type topicSubs struct {
 	subs map[*Subscription]struct{}
 }
 
-// NewFanout returns an empty Fanout whose subscribers hold up to queueSize messages
-// (DefaultQueueSize when queueSize < 1). onIdle may be nil.
-func NewFanout(queueSize int, onIdle func(topic string)) *Fanout {
+// New returns an empty Fanout whose subscribers hold up to queueSize messages
+// (DefaultQueueSize when queueSize < 1).
+func New(queueSize int) *Fanout {
 	if queueSize < 1 {
 		queueSize = DefaultQueueSize
 	}
-	return &Fanout{queueSize: queueSize, onIdle: onIdle, topics: make(map[string]*topicSubs)}
+	return &Fanout{queueSize: queueSize, topics: make(map[string]*topicSubs)}
 }
 
 // Subscribe adds a subscriber to topic. It ends when closed, when ctx is done, or when it
@@ -85,9 +84,27 @@ func (f *Fanout) Deliver(topic string, msg []byte) {
 	f.mu.RLock()
 	t := f.topics[topic]
 	f.mu.RUnlock()
-	if t == nil {
-		return
+	if t != nil {
+		f.deliver(t, msg)
 	}
+}
+
+// Gap queues a gap notice (nil) for every subscriber of every topic: the messages of all of
+// them may have been lost (the Redis bus's connection dropped). A subscriber that joins while
+// Gap runs may or may not get one; it needs none, since it is live from its Subscribe on.
+func (f *Fanout) Gap() {
+	f.mu.RLock()
+	topics := make([]*topicSubs, 0, len(f.topics))
+	for _, t := range f.topics {
+		topics = append(topics, t)
+	}
+	f.mu.RUnlock()
+	for _, t := range topics {
+		f.deliver(t, nil)
+	}
+}
+
+func (f *Fanout) deliver(t *topicSubs, msg []byte) {
 	var slow []*Subscription
 	t.mu.Lock()
 	for s := range t.subs {
@@ -137,21 +154,16 @@ func (f *Fanout) Close() {
 
 func (f *Fanout) remove(s *Subscription) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	t := f.topics[s.topic]
 	if t == nil {
-		f.mu.Unlock()
 		return
 	}
 	t.mu.Lock()
-	_, present := t.subs[s]
 	delete(t.subs, s)
-	idle := present && len(t.subs) == 0
+	idle := len(t.subs) == 0
 	t.mu.Unlock()
 	if idle {
 		delete(f.topics, s.topic)
-	}
-	f.mu.Unlock()
-	if idle && f.onIdle != nil {
-		f.onIdle(s.topic)
 	}
 }
