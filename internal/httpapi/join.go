@@ -30,8 +30,24 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "admitted", "identity": actor.GuestSession})
 		return nil
 	}
+	if res.Locked {
+		writeLockedKnock(w, res.Entry.ID, actor.GuestSession)
+		return nil
+	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "pending", "entryId": res.Entry.ID, "identity": actor.GuestSession})
 	return nil
+}
+
+// writeLockedKnock answers a knock on a locked room: the error room_locked, as before, with the
+// request the host now sees beside it, so the guest can wait on the lobby stream.
+func writeLockedKnock(w http.ResponseWriter, entryID, identity string) {
+	writeJSON(w, http.StatusLocked, struct {
+		Error    errorDetail `json:"error"`
+		Status   string      `json:"status"`
+		EntryID  string      `json:"entryId"`
+		Identity string      `json:"identity"`
+	}{errorDetail{Code: domain.ERoomLocked, Message: "The host has locked the room. The host sees your request and can let you in."},
+		"pending", entryID, identity})
 }
 
 type lobbyEntryJSON = classroom.LobbyEntryView
@@ -57,8 +73,9 @@ func lobbyViews(entries []domain.LobbyEntry) []lobbyEntryJSON {
 	return out
 }
 
-// lobbyDecide takes {entryId, action} or {all: true, action}, action "approve" or "reject", and
-// answers with the entries it decided.
+// lobbyDecide takes {entryId, action} or {all: true, action}, action "approve",
+// "unlock_and_approve" (unlocks a locked room, then approves) or "reject", and answers with the
+// entries it decided.
 func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
 	actor, err := s.roomManager(r)
 	if err != nil {
@@ -72,14 +89,14 @@ func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.Action != "approve" && in.Action != "reject" {
-		return domain.Invalid("action", "The action must be \"approve\" or \"reject\".")
+	if in.Action != "approve" && in.Action != "reject" && in.Action != "unlock_and_approve" {
+		return domain.Invalid("action", "The action must be \"approve\", \"unlock_and_approve\" or \"reject\".")
 	}
 	if in.All == (in.EntryID != "") {
 		return domain.Invalid("entryId", "Give either an entryId or \"all\": true.")
 	}
 	decided, err := s.svc.DecideLobby(r.Context(), actor, r.PathValue("roomId"),
-		classroom.LobbyDecision{EntryID: in.EntryID, All: in.All, Approve: in.Action == "approve"})
+		classroom.LobbyDecision{EntryID: in.EntryID, All: in.All, Approve: in.Action != "reject", Unlock: in.Action == "unlock_and_approve"})
 	if err != nil {
 		return err
 	}
