@@ -67,7 +67,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if deps.Classroom, err = a.classroom(cd); err != nil {
 		return err
 	}
-	deps.Lectures = lecture.NewService(a.db, deps.Classroom)
+	deps.Lectures = lecture.NewService(a.db, deps.Classroom).WithLanguage(a.cfg.STTLanguage)
 	if a.cfg.GoogleClientID != "" {
 		deps.Lectures.WithDrive(gdrive.New(gdrive.Config{ClientID: a.cfg.GoogleClientID, ClientSecret: a.cfg.GoogleClientSecret,
 			RedirectURL: a.cfg.PublicURL + "/api/drive/callback"}, nil), a.cfg.AuthSecret)
