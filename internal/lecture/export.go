@@ -56,8 +56,8 @@ func fileName(title string) string {
 // labels of the exported document, by language: the lecture page's words.
 type labels struct {
 	Date, Duration, Attendance, Summary, Transcript, Chat, Files, Pending, Minutes string
-	NoAttendance, NoTranscript, NoChat                                            string
-	Bytes, KB, MB, Decimal                                                        string
+	NoAttendance, NoTranscript, NoChat                                             string
+	Bytes, KB, MB, Decimal                                                         string
 }
 
 var labelsByLang = map[string]labels{
