@@ -153,7 +153,7 @@ func (a *app) jobRunner() (*jobs.Runner, error) {
 		a.log.Info("summaries by a language model", "model", a.cfg.LLMModel)
 	}
 	host, _ := os.Hostname()
-	sum := lecture.NewSummarizer(a.db, llm, a.log.With("component", "summary"))
+	sum := lecture.NewSummarizer(a.db, llm, a.log.With("component", "summary")).WithLanguage(a.cfg.STTLanguage)
 	return jobs.New(a.db, a.log.With("component", "jobs"), jobs.Options{Owner: fmt.Sprintf("%s-%d", host, os.Getpid()),
 		Handlers: map[string]jobs.Handler{domain.JobSummary: sum.Run}}), nil
 }

@@ -30,7 +30,12 @@ type JoinInput struct {
 type JoinResult struct {
 	Admitted bool
 	Entry    *domain.LobbyEntry // the waiting (or auto-approved) entry
+	// Locked: the room is locked; the guest's request waits for the host to unlock and admit.
+	Locked bool
 }
+
+// errLocked refuses a guest who cannot wait for the locked room: one already admitted.
+var errLocked = domain.Errorf(domain.ERoomLocked, "The host has locked the room; nobody new can join now.")
 
 // Join is the guest's way in (DESIGN §3): the checks run in a fixed order, each with its own
 // refusal; then the guest waits in the lobby for the host, or (lobby off) is admitted.
@@ -57,17 +62,16 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	if r.Status == domain.RoomEnded {
 		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
 	}
-	// 2. Not locked.
-	if r.Locked {
-		return nil, domain.Errorf(domain.ERoomLocked, "The host has locked the room; nobody new can join now.")
-	}
-	// 3. Not banned: this session, this browser's fingerprint, or (if configured) this address.
+	// 2. Not banned: this session, this browser's fingerprint, or (if configured) this address.
 	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, fp, actor.IP); err != nil {
 		return nil, err
 	}
 	// Already in (a reload, a second tab of the same browser): no PIN again, no new knock, and
 	// the guest's own place is not counted against the room's size.
 	if a, err := s.store.Admission(ctx, r.ID, actor.GuestSession); err == nil && a.Active() && a.Kind == domain.KindGuest {
+		if r.Locked {
+			return nil, errLocked // admitted, but no token until the host unlocks
+		}
 		e, err := s.store.LobbyEntry(ctx, a.LobbyEntryID)
 		if err != nil {
 			return nil, err
@@ -76,15 +80,20 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	} else if err != nil && domain.ErrorCode(err) != domain.ENotFound {
 		return nil, err
 	}
-	// 4. The PIN.
+	// 3. The PIN.
 	if err := s.checkPIN(ctx, r, actor.IP, in.PIN); err != nil {
 		return nil, err
 	}
-	// 5. Room for one more.
+	// 4. Room for one more.
 	if err := s.checkCapacity(ctx, r); err != nil {
 		return nil, err
 	}
+	// 5. A locked room lets nobody in, but records the knock (below) for the host to see: only
+	// the host's "unlock and admit" lets this guest in.
 	if e, err := s.store.LatestLobbyEntry(ctx, r.ID, actor.GuestSession); err == nil && e.Status == domain.LobbyPending {
+		if r.Locked {
+			return &JoinResult{Entry: e, Locked: true}, nil
+		}
 		if !r.LobbyEnabled {
 			// The host switched the lobby off while this guest waited: that lets them in.
 			return s.admitWaiting(ctx, r, e)
@@ -103,6 +112,15 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 		IP: actor.IP, Status: domain.LobbyPending, CreatedAt: now}
 	res := &JoinResult{Entry: &e}
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		// The lock as it is now (a lock may have come since the read above): nobody is let in
+		// without the host into a locked room.
+		cur, err := st.RoomForUpdate(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if res.Locked = cur.Locked; cur.Locked {
+			return s.knockLocked(ctx, st, out, r, &e)
+		}
 		if !r.LobbyEnabled {
 			// No lobby: the entry is approved at once, so the admission is bound to it like any other.
 			e.Status, e.DecidedAt = domain.LobbyApproved, &now
@@ -120,8 +138,17 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	if err != nil {
 		return nil, err
 	}
-	s.log.InfoContext(ctx, "guest at the door", "room", r.ID, "entry", e.ID, "admitted", res.Admitted)
+	s.log.InfoContext(ctx, "guest at the door", "room", r.ID, "entry", e.ID, "admitted", res.Admitted, "locked", res.Locked)
 	return res, nil
+}
+
+// knockLocked records a knock on a locked room: a waiting entry the host sees, whatever the
+// lobby setting, since nobody may be let in without the host while the room is locked.
+func (s *Service) knockLocked(ctx context.Context, st domain.Store, out *outbox, r *domain.Room, e *domain.LobbyEntry) error {
+	if err := st.CreateLobbyEntry(ctx, *e); err != nil {
+		return err
+	}
+	return out.add(ctx, st, r.ID, EvLobbyKnock, domain.AudienceHost, LobbyView(e))
 }
 
 // checkCapacity counts the people in the call now (LiveKit knows; without it, the attendance

@@ -21,6 +21,9 @@ type LobbyDecision struct {
 	EntryID string
 	All     bool
 	Approve bool
+	// Unlock unlocks a locked room first, in the same transaction as the approval: the host's
+	// one click for a guest who knocked while the room was locked.
+	Unlock bool
 }
 
 // DecideLobby carries out the host's decision. Only pending entries change; an approval binds
@@ -61,6 +64,11 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 		cur, err := st.RoomForUpdate(ctx, r.ID)
 		if err != nil {
 			return err
+		}
+		if d.Unlock && d.Approve && cur.Locked {
+			if err := s.unlockFor(ctx, st, out, actor, cur); err != nil {
+				return err
+			}
 		}
 		if d.Approve && cur.Locked {
 			return domain.Errorf(domain.ERoomLocked, "The room is locked; unlock it to let guests in.")
@@ -113,4 +121,16 @@ func (s *Service) decideEntry(ctx context.Context, st domain.Store, out *outbox,
 		return false, err
 	}
 	return true, out.add(ctx, st, r.ID, EvLobbyDecision, domain.AudienceOf(e.SessionID), v)
+}
+
+// unlockFor unlocks the room as part of the host's "unlock and admit".
+func (s *Service) unlockFor(ctx context.Context, st domain.Store, out *outbox, actor domain.Actor, cur *domain.Room) error {
+	cur.Locked, cur.UpdatedAt = false, s.now()
+	if err := st.UpdateRoom(ctx, cur); err != nil {
+		return err
+	}
+	if err := out.add(ctx, st, cur.ID, EvRoomState, domain.AudienceAll, roomState(cur)); err != nil {
+		return err
+	}
+	return s.logAction(ctx, st, actor, cur, ActUnlock, "", "", nil)
 }

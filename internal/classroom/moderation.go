@@ -177,7 +177,7 @@ func (s *Service) revoke(ctx context.Context, st domain.Store, out *outbox, r *d
 	if err := st.RevokeApprovals(ctx, r.ID, identity, now); err != nil {
 		return err
 	}
-	if _, err := st.LowerHand(ctx, r.ID, identity); err != nil {
+	if err := s.lowerRemovedHand(ctx, st, out, r, identity, name); err != nil {
 		return err
 	}
 	v := RemovedView{Identity: identity, Name: name, Reason: reason}
@@ -415,4 +415,14 @@ func (s *Service) lowerHand(ctx context.Context, actor domain.Actor, r *domain.R
 		}
 		return s.logAction(ctx, st, actor, r, ActLowerHand, identity, "", nil)
 	})
+}
+
+// lowerRemovedHand lowers a removed guest's hand and tells everyone, so the host's queue does
+// not keep it (nor show it again when the guest is let back in).
+func (s *Service) lowerRemovedHand(ctx context.Context, st domain.Store, out *outbox, r *domain.Room, identity, name string) error {
+	down, err := st.LowerHand(ctx, r.ID, identity)
+	if err != nil || !down {
+		return err
+	}
+	return out.add(ctx, st, r.ID, EvHand, domain.AudienceAll, HandView{Identity: identity, Name: name, Raised: false})
 }

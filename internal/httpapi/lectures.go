@@ -44,6 +44,8 @@ type lectureJSON struct {
 	Files           []classroom.FileView `json:"files"`
 	Transcript      []segmentJSON        `json:"transcript"`
 	Summary         summaryJSON          `json:"summary"`
+	// DriveExport: the instance has Google Drive configured (the owner may export to it).
+	DriveExport bool `json:"driveExport"`
 }
 
 // lecturePage answers GET /api/lectures/{roomId}?q=search.
@@ -67,7 +69,8 @@ func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 	out := lectureJSON{Room: toRoomJSON(p.Room), DurationSeconds: int64(p.Duration.Seconds()),
 		Attendance: []attendeeJSON{}, Chat: []classroom.ChatView{}, Files: []classroom.FileView{}, Transcript: []segmentJSON{},
 		Summary: summaryJSON{Status: p.Summary.SummaryStatus, Kind: p.Summary.SummaryKind, Markdown: p.Summary.SummaryMarkdown,
-			Error: p.Summary.SummaryError, Language: p.Summary.Language}}
+			Error: p.Summary.SummaryError, Language: p.Summary.Language},
+		DriveExport: s.lectures.DriveEnabled()}
 	for _, a := range p.Attendance {
 		out.Attendance = append(out.Attendance, attendeeJSON{Identity: a.Identity, Name: a.Name, JoinedAt: a.FirstJoined,
 			LeftAt: a.LastLeft, Seconds: a.Seconds, Connections: a.Connections})

@@ -48,10 +48,15 @@ func TestLecturePage(t *testing.T) {
 		Chat       []chatMsg
 		Transcript []struct{ Speaker, Text string }
 		Summary    struct{ Status, Kind, Markdown string }
+		// Without Google Drive configured the page offers no Drive export.
+		DriveExport *bool
 	}
 	res := admin.do("GET", "/api/lectures/"+r.ID, nil)
 	want(t, res, http.StatusOK)
 	res.json(t, &page)
+	if page.DriveExport == nil || *page.DriveExport {
+		t.Fatalf("driveExport = %v without Drive configured; body %s", page.DriveExport, res.body)
+	}
 	if page.Room.ID != r.ID || len(page.Chat) != 1 || len(page.Transcript) != 2 || page.Summary.Status != "PENDING" {
 		t.Fatalf("page = %+v", page)
 	}

@@ -32,8 +32,9 @@ func lobbyViews(entries []domain.LobbyEntry) []lobbyEntryJSON {
 	return out
 }
 
-// lobbyDecide takes {entryId, action} or {all: true, action}, action "approve" or "reject", and
-// answers with the entries it decided.
+// lobbyDecide takes {entryId, action} or {all: true, action}, action "approve",
+// "unlock_and_approve" (unlocks a locked room, then approves) or "reject", and answers with the
+// entries it decided.
 func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
 	actor, err := s.roomManager(r)
 	if err != nil {
@@ -47,14 +48,14 @@ func (s *Server) lobbyDecide(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.Action != "approve" && in.Action != "reject" {
-		return domain.Invalid("action", "The action must be \"approve\" or \"reject\".")
+	if in.Action != "approve" && in.Action != "reject" && in.Action != "unlock_and_approve" {
+		return domain.Invalid("action", "The action must be \"approve\", \"unlock_and_approve\" or \"reject\".")
 	}
 	if in.All == (in.EntryID != "") {
 		return domain.Invalid("entryId", "Give either an entryId or \"all\": true.")
 	}
 	decided, err := s.svc.DecideLobby(r.Context(), actor, r.PathValue("roomId"),
-		classroom.LobbyDecision{EntryID: in.EntryID, All: in.All, Approve: in.Action == "approve"})
+		classroom.LobbyDecision{EntryID: in.EntryID, All: in.All, Approve: in.Action != "reject", Unlock: in.Action == "unlock_and_approve"})
 	if err != nil {
 		return err
 	}

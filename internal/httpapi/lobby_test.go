@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
 )
@@ -338,4 +339,100 @@ func TestJoinBadInput(t *testing.T) {
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", body), http.StatusBadRequest)
 	}
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{}), http.StatusBadRequest)
+}
+
+// A knock on a locked room waits for the host instead of meeting a dead end: the host sees
+// it, a plain approval is still refused while locked, and "unlock and admit" lets exactly
+// that guest in. The panic button rejects such knocks like any other.
+func TestKnockOnALockedRoom(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Закрыто"})
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lock"}), http.StatusOK)
+	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
+	hostEvents.Next("snapshot")
+
+	late := e.client()
+	res := late.join(r.ID, "Опоздавший", "", "fp-late-00001")
+	want(t, res, http.StatusLocked, "room_locked")
+	a := res.joined(t)
+	if a.Status != "pending" || a.EntryID == "" || a.Identity == "" {
+		t.Fatalf("knock on a locked room = %s", res.body)
+	}
+	var knock struct{ EntryID, Identity string }
+	json.Unmarshal([]byte(hostEvents.Next("lobby.knock").Data), &knock)
+	if knock.EntryID != a.EntryID || knock.Identity != a.Identity {
+		t.Fatalf("host saw knock %+v, want %+v", knock, a)
+	}
+	lobby := late.stream("/api/rooms/" + r.ID + "/lobby/stream")
+	var snap struct {
+		Room  struct{ Locked bool }
+		Entry struct{ EntryID, Status string }
+	}
+	json.Unmarshal([]byte(lobby.Next("snapshot").Data), &snap)
+	if !snap.Room.Locked || snap.Entry.EntryID != a.EntryID || snap.Entry.Status != "PENDING" {
+		t.Fatalf("the waiting guest's snapshot = %+v", snap)
+	}
+	// Asking again is the same request, not a second one.
+	again := late.join(r.ID, "Опоздавший", "", "fp-late-00001")
+	want(t, again, http.StatusLocked, "room_locked")
+	if b := again.joined(t); b.EntryID != a.EntryID {
+		t.Fatalf("second knock made entry %s, want %s", b.EntryID, a.EntryID)
+	}
+	// Locked means locked: no plain approval, no token.
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusLocked, "room_locked")
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"all": true, "action": "approve"}), http.StatusLocked, "room_locked")
+	want(t, late.token(r.ID), http.StatusForbidden, "not_admitted")
+
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "unlock_and_approve"}), http.StatusOK)
+	var dec struct{ EntryID, Status string }
+	json.Unmarshal([]byte(lobby.Next("lobby.decision").Data), &dec)
+	if dec.EntryID != a.EntryID || dec.Status != "APPROVED" {
+		t.Fatalf("the guest's decision = %+v", dec)
+	}
+	var st struct{ Locked bool }
+	json.Unmarshal([]byte(hostEvents.Next("room.state").Data), &st)
+	if st.Locked {
+		t.Fatal("unlock and admit left the room locked")
+	}
+	want(t, late.token(r.ID), http.StatusOK)
+	unlocks, err := e.db.ModerationLog(context.Background(), domain.ModerationFilter{RoomID: r.ID, Action: "unlock", Limit: 10})
+	if err != nil || len(unlocks) != 1 {
+		t.Fatalf("moderation log's unlocks = %+v, %v; want the one of unlock and admit", unlocks, err)
+	}
+
+	// Locked again, with two knocks waiting: the panic button rejects them, and nobody they
+	// were is admitted, also after an unlock.
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lock"}), http.StatusOK)
+	raiders := []*client{e.client(), e.client()}
+	for i, g := range raiders {
+		want(t, g.join(r.ID, "Рейдер", "", "fp-raider-000"+string(rune('1'+i))), http.StatusLocked, "room_locked")
+	}
+	var out struct{ Rejected int }
+	host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "panic"}).json(t, &out)
+	if out.Rejected != 2 {
+		t.Fatalf("panic rejected %d knocks, want 2", out.Rejected)
+	}
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unlock"}), http.StatusOK)
+	for _, g := range raiders {
+		want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+	}
+}
+
+// Without a lobby, a locked room still lets nobody in by itself: the knock waits, and asking
+// again after the host unlocks gets in.
+func TestKnockOnALockedRoomWithoutLobby(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Без лобби", "lobbyEnabled": false})
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "lock"}), http.StatusOK)
+	g := e.client()
+	want(t, g.join(r.ID, "Студент", "", "fp-nolobby-01"), http.StatusLocked, "room_locked")
+	want(t, g.token(r.ID), http.StatusForbidden, "not_admitted")
+	var queue []struct{ Name string }
+	host.do("GET", "/api/rooms/"+r.ID+"/lobby", nil).json(t, &queue)
+	if len(queue) != 1 || queue[0].Name != "Студент" {
+		t.Fatalf("lobby of the locked room = %+v", queue)
+	}
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unlock"}), http.StatusOK)
+	want(t, g.join(r.ID, "Студент", "", "fp-nolobby-01"), http.StatusOK)
+	want(t, g.token(r.ID), http.StatusOK)
 }

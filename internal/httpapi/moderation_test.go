@@ -267,3 +267,40 @@ func TestStreamHeartbeat(t *testing.T) {
 	}
 	t.Fatalf("no heartbeat before the stream ended: %v", sc.Err())
 }
+
+// A kicked or banned guest's hand goes down for everyone: the host's queue, live and in the
+// snapshot, does not keep it, also after the guest is let back in.
+func TestRemovedGuestsHandIsLowered(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Hands out", "lobbyEnabled": false})
+	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
+	hostEvents.Next("snapshot")
+	for i, action := range []string{"kick", "ban"} {
+		g := e.client()
+		fp := "fp-hand-out-" + string(rune('1'+i))
+		a := g.join(r.ID, "Поднял руку", "", fp).joined(t)
+		want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
+		hostEvents.Next("hand")
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": action, "identity": a.Identity}), http.StatusOK)
+		down := hostEvents.Next("hand")
+		var h struct {
+			Identity string
+			Raised   bool
+		}
+		json.Unmarshal([]byte(down.Data), &h)
+		if h.Identity != a.Identity || h.Raised {
+			t.Fatalf("after %s: hand event = %s, want the guest's hand lowered", action, down.Data)
+		}
+		if action == "kick" {
+			// Let back in (the lobby is off): the hand stays down.
+			want(t, g.join(r.ID, "Поднял руку", "", fp), http.StatusOK)
+		}
+		var s struct{ Hands []any }
+		fresh := host.stream("/api/rooms/" + r.ID + "/events")
+		json.Unmarshal([]byte(fresh.Next("snapshot").Data), &s)
+		fresh.Close()
+		if len(s.Hands) != 0 {
+			t.Fatalf("after %s: hands in the snapshot = %v", action, s.Hands)
+		}
+	}
+}

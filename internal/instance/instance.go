@@ -69,7 +69,7 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	lectures := lecture.NewService(p.Store, svc)
+	lectures := lecture.NewService(p.Store, svc).WithLanguage(cfg.STTLanguage)
 	if p.Drive != nil {
 		lectures.WithDrive(p.Drive, cfg.AuthSecret)
 	}

@@ -36,6 +36,10 @@ func (s *Service) WithDrive(d Drive, secret string) *Service {
 	return s
 }
 
+// DriveEnabled reports whether this instance can export to Google Drive at all, so that the
+// lecture page offers the button only then.
+func (s *Service) DriveEnabled() bool { return s.drive != nil }
+
 var errNoDrive = domain.Errorf(domain.EUnavailable, "Google Drive is not configured on this instance.")
 
 // DriveConnectURL is Google's consent page for the signed-in user. The state names the user and

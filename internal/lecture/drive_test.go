@@ -91,6 +91,9 @@ func TestDriveExport(t *testing.T) {
 	actor := domain.Actor{User: host}
 	stranger := domain.Actor{User: &domain.User{ID: "00000000-0000-4000-8000-000000000001", Role: domain.RoleHost}}
 	ctx := context.Background()
+	if !svc.DriveEnabled() || lecture.NewService(f.db, owner{f.db}).DriveEnabled() {
+		t.Fatal("DriveEnabled does not follow WithDrive")
+	}
 
 	if _, _, err := svc.ExportToDrive(ctx, actor, f.roomID); domain.ErrorCode(err) != domain.EDriveNotLinked {
 		t.Fatalf("export before connecting: %v", err)

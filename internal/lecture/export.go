@@ -53,14 +53,22 @@ func fileName(title string) string {
 	return f
 }
 
-// labels of the exported document, by language.
+// labels of the exported document, by language: the lecture page's words.
 type labels struct {
 	Date, Duration, Attendance, Summary, Transcript, Chat, Files, Pending, Minutes string
+	NoAttendance, NoTranscript, NoChat                                             string
+	Bytes, KB, MB, Decimal                                                         string
 }
 
 var labelsByLang = map[string]labels{
-	"ru": {"Дата", "Длительность", "Присутствовали", "Итоги", "Транскрипт", "Чат", "Файлы", "Итоги ещё готовятся.", "мин"},
-	"en": {"Date", "Duration", "Attendance", "Summary", "Transcript", "Chat", "Files", "The summary is not ready yet.", "min"},
+	"ru": {Date: "Дата", Duration: "Длительность", Attendance: "Посещаемость", Summary: "Конспект", Transcript: "Транскрипт",
+		Chat: "Чат", Files: "Файлы", Pending: "Конспект ещё не готов.", Minutes: "мин",
+		NoAttendance: "Никто не подключался.", NoTranscript: "Транскрипта нет.", NoChat: "Сообщений нет.",
+		Bytes: "Б", KB: "КБ", MB: "МБ", Decimal: ","},
+	"en": {Date: "Date", Duration: "Duration", Attendance: "Attendance", Summary: "Summary", Transcript: "Transcript",
+		Chat: "Chat", Files: "Files", Pending: "The summary is not ready yet.", Minutes: "min",
+		NoAttendance: "Nobody joined.", NoTranscript: "No transcript.", NoChat: "No messages.",
+		Bytes: "B", KB: "KB", MB: "MB", Decimal: "."},
 }
 
 func labelsFor(lang string) labels {
@@ -70,25 +78,62 @@ func labelsFor(lang string) labels {
 	return labelsByLang["en"]
 }
 
+// pageLanguage is the language the exports are written in.
 func pageLanguage(p *Page) string {
+	if p.Language != "" {
+		return p.Language
+	}
 	if p.Summary.Language != "" {
 		return p.Summary.Language
 	}
-	return language(p.Transcript)
+	return language(p.Transcript, "")
 }
 
-// Markdown renders the lecture: title, date, duration, attendance, summary, transcript, chat.
+// minutes is a person's time present as the page shows it: whole minutes, rounded.
+func minutes(seconds int64) int64 { return (seconds + 30) / 60 }
+
+// fileSize is a file's size as the page shows it, in the document's language: 512 Б, 1,5 КБ.
+func (l labels) fileSize(n int64) string {
+	one := func(v float64, unit string) string {
+		return strings.Replace(fmt.Sprintf("%.1f", v), ".", l.Decimal, 1) + " " + unit
+	}
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d %s", n, l.Bytes)
+	case n < 1024*1024:
+		return one(float64(n)/1024, l.KB)
+	}
+	return one(float64(n)/1024/1024, l.MB)
+}
+
+// facts are the lines under the title: date and duration (as the page has them).
+func facts(p *Page, l labels) []string {
+	var out []string
+	if p.Room.StartedAt != nil {
+		out = append(out, fmt.Sprintf("%s: %s", l.Date, p.Room.StartedAt.Format("2006-01-02 15:04 MST")),
+			fmt.Sprintf("%s: %s", l.Duration, clock(p.Duration.Milliseconds())))
+	} else {
+		out = append(out, l.Duration+": —")
+	}
+	return out
+}
+
+func attendeeLine(a Attendee, l labels) string {
+	return fmt.Sprintf("%s — %d %s", a.Name, minutes(a.Seconds), l.Minutes)
+}
+
+func fileLine(f domain.SharedFile, l labels) string {
+	return fmt.Sprintf("%s — %s · %s", f.Name, l.fileSize(f.Size), f.UploaderName)
+}
+
+// Markdown renders the lecture in the page's order: title, date, duration, summary,
+// attendance, transcript, chat, files.
 func Markdown(p *Page) string {
 	l := labelsFor(pageLanguage(p))
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", p.Room.Name)
-	if p.Room.StartedAt != nil {
-		fmt.Fprintf(&b, "- %s: %s\n", l.Date, p.Room.StartedAt.Format("2006-01-02 15:04 MST"))
-	}
-	fmt.Fprintf(&b, "- %s: %d %s\n\n", l.Duration, int(p.Duration.Minutes()), l.Minutes)
-	fmt.Fprintf(&b, "## %s\n\n", l.Attendance)
-	for _, a := range p.Attendance {
-		fmt.Fprintf(&b, "- %s — %d %s\n", a.Name, a.Seconds/60, l.Minutes)
+	for _, f := range facts(p, l) {
+		fmt.Fprintf(&b, "- %s\n", f)
 	}
 	fmt.Fprintf(&b, "\n## %s\n\n", l.Summary)
 	if p.Summary.SummaryStatus == domain.SummaryReady {
@@ -97,20 +142,32 @@ func Markdown(p *Page) string {
 	} else {
 		b.WriteString(l.Pending + "\n\n")
 	}
-	fmt.Fprintf(&b, "## %s\n\n", l.Transcript)
+	fmt.Fprintf(&b, "## %s\n\n", l.Attendance)
+	if len(p.Attendance) == 0 {
+		b.WriteString(l.NoAttendance + "\n")
+	}
+	for _, a := range p.Attendance {
+		fmt.Fprintf(&b, "- %s\n", attendeeLine(a, l))
+	}
+	fmt.Fprintf(&b, "\n## %s\n\n", l.Transcript)
+	if len(p.Transcript) == 0 {
+		b.WriteString(l.NoTranscript + "\n\n")
+	}
 	for _, s := range p.Transcript {
 		fmt.Fprintf(&b, "**[%s] %s:** %s\n\n", clock(s.StartMs), s.SpeakerName, s.Text)
 	}
-	if len(p.Files) > 0 {
-		fmt.Fprintf(&b, "## %s\n\n", l.Files)
-		for _, f := range p.Files {
-			fmt.Fprintf(&b, "- %s (%s)\n", f.Name, f.UploaderName)
-		}
-		b.WriteString("\n")
-	}
 	fmt.Fprintf(&b, "## %s\n\n", l.Chat)
+	if len(p.Chat) == 0 {
+		b.WriteString(l.NoChat + "\n")
+	}
 	for _, m := range p.Chat {
 		fmt.Fprintf(&b, "- %s **%s:** %s\n", m.CreatedAt.Format(time.TimeOnly), m.SenderName, m.Text)
+	}
+	if len(p.Files) > 0 {
+		fmt.Fprintf(&b, "\n## %s\n\n", l.Files)
+		for _, f := range p.Files {
+			fmt.Fprintf(&b, "- %s\n", fileLine(f, l))
+		}
 	}
 	return b.String()
 }

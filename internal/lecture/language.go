@@ -6,9 +6,12 @@ import (
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
+// defaultLanguage is the lectures' language when the instance names none (STT_LANGUAGE auto).
+const defaultLanguage = "en"
+
 // language is the lecture's language: the one most segments name, else guessed from the
-// script of the text (Cyrillic → ru), else en.
-func language(segs []domain.TranscriptSegment) string {
+// script of the text (Cyrillic → ru), else (no text at all) fallback, the instance's language.
+func language(segs []domain.TranscriptSegment, fallback string) string {
 	count := map[string]int{}
 	for _, s := range segs {
 		if s.Language != "" {
@@ -35,10 +38,15 @@ func language(segs []domain.TranscriptSegment) string {
 			}
 		}
 	}
-	if cyr > lat {
+	switch {
+	case cyr > lat:
 		return "ru"
+	case lat > 0:
+		return "en"
+	case fallback != "":
+		return fallback
 	}
-	return "en"
+	return defaultLanguage
 }
 
 func baseLang(tag string) string {

@@ -32,11 +32,21 @@ type Service struct {
 	rooms  Rooms
 	drive  Drive  // nil: no Drive export
 	secret string // signs Drive states, encrypts Drive tokens
+	lang   string // the instance's lecture language, for a lecture nobody said anything in
 }
 
 // NewService makes the lecture service.
 func NewService(store Store, rooms Rooms) *Service {
-	return &Service{store: store, rooms: rooms}
+	return &Service{store: store, rooms: rooms, lang: defaultLanguage}
+}
+
+// WithLanguage sets the lectures' language (STT_LANGUAGE), which the exports of a lecture
+// without a summary or transcript are written in; "" (auto) keeps the default.
+func (s *Service) WithLanguage(tag string) *Service {
+	if tag != "" {
+		s.lang = baseLang(tag)
+	}
+	return s
 }
 
 // Attendee is one person's presence over the lecture.
@@ -58,6 +68,8 @@ type Page struct {
 	Files      []domain.SharedFile
 	Transcript []domain.TranscriptSegment
 	Summary    domain.LectureArtifact
+	// Language is the lecture's: the summary's, else the transcript's, else the instance's.
+	Language string
 }
 
 // maxChatLog bounds the chat a page carries.
@@ -114,6 +126,10 @@ func (s *Service) page(ctx context.Context, access Rooms, actor domain.Actor, ro
 		p.Summary = domain.LectureArtifact{RoomID: r.ID, SummaryStatus: domain.SummaryPending}
 	default:
 		return nil, err
+	}
+	p.Language = p.Summary.Language
+	if p.Language == "" {
+		p.Language = language(p.Transcript, s.lang)
 	}
 	return p, nil
 }

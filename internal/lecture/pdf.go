@@ -47,8 +47,8 @@ func printable(s string) string {
 	}, s)
 }
 
-// PDF renders the lecture as an A4 document: title, facts, attendance, summary, transcript and
-// chat, with page numbers.
+// PDF renders the lecture as an A4 document in the page's order: title, date and duration,
+// summary, attendance, transcript, chat and files, with page numbers.
 func PDF(p *Page) ([]byte, error) {
 	l := labelsFor(pageLanguage(p))
 	d := fpdf.New("P", "mm", "A4", "")
@@ -80,14 +80,8 @@ func PDF(p *Page) ([]byte, error) {
 
 	text(20, true, p.Room.Name)
 	d.Ln(2)
-	if p.Room.StartedAt != nil {
-		text(10, false, fmt.Sprintf("%s: %s", l.Date, p.Room.StartedAt.Format("2006-01-02 15:04 MST")))
-	}
-	text(10, false, fmt.Sprintf("%s: %d %s", l.Duration, int(p.Duration.Minutes()), l.Minutes))
-
-	heading(l.Attendance)
-	for _, a := range p.Attendance {
-		text(10, false, fmt.Sprintf("• %s — %d %s", a.Name, a.Seconds/60, l.Minutes))
+	for _, f := range facts(p, l) {
+		text(10, false, f)
 	}
 
 	heading(l.Summary)
@@ -109,14 +103,35 @@ func PDF(p *Page) ([]byte, error) {
 		}
 	}
 
+	heading(l.Attendance)
+	if len(p.Attendance) == 0 {
+		text(10, false, l.NoAttendance)
+	}
+	for _, a := range p.Attendance {
+		text(10, false, "• "+attendeeLine(a, l))
+	}
+
 	heading(l.Transcript)
+	if len(p.Transcript) == 0 {
+		text(10, false, l.NoTranscript)
+	}
 	for _, s := range p.Transcript {
 		text(10, false, fmt.Sprintf("[%s] %s: %s", clock(s.StartMs), s.SpeakerName, s.Text))
 	}
 
 	heading(l.Chat)
+	if len(p.Chat) == 0 {
+		text(10, false, l.NoChat)
+	}
 	for _, m := range p.Chat {
 		text(10, false, fmt.Sprintf("%s %s: %s", m.CreatedAt.Format(time.TimeOnly), m.SenderName, m.Text))
+	}
+
+	if len(p.Files) > 0 {
+		heading(l.Files)
+		for _, f := range p.Files {
+			text(10, false, "• "+fileLine(f, l))
+		}
 	}
 
 	var out bytes.Buffer

@@ -31,11 +31,21 @@ type Summarizer struct {
 	llm   domain.LLM // nil: extractive summaries
 	log   *slog.Logger
 	now   func() time.Time
+	lang  string // the instance's lecture language, for a lecture nobody said anything in
 }
 
 // NewSummarizer makes the job handler; llm may be nil.
 func NewSummarizer(store SummaryStore, llm domain.LLM, log *slog.Logger) *Summarizer {
-	return &Summarizer{store: store, llm: llm, log: log, now: time.Now}
+	return &Summarizer{store: store, llm: llm, log: log, now: time.Now, lang: defaultLanguage}
+}
+
+// WithLanguage sets the lectures' language (STT_LANGUAGE, e.g. ru or en-US), which a lecture
+// without a transcript is written in; "" (auto) keeps the default.
+func (s *Summarizer) WithLanguage(tag string) *Summarizer {
+	if tag != "" {
+		s.lang = baseLang(tag)
+	}
+	return s
 }
 
 // Run is the jobs.Handler of domain.JobSummary.
@@ -50,7 +60,7 @@ func (s *Summarizer) Run(ctx context.Context, job domain.Job) error {
 	if err != nil {
 		return err
 	}
-	lang := language(segs)
+	lang := language(segs, s.lang)
 	art := domain.LectureArtifact{RoomID: job.RoomID, SummaryStatus: domain.SummaryRunning, Language: lang, UpdatedAt: s.stamp()}
 	if err := s.store.SetSummary(ctx, art); err != nil {
 		return err

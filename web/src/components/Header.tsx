@@ -1,11 +1,12 @@
 import { Link, useNavigate } from 'react-router';
 import { useState } from 'react';
-import { useI18n, type Lang } from '../i18n';
+import { useI18n } from '../i18n';
 import { useAuth } from '../lib/auth';
 import { ErrorText } from './ErrorText';
+import { LanguageSelect } from './LanguageSelect';
 
 export function Header() {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const { user, logout } = useAuth();
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>(null);
@@ -32,17 +33,7 @@ export function Header() {
         ) : (
           <Link to="/login">{t('nav.login')}</Link>
         )}
-        <label className="lang">
-          <span className="visually-hidden">{t('nav.language')}</span>
-          <select value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-            <option value="ru" lang="ru">
-              Русский
-            </option>
-            <option value="en" lang="en">
-              English
-            </option>
-          </select>
-        </label>
+        <LanguageSelect />
       </nav>
       <ErrorText error={error} />
     </header>

@@ -82,7 +82,7 @@ export const en: Record<MessageKey, string> = {
   'join.pin': 'PIN',
   'join.submit': 'Join',
   'join.waiting': 'Waiting for the host to let you in…',
-  'join.lockedWhileWaiting': 'The host locked the room. Nobody is let in while it is locked; this page updates by itself.',
+  'join.lockedWhileWaiting': 'The host locked the room. The host sees your request and can let you in; this page updates by itself.',
   'join.rejected': 'The host did not let you in.',
   'join.knockAgain': 'Knock again',
 
@@ -108,6 +108,7 @@ export const en: Record<MessageKey, string> = {
   'call.reconnecting': 'Reconnecting…',
   'call.permissionDenied': 'The browser refused access to the camera or microphone. Allow it in the site settings.',
   'call.deviceFailed': 'The camera or microphone could not be started.',
+  'call.invite': 'Invite',
 
   'panel.label': 'Side panel',
   'panel.chat': 'Chat',
@@ -125,6 +126,7 @@ export const en: Record<MessageKey, string> = {
   'chat.retry': 'Retry',
   'chat.delete': 'Delete',
   'chat.disabled': 'The host turned chat off.',
+  'chat.unread': 'Unread messages: {n}',
 
   'files.upload': 'Upload a file',
   'files.uploading': 'Uploading…',
@@ -144,6 +146,9 @@ export const en: Record<MessageKey, string> = {
   'hands.lowerMine': 'Lower hand',
   'hands.lower': 'Lower',
   'hands.lowerName': 'Lower the hand of {name}',
+  'hands.raisedBy': '{name} raised a hand',
+  'hands.count': 'Raised hands: {n}',
+  'hands.sound': 'Sound when a hand goes up',
 
   'lobby.title': 'Lobby ({n})',
   'lobby.empty': 'Nobody is waiting.',
@@ -155,6 +160,11 @@ export const en: Record<MessageKey, string> = {
   'lobby.rejectAll': 'Reject everyone',
   'lobby.knocked': '{name} is waiting in the lobby',
   'lobby.waitingCount': '{n} waiting',
+  'lobby.knockedLocked': '{name} is knocking on the locked room',
+  'lobby.lockedNote': 'The room is locked: whoever knocks waits here. “Unlock and let in” unlocks the room and lets that person in.',
+  'lobby.knockedWhileLocked': 'knocked while the room is locked',
+  'lobby.unlockAdmit': 'Unlock and let in',
+  'lobby.unlockAdmitName': 'Unlock and let in {name}',
 
   'mod.mute': 'Mute',
   'mod.stopPublishing': 'Stop video and sound',

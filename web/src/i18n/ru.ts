@@ -81,7 +81,7 @@ export const ru = {
   'join.pin': 'PIN-код',
   'join.submit': 'Войти',
   'join.waiting': 'Ждём, когда ведущий вас впустит…',
-  'join.lockedWhileWaiting': 'Ведущий закрыл комнату. Пока она закрыта, никого не впускают; страница обновится сама.',
+  'join.lockedWhileWaiting': 'Ведущий закрыл комнату. Ведущий видит ваш запрос и может впустить вас; страница обновится сама.',
   'join.rejected': 'Ведущий не впустил вас в комнату.',
   'join.knockAgain': 'Постучаться снова',
 
@@ -107,6 +107,7 @@ export const ru = {
   'call.reconnecting': 'Переподключение…',
   'call.permissionDenied': 'Браузер не дал доступ к камере или микрофону. Разрешите его в настройках сайта.',
   'call.deviceFailed': 'Не удалось включить камеру или микрофон.',
+  'call.invite': 'Пригласить',
 
   'panel.label': 'Боковая панель',
   'panel.chat': 'Чат',
@@ -124,6 +125,7 @@ export const ru = {
   'chat.retry': 'Повторить',
   'chat.delete': 'Удалить',
   'chat.disabled': 'Ведущий выключил чат.',
+  'chat.unread': 'Непрочитанных сообщений: {n}',
 
   'files.upload': 'Загрузить файл',
   'files.uploading': 'Загрузка…',
@@ -143,6 +145,9 @@ export const ru = {
   'hands.lowerMine': 'Опустить руку',
   'hands.lower': 'Опустить',
   'hands.lowerName': 'Опустить руку: {name}',
+  'hands.raisedBy': '{name} поднимает руку',
+  'hands.count': 'Поднятых рук: {n}',
+  'hands.sound': 'Звук, когда поднимают руку',
 
   'lobby.title': 'Зал ожидания ({n})',
   'lobby.empty': 'Никто не ждёт.',
@@ -154,6 +159,11 @@ export const ru = {
   'lobby.rejectAll': 'Отклонить всех',
   'lobby.knocked': '{name} ждёт в зале ожидания',
   'lobby.waitingCount': 'Ждут: {n}',
+  'lobby.knockedLocked': '{name} стучится в закрытую комнату',
+  'lobby.lockedNote': 'Комната закрыта: кто постучался, ждёт здесь. «Открыть и впустить» открывает комнату и впускает этого человека.',
+  'lobby.knockedWhileLocked': 'стучится в закрытую комнату',
+  'lobby.unlockAdmit': 'Открыть и впустить',
+  'lobby.unlockAdmitName': 'Открыть комнату и впустить: {name}',
 
   'mod.mute': 'Выключить микрофон',
   'mod.stopPublishing': 'Запретить видео и звук',

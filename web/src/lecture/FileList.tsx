@@ -3,7 +3,7 @@ import type { SharedFile } from '../lib/types';
 import { fileSize } from '../lib/format';
 
 export function FileList({ roomId, files }: { roomId: string; files: SharedFile[] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <section className="card stack" aria-labelledby="files-title">
       <h2 id="files-title">
@@ -20,7 +20,7 @@ export function FileList({ roomId, files }: { roomId: string; files: SharedFile[
                 {f.name}
               </a>
               <span className="muted small">
-                {fileSize(f.size)} · {f.uploader}
+                {fileSize(f.size, lang)} · {f.uploader}
               </span>
             </li>
           ))}

@@ -6,10 +6,13 @@ import { CopyField } from '../components/CopyField';
 
 interface Props {
   roomId: string;
+  /** Whether the instance has Google Drive configured: without it, no Drive button. */
+  drive: boolean;
 }
 
-/** The owner's extra ways out for a lecture: its PDF to Google Drive, and a share link. */
-export function OwnerActions({ roomId }: Props) {
+/** The owner's extra ways out for a lecture: its PDF to Google Drive (where the instance has
+ * it), and a share link. */
+export function OwnerActions({ roomId, drive }: Props) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
@@ -50,9 +53,11 @@ export function OwnerActions({ roomId }: Props) {
   return (
     <div className="stack tight">
       <div className="row wrap" role="group" aria-label={t('lecture.more')}>
-        <button type="button" onClick={() => void toDrive()} disabled={busy}>
-          {t('lecture.toDrive')}
-        </button>
+        {drive && (
+          <button type="button" onClick={() => void toDrive()} disabled={busy}>
+            {t('lecture.toDrive')}
+          </button>
+        )}
         {shareUrl ? (
           <button type="button" onClick={() => void share(false)} disabled={busy}>
             {t('lecture.shareStop')}

@@ -25,8 +25,14 @@ export function time(iso: string | null | undefined, lang: string): string {
   return new Date(iso).toLocaleTimeString(lang, { timeStyle: 'short' });
 }
 
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const sizeUnits: Record<string, readonly [string, string, string] | undefined> = { ru: ['Б', 'КБ', 'МБ'] };
+const englishUnits = ['B', 'KB', 'MB'] as const;
+
+/** A file's size in the UI's language: "512 Б", "1,5 КБ" in Russian, "1.5 KB" in English. */
+export function fileSize(bytes: number, lang: string): string {
+  const [b, kb, mb] = sizeUnits[lang] ?? englishUnits;
+  if (bytes < 1024) return `${bytes} ${b}`;
+  const one = (v: number) => v.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  if (bytes < 1024 * 1024) return `${one(bytes / 1024)} ${kb}`;
+  return `${one(bytes / 1024 / 1024)} ${mb}`;
 }

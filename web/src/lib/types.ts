@@ -153,6 +153,8 @@ export interface Lecture {
   files: SharedFile[];
   transcript: TranscriptSegment[];
   summary: Summary;
+  /** Google Drive is configured on this instance: the owner may save the PDF there. */
+  driveExport: boolean;
 }
 
 // Admin (GET /api/admin/...).

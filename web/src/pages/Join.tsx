@@ -50,15 +50,25 @@ export function Join() {
       if (data.status === 'admitted') navigate(`/room/${room.code}`);
       else setPhase('waiting');
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'room_locked') {
+        // The host sees the knock: wait for "unlock and admit" on the lobby stream.
+        localStorage.setItem(nameKey, name.trim());
+        setPhase('waiting');
+        return;
+      }
       setError(err);
       setPhase(err instanceof ApiError && err.code === 'room_ended' ? 'ended' : 'form');
     }
   }, [room, name, pin, navigate]);
 
   const onOutcome = useCallback(
-    (outcome: 'approved' | 'rejected' | 'banned' | 'ended' | 'closed') => {
+    (outcome: 'approved' | 'rejected' | 'banned' | 'ended' | 'closed' | 'unlocked') => {
       if (!room) return;
       if (outcome === 'approved') navigate(`/room/${room.code}`);
+      // Unlocked without a decision: without a lobby, asking again lets this guest in.
+      else if (outcome === 'unlocked') {
+        if (!room.lobbyEnabled) void join();
+      }
       else if (outcome === 'rejected') setPhase('rejected');
       else if (outcome === 'banned') setPhase('banned');
       else if (outcome === 'ended') setPhase('ended');

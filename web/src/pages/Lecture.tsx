@@ -111,7 +111,7 @@ export function LecturePage() {
             {t('lecture.exportMd')}
           </a>
         </div>
-        {!share && user && <OwnerActions roomId={room.id} />}
+        {!share && user && <OwnerActions roomId={room.id} drive={lecture.driveExport} />}
         <ErrorText error={error} />
       </header>
       <SummarySection summary={lecture.summary} roomStatus={room.status} />

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n';
 import type { LobbyEntry, RoomState } from '../lib/types';
 
-type Outcome = 'approved' | 'rejected' | 'banned' | 'ended' | 'closed';
+type Outcome = 'approved' | 'rejected' | 'banned' | 'ended' | 'closed' | 'unlocked';
 
 interface Props {
   roomId: string;
-  /** Called once the waiting is over; 'closed' means the stream ended without a word. */
+  /** Called once the waiting is over; 'closed' means the stream ended without a word.
+   * 'unlocked' (the room was locked and is no more) does not end the waiting. */
   onOutcome: (outcome: Outcome) => void;
 }
 
@@ -18,6 +19,7 @@ export function LobbyWait({ roomId, onOutcome }: Props) {
   useEffect(() => {
     const es = new EventSource(`/api/rooms/${roomId}/lobby/stream`);
     let done = false;
+    let wasLocked = false;
     const finish = (o: Outcome) => {
       if (done) return;
       done = true;
@@ -31,6 +33,8 @@ export function LobbyWait({ roomId, onOutcome }: Props) {
     const onRoom = (room: RoomState) => {
       setLocked(room.locked);
       if (room.status === 'ENDED') finish('ended');
+      else if (wasLocked && !room.locked && !done) onOutcome('unlocked');
+      wasLocked = room.locked;
     };
     es.addEventListener('snapshot', (e) => {
       const data = JSON.parse(e.data) as { room: RoomState; entry: LobbyEntry };

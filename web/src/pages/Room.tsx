@@ -9,7 +9,7 @@ import { DisconnectReason, MediaDeviceFailure } from 'livekit-client';
 import { useI18n } from '../i18n';
 import { api, ApiError } from '../lib/api';
 import { useAuth } from '../lib/auth';
-import { beep } from '../lib/beep';
+import { beep, chime } from '../lib/beep';
 import { errorText } from '../lib/errors';
 import type { LiveKitToken, PublicRoom } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
@@ -18,6 +18,7 @@ import { RoomExit, type Exit } from '../room/RoomExit';
 import { useRoomEvents } from '../room/useRoomEvents';
 import type { Notice } from '../room/Notices';
 import { roleOf } from '../room/role';
+import { handSoundOn } from '../room/handSound';
 
 /**
  * The token's claims: its subject is this participant's identity everywhere in the API, its
@@ -113,7 +114,12 @@ export function RoomPage() {
   const { state: events, dispatch } = useRoomEvents(room && (token || exit?.kind === 'removed') ? room.id : null, {
     onKnock: (entry) => {
       beep();
-      notify(t('lobby.knocked', { name: entry.name }));
+      notify(t(events.room?.locked ? 'lobby.knockedLocked' : 'lobby.knocked', { name: entry.name }));
+    },
+    onHand: (hand) => {
+      if (!isHost || !hand.raised || hand.identity === myIdentity) return;
+      if (handSoundOn()) chime();
+      notify(t('hands.raisedBy', { name: hand.name }));
     },
     onOut: (out) => {
       if (out.identity !== myIdentity) notify(t(`out.${out.reason}`, { name: out.name }));
@@ -183,6 +189,7 @@ export function RoomPage() {
       <RoomView
         roomId={room.id}
         roomName={room.name}
+        roomCode={room.code}
         captions={token.captions}
         isHost={isHost}
         myIdentity={myIdentity}

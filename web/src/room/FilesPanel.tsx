@@ -16,7 +16,7 @@ interface Props {
 }
 
 export function FilesPanel({ roomId, files, myIdentity, enabled, isHost, dispatch }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -62,7 +62,7 @@ export function FilesPanel({ roomId, files, myIdentity, enabled, isHost, dispatc
                 {f.name}
               </a>{' '}
               <span className="muted small">
-                {fileSize(f.size)} · {f.uploader}
+                {fileSize(f.size, lang)} · {f.uploader}
               </span>
             </span>
             {(isHost || f.identity === myIdentity) && (

@@ -1,5 +1,6 @@
 // The host's panic button and "end for all", each behind a confirmation.
 import { useState } from 'react';
+import { Power, TriangleAlert } from 'lucide-react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -36,9 +37,11 @@ export function HostActions({ roomId, onError, onPanicDone }: Props) {
   return (
     <>
       <button type="button" className="lk-button danger" onClick={() => setConfirm('panic')}>
-        <span aria-hidden="true">⚠</span> <span className="label">{t('host.panic')}</span>
+        <TriangleAlert aria-hidden="true" size={18} />
+        <span className="label">{t('host.panic')}</span>
       </button>
       <button type="button" className="lk-button danger" onClick={() => setConfirm('end')}>
+        <Power aria-hidden="true" size={18} />
         <span className="label">{t('host.endAll')}</span>
       </button>
       <ConfirmDialog

@@ -1,15 +1,19 @@
-// The host's lobby queue, live from the room's event stream.
+// The host's lobby queue, live from the room's event stream. While the room is locked nobody
+// can be let in as such: each knock offers "unlock and admit" instead.
 import { useState } from 'react';
+import { LockOpen } from 'lucide-react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import type { LobbyEntry } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
 
-export function LobbyPanel({ roomId, lobby }: { roomId: string; lobby: LobbyEntry[] }) {
+type Action = 'approve' | 'unlock_and_approve' | 'reject';
+
+export function LobbyPanel({ roomId, lobby, locked }: { roomId: string; lobby: LobbyEntry[]; locked: boolean }) {
   const { t } = useI18n();
   const [error, setError] = useState<unknown>(null);
 
-  const decide = (body: { entryId: string } | { all: true }, action: 'approve' | 'reject') => {
+  const decide = (body: { entryId: string } | { all: true }, action: Action) => {
     setError(null);
     api('POST', `/api/rooms/${roomId}/lobby`, { ...body, action }).catch(setError);
   };
@@ -22,27 +26,45 @@ export function LobbyPanel({ roomId, lobby }: { roomId: string; lobby: LobbyEntr
         <p className="muted">{t('lobby.empty')}</p>
       ) : (
         <>
-          <div className="row wrap">
-            <button type="button" className="small primary" onClick={() => decide({ all: true }, 'approve')}>
-              {t('lobby.approveAll')}
-            </button>
-            <button type="button" className="small" onClick={() => decide({ all: true }, 'reject')}>
-              {t('lobby.rejectAll')}
-            </button>
-          </div>
+          {locked ? (
+            <p className="lock-note">{t('lobby.lockedNote')}</p>
+          ) : (
+            <div className="row wrap">
+              <button type="button" className="small primary" onClick={() => decide({ all: true }, 'approve')}>
+                {t('lobby.approveAll')}
+              </button>
+              <button type="button" className="small" onClick={() => decide({ all: true }, 'reject')}>
+                {t('lobby.rejectAll')}
+              </button>
+            </div>
+          )}
           <ul className="list">
             {lobby.map((e) => (
               <li key={e.entryId} className="row between wrap">
-                <strong>{e.name}</strong>
-                <span className="row">
-                  <button
-                    type="button"
-                    className="small primary"
-                    aria-label={t('lobby.approveName', { name: e.name })}
-                    onClick={() => decide({ entryId: e.entryId }, 'approve')}
-                  >
-                    {t('lobby.approve')}
-                  </button>
+                <span className="stack tight">
+                  <strong>{e.name}</strong>
+                  {locked && <span className="muted small">{t('lobby.knockedWhileLocked')}</span>}
+                </span>
+                <span className="row wrap">
+                  {locked ? (
+                    <button
+                      type="button"
+                      className="small primary"
+                      aria-label={t('lobby.unlockAdmitName', { name: e.name })}
+                      onClick={() => decide({ entryId: e.entryId }, 'unlock_and_approve')}
+                    >
+                      <LockOpen aria-hidden="true" size={14} /> {t('lobby.unlockAdmit')}
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="small primary"
+                      aria-label={t('lobby.approveName', { name: e.name })}
+                      onClick={() => decide({ entryId: e.entryId }, 'approve')}
+                    >
+                      {t('lobby.approve')}
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="small"

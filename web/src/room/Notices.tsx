@@ -1,6 +1,7 @@
 // Short-lived notices over the call (someone knocked or was removed, the host muted me...),
 // announced to screen readers.
 import { useEffect } from 'react';
+import { X } from 'lucide-react';
 import { useI18n } from '../i18n';
 
 export interface Notice {
@@ -23,7 +24,7 @@ export function Notices({ notices, onExpire }: { notices: Notice[]; onExpire: (i
         <p key={n.id} className="notice">
           {n.text}
           <button type="button" className="link small" onClick={() => onExpire(n.id)} aria-label={t('common.dismiss')}>
-            ✕
+            <X aria-hidden="true" size={16} />
           </button>
         </p>
       ))}

@@ -1,6 +1,7 @@
 // Who is in the call; the host's moderation controls for each guest.
 import { useState } from 'react';
 import { useParticipants } from '@livekit/components-react';
+import { Hand as HandIcon } from 'lucide-react';
 import { Track, type Participant } from 'livekit-client';
 import { useI18n } from '../i18n';
 import type { Hand, ModerationAction } from '../lib/types';
@@ -41,8 +42,8 @@ export function ParticipantsPanel({ roomId, isHost, hands }: Props) {
             <li key={p.identity} className="stack tight">
               <span>
                 {hand && (
-                  <span role="img" aria-label={t('hands.raised')}>
-                    ✋{' '}
+                  <span role="img" aria-label={t('hands.raised')} className="hand-mark">
+                    <HandIcon aria-hidden="true" size={16} />{' '}
                   </span>
                 )}
                 <strong>{name}</strong>

@@ -1,20 +1,25 @@
 // The call: video stage, captions, side panel and controls. Lives inside <LiveKitRoom>.
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { RoomAudioRenderer, useConnectionState, useRoomContext } from '@livekit/components-react';
 import { ConnectionState } from 'livekit-client';
+import { Hand, Link2, LogOut, PanelRight } from 'lucide-react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
+import { CopyField } from '../components/CopyField';
+import { LanguageSelect } from '../components/LanguageSelect';
 import { Stage } from './Stage';
 import { Captions } from './Captions';
-import { SidePanel } from './SidePanel';
+import { SidePanel, type Tab } from './SidePanel';
 import { MediaControls } from './MediaControls';
 import { HostActions, type PanicResult } from './HostActions';
 import { Notices, type Notice } from './Notices';
+import { HandsContext } from './handsContext';
 import type { RoomEvents, RoomEventsDispatch } from './useRoomEvents';
 
 interface Props {
   roomId: string;
   roomName: string;
+  roomCode: string;
   /** Whether this instance transcribes calls at all. */
   captions: boolean;
   isHost: boolean;
@@ -27,13 +32,43 @@ interface Props {
   onExpire: (id: number) => void;
 }
 
+// The phone layout (room.css): the side panel is a drawer, shown only when opened.
+const phoneQuery = '(max-width: 760px)';
+
+function usePhone(): boolean {
+  const [phone, setPhone] = useState(() => window.matchMedia(phoneQuery).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(phoneQuery);
+    const on = () => setPhone(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return phone;
+}
+
 export function RoomView(props: Props) {
-  const { roomId, roomName, captions, isHost, myIdentity, events, dispatch, notices, onNotice, onError, onExpire } = props;
+  const { roomId, roomName, roomCode, captions, isHost, myIdentity, events, dispatch, notices, onNotice, onError, onExpire } =
+    props;
   const { t } = useI18n();
   const room = useRoomContext();
   const connection = useConnectionState();
+  const phone = usePhone();
   const [panelOpen, setPanelOpen] = useState(false);
+  const [tab, setTab] = useState<Tab>('chat');
+  const [inviteOpen, setInviteOpen] = useState(false);
   const handRaised = events.hands.some((h) => h.identity === myIdentity);
+  const raised = useMemo(() => new Set(events.hands.map((h) => h.identity)), [events.hands]);
+
+  // Unread: others' messages newer than the last time the chat was in view.
+  const chatInView = tab === 'chat' && (!phone || panelOpen);
+  const [seenUntil, setSeenUntil] = useState(() => Date.now());
+  const others = events.messages.filter((m) => m.identity !== myIdentity);
+  const newest = others.reduce((max, m) => Math.max(max, Date.parse(m.createdAt)), 0);
+  useEffect(() => {
+    if (chatInView) setSeenUntil((s) => Math.max(s, newest));
+  }, [chatInView, newest]);
+  const unread = chatInView ? 0 : others.filter((m) => Date.parse(m.createdAt) > seenUntil).length;
+  const waiting = isHost ? events.lobby.length : 0;
 
   const toggleHand = () => {
     api('POST', `/api/rooms/${roomId}/hand-raise`, { raised: !handRaised }).catch(onError);
@@ -42,18 +77,37 @@ export function RoomView(props: Props) {
 
   return (
     <main className="room" data-lk-theme="default">
-      <header className="room-header row between">
-        <h1>{roomName}</h1>
-        <span className="row">
-          {events.room?.locked && <span className="badge">{t('room.locked')}</span>}
-          {connection === ConnectionState.Reconnecting && <span className="badge alert">{t('call.reconnecting')}</span>}
-          {events.stream === 'reconnecting' && <span className="badge alert">{t('room.reconnecting')}</span>}
-          {events.stream === 'closed' && <span className="badge alert">{t('room.streamClosed')}</span>}
-        </span>
+      <header className="room-header">
+        <div className="row between wrap">
+          <h1>{roomName}</h1>
+          <span className="row wrap">
+            {events.room?.locked && <span className="badge">{t('room.locked')}</span>}
+            {connection === ConnectionState.Reconnecting && <span className="badge alert">{t('call.reconnecting')}</span>}
+            {events.stream === 'reconnecting' && <span className="badge alert">{t('room.reconnecting')}</span>}
+            {events.stream === 'closed' && <span className="badge alert">{t('room.streamClosed')}</span>}
+            <button
+              type="button"
+              className="small invite-toggle"
+              aria-expanded={inviteOpen}
+              aria-controls="invite"
+              onClick={() => setInviteOpen(!inviteOpen)}
+            >
+              <Link2 aria-hidden="true" size={16} /> {t('call.invite')}
+            </button>
+            <LanguageSelect />
+          </span>
+        </div>
+        {inviteOpen && (
+          <div id="invite" className="invite">
+            <CopyField label={t('dash.invite')} value={`${window.location.origin}/join/${roomCode}`} />
+          </div>
+        )}
       </header>
       <div className="room-body">
         <div className="stage-wrap">
-          <Stage />
+          <HandsContext.Provider value={raised}>
+            <Stage />
+          </HandsContext.Provider>
           <Captions enabled={captions} />
         </div>
         <SidePanel
@@ -63,15 +117,20 @@ export function RoomView(props: Props) {
           events={events}
           dispatch={dispatch}
           open={panelOpen}
+          tab={tab}
+          onTab={setTab}
+          unread={unread}
           onClose={() => setPanelOpen(false)}
         />
       </div>
       <div className="lk-control-bar controls" role="toolbar" aria-label={t('call.controls')}>
         <MediaControls onError={onError} />
-        <button type="button" className="lk-button" aria-pressed={handRaised} onClick={toggleHand}>
-          <span aria-hidden="true">✋</span>{' '}
-          <span className="label">{handRaised ? t('hands.lowerMine') : t('hands.raise')}</span>
-        </button>
+        {!isHost && (
+          <button type="button" className="lk-button" aria-pressed={handRaised} onClick={toggleHand}>
+            <Hand aria-hidden="true" size={18} />
+            <span className="label">{handRaised ? t('hands.lowerMine') : t('hands.raise')}</span>
+          </button>
+        )}
         <button
           type="button"
           className="lk-button panel-toggle"
@@ -79,12 +138,23 @@ export function RoomView(props: Props) {
           aria-controls="side-panel"
           onClick={() => setPanelOpen(!panelOpen)}
         >
-          {t('panel.open')}
-          {isHost && events.lobby.length > 0 && <span className="badge alert">{events.lobby.length}</span>}
+          <PanelRight aria-hidden="true" size={18} />
+          <span className="label">{t('panel.open')}</span>
+          {unread > 0 && (
+            <span className="badge" role="img" aria-label={t('chat.unread', { n: unread })}>
+              {unread}
+            </span>
+          )}
+          {waiting > 0 && (
+            <span className="badge alert" role="img" aria-label={t('lobby.waitingCount', { n: waiting })}>
+              {waiting}
+            </span>
+          )}
         </button>
         {isHost && <HostActions roomId={roomId} onError={onError} onPanicDone={onPanicDone} />}
         <button type="button" className="lk-button lk-disconnect-button" onClick={() => void room.disconnect()}>
-          {t('call.leave')}
+          <LogOut aria-hidden="true" size={18} />
+          <span className="label">{t('call.leave')}</span>
         </button>
       </div>
       <Notices notices={notices} onExpire={onExpire} />

@@ -1,6 +1,6 @@
 // Chat, people (with the host's lobby, hands and room switches) and files, as tabs. On a phone
 // the panel is a drawer over the video.
-import { useState } from 'react';
+import { Hand, X } from 'lucide-react';
 import { useI18n, type MessageKey } from '../i18n';
 import type { RoomEvents, RoomEventsDispatch } from './useRoomEvents';
 import { ChatPanel } from './ChatPanel';
@@ -11,7 +11,7 @@ import { ParticipantsPanel } from './ParticipantsPanel';
 import { RoomSettings } from './RoomSettings';
 import { ErrorText } from '../components/ErrorText';
 
-type Tab = 'chat' | 'people' | 'files';
+export type Tab = 'chat' | 'people' | 'files';
 const tabs: { id: Tab; label: MessageKey }[] = [
   { id: 'chat', label: 'panel.chat' },
   { id: 'people', label: 'panel.people' },
@@ -25,13 +25,17 @@ interface Props {
   events: RoomEvents;
   dispatch: RoomEventsDispatch;
   open: boolean;
+  tab: Tab;
+  onTab: (tab: Tab) => void;
+  /** Others' chat messages not seen yet. */
+  unread: number;
   onClose: () => void;
 }
 
-export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, onClose }: Props) {
+export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, tab, onTab, unread, onClose }: Props) {
   const { t } = useI18n();
-  const [tab, setTab] = useState<Tab>('chat');
   const waiting = isHost ? events.lobby.length : 0;
+  const hands = events.hands.length;
   const room = events.room;
 
   return (
@@ -47,11 +51,22 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
               id={`tab-${id}`}
               aria-selected={tab === id}
               aria-controls={`tabpanel-${id}`}
-              onClick={() => setTab(id)}
+              onClick={() => onTab(id)}
             >
               {t(label)}
+              {id === 'chat' && unread > 0 && (
+                <span className="badge" role="img" aria-label={t('chat.unread', { n: unread })}>
+                  {unread}
+                </span>
+              )}
+              {id === 'people' && hands > 0 && (
+                <span className="badge hand" role="img" aria-label={t('hands.count', { n: hands })}>
+                  <Hand aria-hidden="true" size={14} />
+                  {hands}
+                </span>
+              )}
               {id === 'people' && waiting > 0 && (
-                <span className="badge alert" aria-label={t('lobby.waitingCount', { n: waiting })}>
+                <span className="badge alert" role="img" aria-label={t('lobby.waitingCount', { n: waiting })}>
                   {waiting}
                 </span>
               )}
@@ -59,7 +74,7 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
           ))}
         </div>
         <button type="button" className="close-panel" onClick={onClose} aria-label={t('panel.close')}>
-          ✕
+          <X aria-hidden="true" size={18} />
         </button>
       </div>
       {/* Every panel stays mounted, the inactive ones hidden: a chat draft, a failed message
@@ -78,7 +93,7 @@ export function SidePanel({ roomId, isHost, myIdentity, events, dispatch, open, 
       </div>
       <div role="tabpanel" id="tabpanel-people" aria-labelledby="tab-people" className="tabpanel" hidden={tab !== 'people'}>
         <div className="stack">
-          {isHost && <LobbyPanel roomId={roomId} lobby={events.lobby} />}
+          {isHost && <LobbyPanel roomId={roomId} lobby={events.lobby} locked={room?.locked ?? false} />}
           <HandsPanel roomId={roomId} hands={events.hands} isHost={isHost} />
           <ParticipantsPanel roomId={roomId} isHost={isHost} hands={events.hands} />
           {isHost && room && <RoomSettings roomId={roomId} room={room} />}

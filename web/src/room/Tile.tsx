@@ -15,7 +15,9 @@ import {
   type TrackReferenceOrPlaceholder,
 } from '@livekit/components-react';
 import { Track } from 'livekit-client';
+import { Hand } from 'lucide-react';
 import { useI18n } from '../i18n';
+import { useHandRaised } from './handsContext';
 
 export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
   const { t } = useI18n();
@@ -23,6 +25,7 @@ export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
   const { elementProps } = useParticipantTile<HTMLDivElement>({ trackRef: ref, htmlProps: {} });
   const name = ref.participant.name || ref.participant.identity;
   const isScreen = ref.source === Track.Source.ScreenShare;
+  const hand = useHandRaised(ref.participant.identity) && !isScreen;
 
   return (
     <div style={{ position: 'relative' }} {...elementProps}>
@@ -32,6 +35,11 @@ export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
           <div className="lk-participant-placeholder">
             <ParticipantPlaceholder />
           </div>
+          {hand && (
+            <span className="tile-hand" role="img" aria-label={t('hands.raisedBy', { name })}>
+              <Hand aria-hidden="true" size={22} />
+            </span>
+          )}
           <div className="lk-participant-metadata">
             <div className="lk-participant-metadata-item">
               {isScreen ? (

@@ -99,6 +99,8 @@ function reduce(s: RoomEvents, a: Action): RoomEvents {
 
 export interface RoomEventHandlers {
   onKnock?: (entry: LobbyEntry) => void;
+  /** A hand went up or down (not the snapshot's hands). */
+  onHand?: (hand: Hand) => void;
   onOut?: (removal: Removal) => void;
   onModeration?: (event: ModerationEvent) => void;
 }
@@ -121,7 +123,10 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     });
     on<LobbyEntry>('lobby.decided', (entry) => dispatch({ type: 'decided', entry }));
     on<RoomState>('room.state', (room) => dispatch({ type: 'room', room }));
-    on<Hand>('hand', (hand) => dispatch({ type: 'hand', hand }));
+    on<Hand>('hand', (hand) => {
+      dispatch({ type: 'hand', hand });
+      handlersRef.current.onHand?.(hand);
+    });
     on<ModerationEvent>('moderation', (ev) => handlersRef.current.onModeration?.(ev));
     on<Removal>('participant.out', (removal) => handlersRef.current.onOut?.(removal));
     on<ChatMessage>('chat.message', (m) => dispatch({ type: 'messages', messages: [m] }));
