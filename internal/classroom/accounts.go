@@ -14,8 +14,9 @@ import (
 )
 
 // Rate limits on account endpoints. Per IP they stop one machine's brute force; per account
-// they stop a botnet from guessing one password (at the price that a flood can delay that
-// account's own login by a few minutes).
+// they stop a botnet from guessing one password. Only failures count against an account, and a
+// browser that signed in to the account before (KnownBrowser) has a budget of its own, so a
+// flood of wrong guesses from elsewhere never locks the teacher out of their usual browser.
 const (
 	loginPerIP        = 20
 	loginPerAccount   = 10
@@ -91,9 +92,17 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}, promoteFirst)
 }
 
+// LoginInput is what a browser sends to sign in. KnownBrowser says the browser proved (with a
+// cookie the server set at an earlier sign-in to this very account) that it signed in before.
+type LoginInput struct {
+	Email, Password string
+	KnownBrowser    bool
+}
+
 // Login checks an e-mail and password and starts a new session. Every failure that could tell
 // whether an account exists answers the same.
-func (s *Service) Login(ctx context.Context, actor domain.Actor, email, password string) (*SignedIn, error) {
+func (s *Service) Login(ctx context.Context, actor domain.Actor, in LoginInput) (*SignedIn, error) {
+	email, password := in.Email, in.Password
 	badLogin := domain.Errorf(domain.EBadLogin, "The e-mail or password is wrong.")
 	email, err := cleanEmail(email)
 	if err != nil {
@@ -108,7 +117,11 @@ func (s *Service) Login(ctx context.Context, actor domain.Actor, email, password
 	if err := s.limit(ctx, "login:ip:"+ipKey(actor.IP), loginPerIP, loginWindow); err != nil {
 		return nil, err
 	}
-	if err := s.limit(ctx, "login:account:"+email, loginPerAccount, loginWindow); err != nil {
+	accountKey := "login:account:" + email
+	if in.KnownBrowser {
+		accountKey = "login:account-known:" + email
+	}
+	if err := s.limit(ctx, accountKey, loginPerAccount, loginWindow); err != nil {
 		return nil, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -129,6 +142,10 @@ func (s *Service) Login(ctx context.Context, actor domain.Actor, email, password
 	}
 	if u.Disabled {
 		return nil, domain.Errorf(domain.EAccountLocked, "This account is disabled. Ask an administrator.")
+	}
+	// A right password is not a guess: it does not use up the account's budget.
+	if err := s.limiter.Undo(ctx, accountKey); err != nil {
+		s.log.WarnContext(ctx, "rate limiter unavailable", "err", err)
 	}
 	return s.startSession(ctx, u)
 }

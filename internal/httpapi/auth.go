@@ -65,6 +65,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setSessionCookie(w, res.Token, res.ExpiresAt)
+	s.setKnownBrowser(w, res.User.Email)
 	writeJSON(w, http.StatusCreated, toUserJSON(res.User))
 	return nil
 }
@@ -78,7 +79,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := domain.Actor{IP: s.clientIP(r)}
-	res, err := s.svc.Login(r.Context(), actor, in.Email, in.Password)
+	res, err := s.svc.Login(r.Context(), actor, classroom.LoginInput{Email: in.Email, Password: in.Password,
+		KnownBrowser: s.knownBrowser(r, in.Email)})
 	if err != nil {
 		return err
 	}
@@ -87,6 +89,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.svc.Logout(r.Context(), old)
 	}
 	s.setSessionCookie(w, res.Token, res.ExpiresAt)
+	s.setKnownBrowser(w, res.User.Email)
 	writeJSON(w, http.StatusOK, toUserJSON(res.User))
 	return nil
 }

@@ -180,3 +180,31 @@ func TestLimitedRegistrationPerIP(t *testing.T) {
 	want(t, e.client().do("POST", "/api/auth/register", map[string]string{"email": "z@school.ru", "password": "correct horse", "name": "Z"}),
 		http.StatusTooManyRequests, "rate_limited")
 }
+
+// Wrong guesses from elsewhere never lock a teacher out of the browser they signed in with
+// before, and right passwords do not count against the account.
+func TestKnownBrowserIsNotLockedOut(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
+	teacher := e.client()
+	teacher.register("anna@school.ru", "Anna")
+	const home, attacker = "198.51.100.2", "203.0.113.7"
+	login := func(c *client, ip, password string) response {
+		return c.do("POST", "/api/auth/login", map[string]string{"email": "Anna@School.ru", "password": password}, "X-Forwarded-For", ip)
+	}
+	for range 12 {
+		want(t, login(teacher, home, "correct horse"), http.StatusOK)
+	}
+	a := e.client()
+	for range 10 {
+		want(t, login(a, attacker, "wrong horse"), http.StatusUnauthorized)
+	}
+	want(t, login(a, attacker, "correct horse"), http.StatusTooManyRequests, "rate_limited")
+	// A browser that never signed in to the account shares the strangers' budget.
+	want(t, login(e.client(), home, "correct horse"), http.StatusTooManyRequests, "rate_limited")
+	// The teacher's own browser still gets in.
+	want(t, login(teacher, home, "correct horse"), http.StatusOK)
+	// A browser known for another account is a stranger to this one.
+	carl := e.client()
+	carl.register("carl@school.ru", "Carl")
+	want(t, login(carl, home, "correct horse"), http.StatusTooManyRequests, "rate_limited")
+}

@@ -43,7 +43,15 @@ func (s *Server) devProtection(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if s.opts.DevAccessKey == "" || s.hasDevAccess(r) {
+		if s.opts.DevAccessKey == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if k := r.Header.Get("X-Dev-Access-Key"); k != "" {
+			s.devAccessHeader(w, r, next, k)
+			return
+		}
+		if s.hasDevAccess(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -65,16 +73,36 @@ func (s *Server) devToken() string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (s *Server) hasDevAccess(r *http.Request) bool {
-	if k := r.Header.Get("X-Dev-Access-Key"); k != "" {
-		return subtle.ConstantTimeCompare([]byte(k), []byte(s.opts.DevAccessKey)) == 1
+// devAccessHeader lets a script in with the key in X-Dev-Access-Key, limited as the form is:
+// wrong keys use up the address's budget (a right one gives its attempt back), and once it is
+// used up even the right key waits, so a guesser learns nothing from the answers.
+func (s *Server) devAccessHeader(w http.ResponseWriter, r *http.Request, next http.Handler, key string) {
+	limitKey := "devaccess:ip:" + s.clientIP(r)
+	ok, retry, err := s.limiter.Allow(r.Context(), limitKey, devAccessPerMinute, time.Minute)
+	if err == nil && !ok {
+		s.writeError(w, r, &domain.Error{Code: domain.ERateLimited, Message: "Too many wrong access keys; wait a minute.", RetryAfter: retry})
+		return
 	}
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.opts.DevAccessKey)) != 1 {
+		s.writeError(w, r, domain.Errorf(domain.EDevAccess, "This development server needs its access key."))
+		return
+	}
+	if err == nil {
+		s.limiter.Undo(r.Context(), limitKey)
+	}
+	next.ServeHTTP(w, r)
+}
+
+// devAccessPerMinute is how many access keys one address may try a minute, by form or header.
+const devAccessPerMinute = 10
+
+func (s *Server) hasDevAccess(r *http.Request) bool {
 	c, err := r.Cookie(devCookie)
 	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.devToken())) == 1
 }
 
 func (s *Server) devAccessLogin(w http.ResponseWriter, r *http.Request) {
-	ok, retry, err := s.limiter.Allow(r.Context(), "devaccess:ip:"+s.clientIP(r), 10, time.Minute)
+	ok, retry, err := s.limiter.Allow(r.Context(), "devaccess:ip:"+s.clientIP(r), devAccessPerMinute, time.Minute)
 	if err == nil && !ok {
 		w.Header().Set("Retry-After", retryAfterSeconds(retry))
 		s.devAccessPage(w, http.StatusTooManyRequests, "Слишком много попыток. Подождите минуту. / Too many attempts. Wait a minute.")

@@ -175,3 +175,23 @@ func TestUnknownRoomSubresources(t *testing.T) {
 		t.Fatalf("Allow = %q, want GET, POST", r.header.Get("Allow"))
 	}
 }
+
+// The X-Dev-Access-Key header is limited as the form is: after ten wrong keys from an address,
+// even the right one waits; the right key does not use up the budget of a script that sends it
+// on every request.
+func TestDevAccessHeaderIsRateLimited(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, map[string]string{"DEV_ACCESS_KEY": "let-me-in"})
+	script := e.client()
+	for range 15 {
+		want(t, script.do("GET", "/api/auth/me", nil, "X-Dev-Access-Key", "let-me-in"), http.StatusUnauthorized, "unauthorized")
+	}
+	guesser := e.client()
+	for range 10 {
+		want(t, guesser.do("GET", "/api/auth/me", nil, "X-Dev-Access-Key", "guess"), http.StatusUnauthorized, "dev_access_required")
+	}
+	r := guesser.do("GET", "/api/auth/me", nil, "X-Dev-Access-Key", "let-me-in")
+	want(t, r, http.StatusTooManyRequests, "rate_limited")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+}

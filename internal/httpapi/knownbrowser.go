@@ -1,0 +1,39 @@
+package httpapi
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+)
+
+// The known-browser cookie: set at each sign-in, it proves later that this browser signed in to
+// that account before, which gives the browser a login budget of its own (classroom.Login), so
+// wrong guesses from elsewhere never lock the teacher out of it. It holds an HMAC of the
+// account's e-mail under the auth secret and grants nothing else.
+const knownBrowserMaxAge = 365 * 24 * 3600
+
+func (s *Server) knownBrowserCookieName() string {
+	if s.opts.SecureCookies {
+		return "__Host-ls_known"
+	}
+	return "ls_known"
+}
+
+func (s *Server) knownBrowserMark(email string) string {
+	m := hmac.New(sha256.New, []byte(s.opts.AuthSecret))
+	m.Write([]byte("known-browser:" + strings.ToLower(strings.TrimSpace(email))))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// knownBrowser reports whether the request's browser signed in to the account before.
+func (s *Server) knownBrowser(r *http.Request, email string) bool {
+	c, err := r.Cookie(s.knownBrowserCookieName())
+	return err == nil && hmac.Equal([]byte(c.Value), []byte(s.knownBrowserMark(email)))
+}
+
+func (s *Server) setKnownBrowser(w http.ResponseWriter, email string) {
+	http.SetCookie(w, &http.Cookie{Name: s.knownBrowserCookieName(), Value: s.knownBrowserMark(email), Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.opts.SecureCookies, MaxAge: knownBrowserMaxAge})
+}
