@@ -54,6 +54,11 @@ type Config struct {
 	// well as loopback and offers it to clients.
 	AdvertiseIP string
 
+	// SignalOnLoopback keeps signalling and the RoomService API on 127.0.0.1 even with
+	// AdvertiseIP, for when our server forwards the signalling (LIVEKIT_SIGNAL_VIA_APP): the
+	// LAN then reaches LiveKit's media ports only, and URL is the loopback address.
+	SignalOnLoopback bool
+
 	// WebhookURLs receive signed events (signed with APIKey). Optional.
 	WebhookURLs []string
 
@@ -65,9 +70,13 @@ type Config struct {
 	LogLevel string
 }
 
-// URL is the websocket address clients use.
+// URL is the websocket address clients use (our server, when it forwards signalling).
 func (c Config) URL() string {
-	return "ws://" + net.JoinHostPort(c.host(), strconv.Itoa(c.Port))
+	host := c.host()
+	if c.SignalOnLoopback {
+		host = loopback
+	}
+	return "ws://" + net.JoinHostPort(host, strconv.Itoa(c.Port))
 }
 
 // host is the address clients reach the server on.
@@ -231,8 +240,10 @@ func (c Config) YAML() ([]byte, error) {
 		fc.RTC.Interfaces = includeList{Includes: []string{"lo"}}
 	} else {
 		// Our own process still reaches the API on loopback; browsers on
-		// the LAN use AdvertiseIP.
-		fc.BindAddresses = append(fc.BindAddresses, c.AdvertiseIP)
+		// the LAN use AdvertiseIP, unless their signalling comes through us.
+		if !c.SignalOnLoopback {
+			fc.BindAddresses = append(fc.BindAddresses, c.AdvertiseIP)
+		}
 		fc.TURN.AllowRestrictedPeerCIDRs = []string{c.AdvertiseIP + "/32"}
 		fc.RTC.TCPPort = c.RTCTCPPort
 		if c.TURNTLSPort != 0 {

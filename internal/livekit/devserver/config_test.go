@@ -118,6 +118,24 @@ func TestLANYAMLWithTCP(t *testing.T) {
 	}
 }
 
+// When our server forwards the signalling, the LAN gets LiveKit's media ports only: signalling
+// and the RoomService API stay on loopback.
+func TestLANYAMLSignalOnLoopback(t *testing.T) {
+	c := testCfg
+	c.AdvertiseIP, c.SignalOnLoopback = "192.168.1.20", true
+	got, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(got)
+	if !strings.Contains(s, "bind_addresses:\n    - 127.0.0.1\nrtc:") || !strings.Contains(s, "node_ip: 192.168.1.20\n") {
+		t.Errorf("config:\n%s", s)
+	}
+	if u := c.URL(); u != "ws://127.0.0.1:7880" {
+		t.Errorf("URL() = %q, want loopback", u)
+	}
+}
+
 // TURN over TLS on the LAN address, named by the certificate, for UDP-blocked clients that
 // cannot do ICE/TCP.
 func TestLANYAMLWithTURNTLS(t *testing.T) {
