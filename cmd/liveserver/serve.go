@@ -62,6 +62,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if sfu != nil {
 		cd.SFU = sfu
 		deps.Webhooks, deps.LiveKitURL = sfu, sfu.URL()
+		if a.cfg.LiveKitSignalViaApp {
+			deps.LiveKitSignal = sfu.URL() // browsers reach LiveKit's signalling through us
+		}
 		checks = append(checks, httpapi.Check{Name: "livekit", Ping: sfu.Ping})
 	}
 	if deps.Classroom, err = a.classroom(cd); err != nil {

@@ -49,6 +49,28 @@ type env struct {
 	// lostWebhooks answers LiveKit's webhooks without handing them to the server, as if it
 	// had been down while LiveKit gave up retrying.
 	lostWebhooks atomic.Bool
+	// lkConfig is the LiveKit server's address and keys (zero without LiveKit).
+	lkConfig livekit.Config
+	// logs holds everything the server logged.
+	logs logBuffer
+}
+
+// logBuffer is the server's log, written from many goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // joinsSeen tells how often LiveKit reported the identity as joined.
@@ -119,12 +141,12 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 		t.Fatal(err)
 	}
 	db := sqlstoretest.Open(t, d)
-	log := slog.New(slog.DiscardHandler)
 	limiter := memory.NewLimiter(time.Now)
 	bus := memory.NewBus()
 	// The handler is set once LiveKit knows where to send webhooks: to this server.
 	var h http.Handler
 	e := &env{t: t, db: db, bus: bus, joins: map[string]int{}}
+	log := slog.New(slog.NewTextHandler(&e.logs, nil))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/livekit/webhook" {
 			e.noteWebhook(r)
@@ -153,7 +175,11 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 		if err != nil {
 			t.Fatal(err)
 		}
-		cd.SFU, deps.Webhooks, e.lk = sfu, sfu, sfu
+		cd.SFU, deps.Webhooks, e.lk, e.lkConfig = sfu, sfu, sfu, lk.Config
+		if cfg.LiveKitSignalViaApp {
+			// As serve does for the dev server: clients reach LiveKit through this server.
+			deps.LiveKitSignal = lk.Config.URL
+		}
 	}
 	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen,
 		SessionTTL: cfg.SessionTTL, Hash: classroom.FastHashParams, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload()})

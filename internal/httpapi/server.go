@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httputil"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,10 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
 	LiveKitURL string
+	// LiveKitSignal, when set, is LiveKit's address (ws:// or wss://) that its signalling paths
+	// are forwarded to (signal.go): browsers then reach LiveKit on our own origin, the token
+	// answer names it, and the pages' CSP allows no other. Empty forwards nothing.
+	LiveKitSignal string
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -69,6 +74,7 @@ type Server struct {
 	metrics    *metrics.Metrics
 	metricsTok string
 	connectSrc string
+	signal     *httputil.ReverseProxy // nil: LiveKit's signalling is not forwarded
 	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
@@ -83,6 +89,13 @@ func New(d Deps) *Server {
 		mux:        http.NewServeMux()}
 	if s.beat <= 0 {
 		s.beat = 15 * time.Second
+	}
+	if d.LiveKitSignal != "" {
+		if p, err := s.newSignalProxy(d.LiveKitSignal); err != nil {
+			s.log.Error("LiveKit signalling is not forwarded", "err", err)
+		} else {
+			s.signal, s.connectSrc = p, "'self'"
+		}
 	}
 	s.routes()
 	// Outermost first: every request gets an id and a log line, then headers, then the
