@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -278,4 +279,48 @@ func postTwirp(t *testing.T, base, token string) response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// Whatever a client puts in Origin, the request reaches LiveKit only without one or from our
+// own origin (the host it reached us on, or PUBLIC_URL); anything else is our 403.
+func FuzzSignalOrigin(f *testing.F) {
+	for _, s := range []string{"", "null", "http://127.0.0.1", "https://evil.example", "http://LOCALHOST:3000",
+		"http://localhost:3000", "ws://127.0.0.1", "http://127.0.0.1:1@evil", "http://[::1", "%zz", "http://127.0.0.1/x"} {
+		f.Add(s)
+	}
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "success") }))
+	defer upstream.Close()
+	var logs logBuffer
+	cfg, err := config.Load(func(k string) string {
+		if k == "DATA_DIR" {
+			return f.TempDir()
+		}
+		return ""
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := httpapi.New(httpapi.Deps{Config: cfg, Log: slog.New(slog.NewTextHandler(&logs, nil)), LiveKitSignal: upstream.URL})
+	f.Fuzz(func(t *testing.T, origin string) {
+		req := httptest.NewRequest("GET", "http://127.0.0.1:3000/rtc/validate?access_token=x", nil)
+		req.RemoteAddr = "192.0.2.1:1234"
+		if origin != "" {
+			req.Header["Origin"] = []string{origin}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		ours := false
+		if u, err := url.Parse(origin); err == nil && (u.Scheme == "http" || u.Scheme == "https") &&
+			(strings.EqualFold(u.Host, "127.0.0.1:3000") || strings.EqualFold(u.Scheme+"://"+u.Host, cfg.PublicURL)) {
+			ours = true
+		}
+		switch {
+		case w.Code == http.StatusOK && origin != "" && !ours:
+			t.Fatalf("Origin %q was forwarded", origin)
+		case w.Code == http.StatusForbidden && (origin == "" || ours):
+			t.Fatalf("Origin %q was refused", origin)
+		case w.Code != http.StatusOK && w.Code != http.StatusForbidden:
+			t.Fatalf("Origin %q: status %d %s", origin, w.Code, w.Body)
+		}
+	})
 }
