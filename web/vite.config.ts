@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// `npm run dev` serves the app on :5173 and sends API calls to the Go server on :3000.
+// `npm run dev` serves the app on :5173 and sends API calls, and LiveKit's signalling (which the
+// Go server forwards to LiveKit, LIVEKIT_SIGNAL_VIA_APP), to the Go server on :3000.
 //
 // Chunks: the app's entry (landing, sign-in, dashboard, join) with React in a vendor chunk of
 // its own, which stays cached across app releases; the call, the lecture page and the
@@ -9,7 +10,7 @@ import react from '@vitejs/plugin-react';
 // more vendor chunk that only the call needs.
 export default defineConfig({
   plugins: [react()],
-  server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
+  server: { proxy: { '/api': 'http://127.0.0.1:3000', '/rtc': { target: 'http://127.0.0.1:3000', ws: true } } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -95,7 +95,10 @@ func TestAgentKilledMidLecture(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "LIVESERVER_INSECURE_FAST_HASH": "1",
 		"LIVEKIT_SERVER_BIN": bin, "LIVEKIT_DEV_PORT": "0", "STT_PROVIDER": "deepgram", "DEEPGRAM_URL": dg.URL,
-		"DEEPGRAM_API_KEY": deepgramtest.Key, "AGENT_IN_SERVE": "off"}
+		"DEEPGRAM_API_KEY": deepgramtest.Key, "AGENT_IN_SERVE": "off",
+		// The token's url must be LiveKit's own address: the agent and the RoomService client
+		// below talk to LiveKit directly, and our server forwards signalling only, never Twirp.
+		"LIVEKIT_SIGNAL_VIA_APP": "off"}
 	base, stop := startServe(t, vars)
 	defer stop()
 	ctx := context.Background()

@@ -17,6 +17,10 @@ import (
 // devAPIKey names the dev server's only key; its secret is generated per instance.
 const devAPIKey = "devkey"
 
+// turnRelayPorts is the TURN relay range with TURN over TLS: four per student (two peer
+// connections, each with a UDP and a TLS allocation) for a class of 25.
+const turnRelayPorts = 100
+
 // devServerReadyTimeout bounds the wait for the dev server; it is ready in about 80 ms.
 const devServerReadyTimeout = 30 * time.Second
 
@@ -43,10 +47,32 @@ func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost 
 		return nil, fmt.Errorf("LIVEKIT_SERVER_BIN: no livekit-server and it could not be installed (it needs the go tool and the Go module proxy): %w", err)
 	}
 	dc := devserver.Config{APIKey: devAPIKey, APISecret: secret, AdvertiseIP: cfg.LiveKitAdvertiseIP,
-		WebhookURLs: []string{"http://" + webhookHost + "/api/livekit/webhook"}}
+		WebhookURLs:      []string{"http://" + webhookHost + "/api/livekit/webhook"},
+		SignalOnLoopback: cfg.LiveKitSignalViaApp}
 	if p := cfg.LiveKitDevPort; p != 0 {
 		// Fixed, predictable ports around the signalling port, for a firewall rule in LAN mode.
 		dc.Port, dc.RTCUDPPort, dc.TURNUDPPort, dc.RelayPortStart, dc.RelayPortEnd = p, p+2, p+1, p+10, p+17
+		if dc.AdvertiseIP != "" {
+			// ICE/TCP for students whose network drops UDP: LiveKit's usual 7881, over TCP.
+			dc.RTCTCPPort = p + 1
+		}
+	} else if dc.AdvertiseIP != "" {
+		if dc.RTCTCPPort, err = devserver.FreeTCPPort(); err != nil {
+			return nil, fmt.Errorf("LiveKit dev server ports: %w", err)
+		}
+	}
+	if cfg.LiveKitTURNCert != "" {
+		// LiveKit tells clients its TURN/TLS is on port 443, whatever it listens on.
+		dc.TURNTLSPort, dc.TURNCertFile, dc.TURNKeyFile = 443, cfg.LiveKitTURNCert, cfg.LiveKitTURNKey
+		// Every client takes a relay port per peer connection and TURN server (UDP and TLS)
+		// while it is in the call, whether it needs one or not: eight would serve two students.
+		if cfg.LiveKitDevPort != 0 {
+			dc.RelayPortEnd = dc.RelayPortStart + turnRelayPorts - 1
+		} else if dc.RelayPortStart, err = devserver.FreeUDPRange(turnRelayPorts); err != nil {
+			return nil, fmt.Errorf("LiveKit dev server ports: %w", err)
+		} else {
+			dc.RelayPortEnd = dc.RelayPortStart + turnRelayPorts - 1
+		}
 	}
 	if dc, err = dc.WithFreePorts(); err != nil {
 		return nil, fmt.Errorf("LiveKit dev server ports: %w", err)
@@ -73,7 +99,7 @@ func (a *app) startLiveKit(ctx context.Context, wg *sync.WaitGroup, webhookHost 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	a.log.Info("LiveKit dev server ready", "url", dc.URL(), "udp", dc.RTCUDPPort)
+	a.log.Info("LiveKit dev server ready", "url", dc.URL(), "udp", dc.RTCUDPPort, "tcp", dc.RTCTCPPort)
 	return livekit.NewSFU(livekit.Config{URL: dc.URL(), APIKey: devAPIKey, APISecret: secret})
 }
 

@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if mode := os.Getenv("LIVESERVER_TEST_BOT"); mode != "" {
+		os.Exit(runTestBot(mode)) // a LiveKit bot in another network namespace (veth_test.go)
+	}
 	code := livekittest.Main(m)
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
@@ -52,7 +55,7 @@ func envOf(vars map[string]string) func(string) string {
 
 // startServe runs `liveserver serve` in this process and returns its base URL and a stop
 // function that waits for a clean shutdown.
-func startServe(t *testing.T, vars map[string]string) (string, func()) {
+func startServe(t testing.TB, vars map[string]string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -137,12 +140,12 @@ func TestServeOnPostgres(t *testing.T) {
 
 // session is one curl-like client with its own cookie jar.
 type session struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }
 
-func newSession(t *testing.T, base string) *session {
+func newSession(t testing.TB, base string) *session {
 	jar, _ := cookiejar.New(nil)
 	return &session{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
 }

@@ -31,6 +31,15 @@ type Config struct {
 	LiveKitDevPort     int    // LIVEKIT_DEV_PORT: signalling port; 0 picks free ports
 	LiveKitAdvertiseIP string // LIVEKIT_ADVERTISE_IP: a LAN address so a class on the network can join
 	LiveKitServerBin   string // LIVEKIT_SERVER_BIN: the livekit-server binary (installed there if missing)
+	// LiveKitTURNCert and LiveKitTURNKey (LIVEKIT_TURN_TLS_CERT, LIVEKIT_TURN_TLS_KEY: PEM file
+	// paths) add TURN over TLS on port 443 of LIVEKIT_ADVERTISE_IP to the dev server, for
+	// clients whose network passes no UDP and that cannot do ICE/TCP.
+	LiveKitTURNCert string
+	LiveKitTURNKey  string
+	// LiveKitSignalViaApp forwards LiveKit's signalling (/rtc) through this server, so browsers
+	// reach LiveKit on the app's own origin (LIVEKIT_SIGNAL_VIA_APP=on|off; on by default for the
+	// dev server, off for a LIVEKIT_URL such as LiveKit Cloud, which has its own TLS).
+	LiveKitSignalViaApp bool
 
 	// Shared files: on S3-compatible storage when S3Endpoint is set, else under DataDir/files.
 	S3Endpoint  string // S3_ENDPOINT: host:port or URL (http:// means no TLS)
@@ -147,6 +156,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		LogLevel:           l.choice("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:          l.choice("LOG_FORMAT", "text", "text", "json"),
 	}
+	c.LiveKitTURNCert, c.LiveKitTURNKey = l.str("LIVEKIT_TURN_TLS_CERT", ""), l.str("LIVEKIT_TURN_TLS_KEY", "")
+	c.LiveKitSignalViaApp = l.choice("LIVEKIT_SIGNAL_VIA_APP", signalDefault(c.LiveKitURL, c.LiveKitDevServer), "on", "off") == "on"
 	c.validate(&l)
 	if len(l.errs) > 0 {
 		return nil, fmt.Errorf("configuration: %w", errors.Join(l.errs...))
@@ -195,6 +206,23 @@ func (c *Config) validate(l *loader) {
 		if err != nil || !a.Is4() || a.IsLoopback() || a.IsUnspecified() {
 			l.fail("LIVEKIT_ADVERTISE_IP", "must be this machine's IPv4 address on the class's network, such as 192.168.1.20")
 		}
+	}
+	if c.LiveKitTURNCert != "" || c.LiveKitTURNKey != "" {
+		switch {
+		case c.LiveKitTURNCert == "" || c.LiveKitTURNKey == "":
+			l.fail("LIVEKIT_TURN_TLS_CERT", "and LIVEKIT_TURN_TLS_KEY go together (TURN over TLS needs a certificate and its key)")
+		case c.LiveKitAdvertiseIP == "" || c.LiveKitURL != "":
+			l.fail("LIVEKIT_TURN_TLS_CERT", "is for the dev server in LAN mode: set LIVEKIT_ADVERTISE_IP (the certificate must name that address) and leave LIVEKIT_URL unset")
+		default:
+			for name, path := range map[string]string{"LIVEKIT_TURN_TLS_CERT": c.LiveKitTURNCert, "LIVEKIT_TURN_TLS_KEY": c.LiveKitTURNKey} {
+				if _, err := os.Stat(path); err != nil {
+					l.fail(name, "cannot be read: "+err.Error())
+				}
+			}
+		}
+	}
+	if c.LiveKitSignalViaApp && c.LiveKitURL == "" && !c.LiveKitDevServer {
+		l.fail("LIVEKIT_SIGNAL_VIA_APP", "is on, but there is no LiveKit to forward to (LIVEKIT_URL is unset and LIVEKIT_DEV_SERVER=off): set it to off, or configure LiveKit")
 	}
 	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		l.fail("S3_ACCESS_KEY", "and S3_SECRET_KEY are required when S3_ENDPOINT is set")
@@ -246,6 +274,15 @@ func (c *Config) validate(l *loader) {
 			l.fail("AUTH_SECRET", "is required when DOMAIN is set (every replica must share it)")
 		}
 	}
+}
+
+// signalDefault forwards signalling for the embedded dev server only: an external LiveKit
+// (LiveKit Cloud, a cluster) has its own address and TLS certificate.
+func signalDefault(livekitURL string, devServer bool) string {
+	if livekitURL == "" && devServer {
+		return "on"
+	}
+	return "off"
 }
 
 // validLanguage accepts a BCP 47 tag of letters and hyphens, such as ru, en or en-US.

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.ListenAddr != ":3000" || c.DataDir != "./data" || c.DatabaseURL != "" || !c.RegistrationOpen ||
-		c.SessionTTL != 30*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" {
+		c.SessionTTL != 30*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" || !c.LiveKitSignalViaApp {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -41,6 +41,9 @@ func TestValues(t *testing.T) {
 	if !c.BanByIP || c.MaxUpload() != 10<<20 || c.S3Endpoint != "http://minio:9000" || c.S3Bucket != "liveserver" ||
 		!c.S3PathStyle || c.LiveKitDevPort != 0 || c.LiveKitAdvertiseIP != "192.168.1.20" {
 		t.Fatalf("config = %+v", c)
+	}
+	if c.LiveKitSignalViaApp {
+		t.Error("signalling is forwarded to a LIVEKIT_URL by default; it has its own TLS")
 	}
 	if len(c.AllowedIPs) != 2 || c.AllowedIPs[1].String() != "192.168.1.7/32" {
 		t.Fatalf("ALLOWED_IPS = %v", c.AllowedIPs)
@@ -67,12 +70,13 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		}
 	}
 	for env, name := range map[[2]string]string{
-		{"STT_PROVIDER", "whisper"}:   "STT_PROVIDER",
-		{"STT_PROVIDER", "deepgram"}:  "DEEPGRAM_API_KEY",
-		{"STT_PROVIDER", "openai"}:    "STT_BASE_URL",
-		{"STT_LANGUAGE", "русский"}:   "STT_LANGUAGE",
-		{"AGENT_IN_SERVE", "maybe"}:   "AGENT_IN_SERVE",
-		{"AGENT_LISTEN_ADDR", "3001"}: "AGENT_LISTEN_ADDR",
+		{"STT_PROVIDER", "whisper"}:       "STT_PROVIDER",
+		{"STT_PROVIDER", "deepgram"}:      "DEEPGRAM_API_KEY",
+		{"STT_PROVIDER", "openai"}:        "STT_BASE_URL",
+		{"STT_LANGUAGE", "русский"}:       "STT_LANGUAGE",
+		{"AGENT_IN_SERVE", "maybe"}:       "AGENT_IN_SERVE",
+		{"AGENT_LISTEN_ADDR", "3001"}:     "AGENT_LISTEN_ADDR",
+		{"LIVEKIT_SIGNAL_VIA_APP", "yes"}: "LIVEKIT_SIGNAL_VIA_APP",
 	} {
 		if _, err := Load(envOf(map[string]string{env[0]: env[1]})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: %v", env[0], env[1], err)
@@ -84,6 +88,22 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	}
 	if c, err := Load(envOf(map[string]string{"STT_LANGUAGE": "auto"})); err != nil || c.STTLanguage != "" {
 		t.Errorf("STT_LANGUAGE=auto: %q, %v", c.STTLanguage, err)
+	}
+	if c, err := Load(envOf(map[string]string{"LIVEKIT_DEV_SERVER": "off"})); err != nil || c.LiveKitSignalViaApp {
+		t.Errorf("no video server: forwarding %v, %v", c.LiveKitSignalViaApp, err)
+	}
+	if _, err := Load(envOf(map[string]string{"LIVEKIT_DEV_SERVER": "off", "LIVEKIT_SIGNAL_VIA_APP": "on"})); err == nil ||
+		!strings.Contains(err.Error(), "LIVEKIT_SIGNAL_VIA_APP is on, but there is no LiveKit") {
+		t.Errorf("forwarding to no LiveKit: %v", err)
+	}
+	for _, env := range []map[string]string{
+		{"LIVEKIT_TURN_TLS_CERT": "/etc/ssl/turn.pem"},
+		{"LIVEKIT_TURN_TLS_CERT": "/etc/hostname", "LIVEKIT_TURN_TLS_KEY": "/etc/hostname"}, // no LAN address
+		{"LIVEKIT_TURN_TLS_CERT": "/nonexistent/c.pem", "LIVEKIT_TURN_TLS_KEY": "/nonexistent/k.pem", "LIVEKIT_ADVERTISE_IP": "192.168.1.20"},
+	} {
+		if _, err := Load(envOf(env)); err == nil || !strings.Contains(err.Error(), "LIVEKIT_TURN_TLS_") {
+			t.Errorf("%v: %v", env, err)
+		}
 	}
 	if _, err := Load(envOf(map[string]string{"AUTH_SECRET_FILE": "/nonexistent/secret"})); err == nil || !strings.Contains(err.Error(), "AUTH_SECRET_FILE") {
 		t.Errorf("unreadable secret file: %v", err)

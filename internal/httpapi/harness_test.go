@@ -48,6 +48,28 @@ type env struct {
 	// lostWebhooks answers LiveKit's webhooks without handing them to the server, as if it
 	// had been down while LiveKit gave up retrying.
 	lostWebhooks atomic.Bool
+	// lkConfig is the LiveKit server's address and keys (zero without LiveKit).
+	lkConfig livekit.Config
+	// logs holds everything the server logged.
+	logs logBuffer
+}
+
+// logBuffer is the server's log, written from many goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // joinsSeen tells how often LiveKit reported the identity as joined.
@@ -118,12 +140,12 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 		t.Fatal(err)
 	}
 	db := sqlstoretest.Open(t, d)
-	log := slog.New(slog.DiscardHandler)
 	limiter := memory.NewLimiter(time.Now)
 	bus := memory.NewBus()
 	// The handler is set once LiveKit knows where to send webhooks: to this server.
 	var h http.Handler
 	e := &env{t: t, db: db, bus: bus, joins: map[string]int{}}
+	log := slog.New(slog.NewTextHandler(&e.logs, nil))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/livekit/webhook" {
 			e.noteWebhook(r)
@@ -150,7 +172,7 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 		if err != nil {
 			t.Fatal(err)
 		}
-		ports.SFU, e.lk = sfu, sfu
+		ports.SFU, e.lk, e.lkConfig = sfu, sfu, lk.Config
 	}
 	// Built as serve builds it; only the password hashing is cheaper and the heartbeat faster.
 	inst, err := instance.New(cfg, ports, instance.Options{Hash: classroom.FastHashParams, Heartbeat: 200 * time.Millisecond})

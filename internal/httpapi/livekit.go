@@ -22,8 +22,12 @@ func (s *Server) livekitToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	url := tok.URL
+	if s.signal != nil {
+		url = s.signalURL(r) // LiveKit through our own origin
+	}
 	// captions says whether the assistant transcribes this instance's calls (STT_PROVIDER).
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "url": tok.URL, "captions": s.opts.Captions})
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok.Token, "url": url, "captions": s.opts.Captions})
 	return nil
 }
 

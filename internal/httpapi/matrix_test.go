@@ -70,3 +70,89 @@ func TestLobbyAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
+
+// LiveKit's signalling paths, forwarded to LiveKit (signal.go). They are public: LiveKit's
+// access token is what authorises, so the callers here are tokens, not sessions. A missing or
+// bad token is refused by LiveKit itself, through us; LiveKit's Twirp API and its other paths
+// are never forwarded, even with a token that LiveKit would accept.
+func TestSignalAuthorizationMatrix(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Matrix"})
+	var tok struct{ Token, URL string }
+	host.token(r.ID).json(t, &tok)
+	if tok.URL != "ws://"+strings.TrimPrefix(e.srv.URL, "http://") {
+		t.Fatalf("token url %q, want this server's own origin %s", tok.URL, e.srv.URL)
+	}
+	tokens := []struct{ name, token string }{
+		{"no token", ""},
+		{"garbage token", "not.a.token"},
+		{"token of another key", otherKeyToken(t, e, r.ID)},
+		{"our token", tok.Token},
+	}
+	join := joinRequestParam(t)
+	routes := []struct {
+		path, query string
+		websocket   bool
+		want        []int // in the order of tokens
+	}{
+		{"/rtc", "", true, []int{401, 401, 401, 101}},
+		{"/rtc/v1", "join_request=" + join, true, []int{401, 401, 401, 101}},
+		{"/rtc/validate", "", false, []int{401, 401, 401, 200}},
+		// v1 wants the join request; LiveKit says so once the token is good.
+		{"/rtc/v1/validate", "", false, []int{401, 401, 401, 400}},
+		{"/rtc/v1/validate", "join_request=" + join, false, []int{401, 401, 401, 200}},
+	}
+	for _, rt := range routes {
+		for i, tk := range tokens {
+			t.Run(rt.path+"?"+rt.query[:min(len(rt.query), 12)]+" "+tk.name, func(t *testing.T) {
+				q := rt.query
+				if tk.token != "" {
+					q += "&access_token=" + tk.token
+				}
+				var status int
+				var body string
+				if rt.websocket {
+					status, body = dialSignal(t, e, rt.path+"?"+q, nil, r.ID)
+				} else {
+					got := e.client().do("GET", rt.path+"?"+q, nil)
+					status, body = got.status, string(got.body)
+				}
+				if status != rt.want[i] {
+					t.Fatalf("status %d, want %d; body %q", status, rt.want[i], body)
+				}
+				if status == http.StatusOK && body != "success" {
+					t.Fatalf("validate said %q, want LiveKit's success", body)
+				}
+			})
+		}
+	}
+
+	// Never forwarded: LiveKit's own API, its other paths, and other methods. With the
+	// admin token below LiveKit itself answers ListRooms with the room; we must not.
+	admin := adminToken(t, e)
+	direct := postTwirp(t, strings.Replace(e.lkConfig.URL, "ws://", "http://", 1), admin)
+	if direct.status != http.StatusOK || !strings.Contains(string(direct.body), r.ID) {
+		t.Fatalf("LiveKit itself: ListRooms = %d %s", direct.status, direct.body)
+	}
+	if got := postTwirp(t, e.srv.URL, admin); got.status == http.StatusOK || strings.Contains(string(got.body), r.ID) {
+		t.Fatalf("/twirp was forwarded: %d %s", got.status, got.body)
+	}
+	page := e.client().do("GET", "/some/page", nil) // the web app's answer to an unknown page
+	for _, path := range []string{"/twirp/livekit.RoomService/ListRooms", "/rtc/", "/rtc/v2", "/rtc/validate/x", "/rtcx", "/agent", "/whip/v1", "/rtc/../twirp/livekit.RoomService/ListRooms"} {
+		got := e.client().do("GET", path+"?access_token="+tok.Token, nil, "Authorization", "Bearer "+admin)
+		switch {
+		case got.status/100 == 3:
+			// ServeMux cleans the path first; the clean path is one of those checked here.
+			if loc := got.header.Get("Location"); loc != "/twirp/livekit.RoomService/ListRooms?access_token="+tok.Token {
+				t.Errorf("GET %s: redirected to %q", path, loc)
+			}
+		case got.status != page.status || string(got.body) != string(page.body):
+			t.Errorf("GET %s: %d %q, want the web app's page", path, got.status, got.body)
+		}
+	}
+	for _, method := range []string{"POST", "PUT", "DELETE"} {
+		if got := e.client().do(method, "/rtc/validate?access_token="+tok.Token, nil); got.status != http.StatusMethodNotAllowed {
+			t.Errorf("%s /rtc/validate: %d %q, want 405", method, got.status, got.body)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -69,6 +70,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Hijack hands the connection over (a forwarded websocket) and logs it as switched protocols:
+// the 101 is written on the raw connection, past this writer.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil && w.status == 0 {
+		w.status = http.StatusSwitchingProtocols
+	}
+	return c, brw, err
+}
+
 // accessLog logs one line per request, and turns a panic into a logged 500.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +99,8 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			s.log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 				"bytes", sw.bytes, "took", took.Round(time.Microsecond), "ip", s.clientIP(r))
 			if s.metrics != nil {
-				stream := sw.Header().Get("Content-Type") == "text/event-stream"
+				// A stream's duration is how long someone stayed, not how fast we answered.
+				stream := sw.Header().Get("Content-Type") == "text/event-stream" || sw.status == http.StatusSwitchingProtocols
 				s.metrics.ObserveRequest(r.Pattern, r.Method, sw.status, took, stream)
 			}
 		}()

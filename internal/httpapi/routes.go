@@ -71,6 +71,7 @@ func (s *Server) routes() {
 
 	m.Handle("POST /api/livekit/token", s.handle(s.livekitToken))
 	m.Handle("POST /api/livekit/webhook", s.handle(s.livekitWebhook))
+	s.signalRoutes(m) // GET /rtc, /rtc/v1 and their /validate, forwarded to LiveKit
 
 	// Anything else under /api/ is a JSON 404 or 405, never the web app's page.
 	m.Handle("/api/", s.handle(s.noRoute))

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"net/http/httputil"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ type Options struct {
 	Captions bool
 	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
 	LiveKitURL string
+	// LiveKitSignal, when set, is LiveKit's address (ws:// or wss://) that its signalling paths
+	// are forwarded to (signal.go): browsers then reach LiveKit on our own origin, the token
+	// answer names it, and the pages' CSP allows no other. Empty forwards nothing.
+	LiveKitSignal string
 	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
 	Heartbeat time.Duration
 }
@@ -88,6 +93,7 @@ type Server struct {
 	lectures   *lecture.Service
 	metrics    *metrics.Metrics
 	connectSrc string
+	signal     *httputil.ReverseProxy // nil: LiveKit's signalling is not forwarded
 	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
@@ -104,6 +110,13 @@ func New(d Deps, o Options) *Server {
 	}
 	if s.beat <= 0 {
 		s.beat = 15 * time.Second
+	}
+	if o.LiveKitSignal != "" {
+		if p, err := s.newSignalProxy(o.LiveKitSignal); err != nil {
+			s.log.Error("LiveKit signalling is not forwarded", "err", err)
+		} else {
+			s.signal, s.connectSrc = p, "'self'"
+		}
 	}
 	s.routes()
 	// Outermost first: every request gets an id and a log line, then headers, then the

@@ -94,6 +94,9 @@ func HTTPOptions(cfg *config.Config, sfu SFU, o Options) httpapi.Options {
 	}
 	if sfu != nil {
 		ho.LiveKitURL = sfu.URL()
+		if cfg.LiveKitSignalViaApp {
+			ho.LiveKitSignal = sfu.URL() // browsers reach LiveKit's signalling through us
+		}
 	}
 	return ho
 }

@@ -32,6 +32,20 @@ type Config struct {
 	// RelayPortStart and RelayPortEnd bound the TURN relay ports.
 	RelayPortStart int
 	RelayPortEnd   int
+	// RTCTCPPort carries WebRTC media over TCP (ICE/TCP) for clients whose network drops UDP.
+	// Only with AdvertiseIP; zero means none. LiveKit listens on it on every interface (it has
+	// no bind setting for it) and offers it only on AdvertiseIP, so a loopback-only server never
+	// has one: that is why the file says tcp_port: 0 there.
+	RTCTCPPort int
+	// TURNTLSPort, TURNCertFile and TURNKeyFile add TURN over TLS on AdvertiseIP (LAN mode only),
+	// for clients that can reach neither UDP nor ICE/TCP: the Go SDK (pion gathers UDP only)
+	// and networks that pass nothing but TLS. The certificate must name AdvertiseIP (an IP SAN),
+	// the TURN domain. LiveKit v1.13.5 tells clients the built-in TURN/TLS is on port 443 of that
+	// domain whatever tls_port says (pkg/service/roommanager.go), so TURNTLSPort is 443 unless a
+	// TLS forwarder on 443 passes to it.
+	TURNTLSPort  int
+	TURNCertFile string
+	TURNKeyFile  string
 
 	// AdvertiseIP, when empty, keeps the server loopback-only: it listens
 	// on 127.0.0.1, offers only 127.0.0.1 candidates and takes media only on
@@ -39,6 +53,11 @@ type Config struct {
 	// same network can join; the server then listens on that address as
 	// well as loopback and offers it to clients.
 	AdvertiseIP string
+
+	// SignalOnLoopback keeps signalling and the RoomService API on 127.0.0.1 even with
+	// AdvertiseIP, for when our server forwards the signalling (LIVEKIT_SIGNAL_VIA_APP): the
+	// LAN then reaches LiveKit's media ports only, and URL is the loopback address.
+	SignalOnLoopback bool
 
 	// WebhookURLs receive signed events (signed with APIKey). Optional.
 	WebhookURLs []string
@@ -51,9 +70,13 @@ type Config struct {
 	LogLevel string
 }
 
-// URL is the websocket address clients use.
+// URL is the websocket address clients use (our server, when it forwards signalling).
 func (c Config) URL() string {
-	return "ws://" + net.JoinHostPort(c.host(), strconv.Itoa(c.Port))
+	host := c.host()
+	if c.SignalOnLoopback {
+		host = loopback
+	}
+	return "ws://" + net.JoinHostPort(host, strconv.Itoa(c.Port))
 }
 
 // host is the address clients reach the server on.
@@ -80,6 +103,24 @@ func (c Config) Validate() error {
 	} {
 		if p <= 0 || p > 65535 {
 			return fmt.Errorf("devserver: %s %d is not a port", name, p)
+		}
+	}
+	if c.RTCTCPPort != 0 {
+		if c.AdvertiseIP == "" {
+			return errors.New("devserver: RTCTCPPort needs AdvertiseIP (a loopback-only server listens on no TCP media port)")
+		}
+		if c.RTCTCPPort < 0 || c.RTCTCPPort > 65535 || c.RTCTCPPort == c.Port {
+			return fmt.Errorf("devserver: RTCTCPPort %d is not a free port of its own", c.RTCTCPPort)
+		}
+	}
+	if c.TURNTLSPort != 0 || c.TURNCertFile != "" || c.TURNKeyFile != "" {
+		switch {
+		case c.AdvertiseIP == "":
+			return errors.New("devserver: TURN over TLS needs AdvertiseIP (its certificate names that address)")
+		case c.TURNTLSPort <= 0 || c.TURNTLSPort > 65535:
+			return fmt.Errorf("devserver: TURNTLSPort %d is not a port", c.TURNTLSPort)
+		case c.TURNCertFile == "" || c.TURNKeyFile == "":
+			return errors.New("devserver: TURN over TLS needs both TURNCertFile and TURNKeyFile")
 		}
 	}
 	if c.RelayPortEnd <= c.RelayPortStart {
@@ -135,6 +176,10 @@ type includeList struct {
 
 type turnConfig struct {
 	Enabled                  bool     `yaml:"enabled"`
+	Domain                   string   `yaml:"domain,omitempty"`
+	CertFile                 string   `yaml:"cert_file,omitempty"`
+	KeyFile                  string   `yaml:"key_file,omitempty"`
+	TLSPort                  int      `yaml:"tls_port,omitempty"`
 	UDPPort                  int      `yaml:"udp_port"`
 	BindAddresses            []string `yaml:"bind_addresses"`
 	RelayRangeStart          int      `yaml:"relay_range_start"`
@@ -195,9 +240,18 @@ func (c Config) YAML() ([]byte, error) {
 		fc.RTC.Interfaces = includeList{Includes: []string{"lo"}}
 	} else {
 		// Our own process still reaches the API on loopback; browsers on
-		// the LAN use AdvertiseIP.
-		fc.BindAddresses = append(fc.BindAddresses, c.AdvertiseIP)
+		// the LAN use AdvertiseIP, unless their signalling comes through us.
+		if !c.SignalOnLoopback {
+			fc.BindAddresses = append(fc.BindAddresses, c.AdvertiseIP)
+		}
 		fc.TURN.AllowRestrictedPeerCIDRs = []string{c.AdvertiseIP + "/32"}
+		fc.RTC.TCPPort = c.RTCTCPPort
+		if c.TURNTLSPort != 0 {
+			// LiveKit accepts an IP address as the TURN domain; clients check it against the
+			// certificate's IP SAN.
+			fc.TURN.Domain, fc.TURN.TLSPort = c.AdvertiseIP, c.TURNTLSPort
+			fc.TURN.CertFile, fc.TURN.KeyFile = c.TURNCertFile, c.TURNKeyFile
+		}
 	}
 	if fc.Logging.Level == "" {
 		fc.Logging.Level = "info"

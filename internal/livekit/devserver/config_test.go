@@ -101,6 +101,59 @@ func TestLANYAML(t *testing.T) {
 	}
 }
 
+// In LAN mode a TCP media port lets students whose network drops UDP still get audio and
+// video (ICE/TCP); it is offered on the LAN address only, like the UDP port.
+func TestLANYAMLWithTCP(t *testing.T) {
+	c := testCfg
+	c.AdvertiseIP, c.RTCTCPPort = "192.168.1.20", 7881
+	got, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(got)
+	for _, want := range []string{"tcp_port: 7881\n", "udp_port: 7882\n", "includes:\n            - 192.168.1.20/32\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("LAN config lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// When our server forwards the signalling, the LAN gets LiveKit's media ports only: signalling
+// and the RoomService API stay on loopback.
+func TestLANYAMLSignalOnLoopback(t *testing.T) {
+	c := testCfg
+	c.AdvertiseIP, c.SignalOnLoopback = "192.168.1.20", true
+	got, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(got)
+	if !strings.Contains(s, "bind_addresses:\n    - 127.0.0.1\nrtc:") || !strings.Contains(s, "node_ip: 192.168.1.20\n") {
+		t.Errorf("config:\n%s", s)
+	}
+	if u := c.URL(); u != "ws://127.0.0.1:7880" {
+		t.Errorf("URL() = %q, want loopback", u)
+	}
+}
+
+// TURN over TLS on the LAN address, named by the certificate, for UDP-blocked clients that
+// cannot do ICE/TCP.
+func TestLANYAMLWithTURNTLS(t *testing.T) {
+	c := testCfg
+	c.AdvertiseIP, c.TURNTLSPort, c.TURNCertFile, c.TURNKeyFile = "192.168.1.20", 443, "/etc/turn/cert.pem", "/etc/turn/key.pem"
+	got, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "turn:\n    enabled: true\n    domain: 192.168.1.20\n    cert_file: /etc/turn/cert.pem\n    key_file: /etc/turn/key.pem\n    tls_port: 443\n    udp_port: 3478\n"
+	if !strings.Contains(string(got), want) {
+		t.Errorf("LAN config lacks\n%s\nin\n%s", want, got)
+	}
+	if got, _ := testCfg.YAML(); strings.Contains(string(got), "tls_port") || strings.Contains(string(got), "domain") {
+		t.Errorf("loopback config has TURN/TLS:\n%s", got)
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	bad := map[string]func(*devserver.Config){
 		"no key":          func(c *devserver.Config) { c.APIKey = "" },
@@ -111,6 +164,20 @@ func TestConfigValidate(t *testing.T) {
 		"LAN IP any":      func(c *devserver.Config) { c.AdvertiseIP = "0.0.0.0" },
 		"LAN IP v6":       func(c *devserver.Config) { c.AdvertiseIP = "fd00::2" },
 		"LAN IP garbage":  func(c *devserver.Config) { c.AdvertiseIP = "lan" },
+		// Loopback-only keeps tcp_port: 0; a TCP media port is for LAN mode only.
+		"TCP port on loopback": func(c *devserver.Config) { c.RTCTCPPort = 7881 },
+		"TCP port clash": func(c *devserver.Config) {
+			c.AdvertiseIP, c.RTCTCPPort = "192.168.1.20", c.Port
+		},
+		"TURN/TLS on loopback": func(c *devserver.Config) {
+			c.TURNTLSPort, c.TURNCertFile, c.TURNKeyFile = 443, "c.pem", "k.pem"
+		},
+		"TURN/TLS without key": func(c *devserver.Config) {
+			c.AdvertiseIP, c.TURNTLSPort, c.TURNCertFile = "192.168.1.20", 443, "c.pem"
+		},
+		"TURN/TLS without port": func(c *devserver.Config) {
+			c.AdvertiseIP, c.TURNCertFile, c.TURNKeyFile = "192.168.1.20", "c.pem", "k.pem"
+		},
 	}
 	for name, mutate := range bad {
 		c := testCfg

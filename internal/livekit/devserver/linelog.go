@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -59,8 +60,13 @@ func (l *lineLogger) emit(line []byte) {
 	if s == "" {
 		return
 	}
+	s = jwtPattern.ReplaceAllString(s, "[token redacted]")
 	l.log.Log(context.Background(), levelOf(s), l.source+": "+s, "source", l.source)
 }
+
+// jwtPattern finds an access token in a line: LiveKit logs a token it refused whole ("invalid
+// token: eyJ..., error: ..."), and an expired or mistyped token is still somebody's.
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+`)
 
 // levelOf keeps LiveKit's own level (its console format is
 // "time<TAB>LEVEL<TAB>..."), so its warnings stay warnings.
