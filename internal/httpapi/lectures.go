@@ -37,7 +37,7 @@ type summaryJSON struct {
 }
 
 type lectureJSON struct {
-	Room            roomJSON             `json:"room"`
+	Room            any                  `json:"room"` // roomJSON, or sharedRoomJSON for a share link's reader
 	DurationSeconds int64                `json:"durationSeconds"`
 	Attendance      []attendeeJSON       `json:"attendance"`
 	Chat            []classroom.ChatView `json:"chat"`
@@ -58,7 +58,8 @@ func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var p *lecture.Page
-	if token := r.URL.Query().Get("share"); token != "" {
+	token := r.URL.Query().Get("share")
+	if token != "" {
 		p, err = s.lectures.SharedPage(r.Context(), r.PathValue("roomId"), token, r.URL.Query().Get("q"))
 	} else {
 		p, err = s.lectures.Page(r.Context(), actor, r.PathValue("roomId"), r.URL.Query().Get("q"))
@@ -84,6 +85,9 @@ func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 	for _, seg := range p.Transcript {
 		out.Transcript = append(out.Transcript, segmentJSON{Speaker: seg.SpeakerName, Identity: seg.SpeakerIdentity,
 			StartMs: seg.StartMs, EndMs: seg.EndMs, Text: seg.Text, Language: seg.Language})
+	}
+	if token != "" {
+		forReader(&out, p.Room)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -201,4 +205,46 @@ func (s *Server) lectureShare(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// sharedRoomJSON is all a share link's reader learns of the room: not its invite code, not its
+// owner.
+type sharedRoomJSON struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Status    string     `json:"status"`
+	StartedAt *time.Time `json:"startedAt"`
+	EndedAt   *time.Time `json:"endedAt"`
+}
+
+// forReader keeps from a share link's reader what only the class and its host should see: the
+// invite code and the owner's id, and the participants' identities (a guest's is its session
+// id), which become aliases that still tell one person from another on the page.
+func forReader(out *lectureJSON, r *domain.Room) {
+	out.Room = sharedRoomJSON{ID: r.ID, Name: r.Name, Status: string(r.Status), StartedAt: r.StartedAt, EndedAt: r.EndedAt}
+	out.DriveExport = false
+	aliases := map[string]string{}
+	alias := func(identity string) string {
+		if identity == "" {
+			return ""
+		}
+		if a, ok := aliases[identity]; ok {
+			return a
+		}
+		a := "participant-" + strconv.Itoa(len(aliases)+1)
+		aliases[identity] = a
+		return a
+	}
+	for i := range out.Attendance {
+		out.Attendance[i].Identity = alias(out.Attendance[i].Identity)
+	}
+	for i := range out.Chat {
+		out.Chat[i].Identity, out.Chat[i].ClientID = alias(out.Chat[i].Identity), ""
+	}
+	for i := range out.Files {
+		out.Files[i].Identity = alias(out.Files[i].Identity)
+	}
+	for i := range out.Transcript {
+		out.Transcript[i].Identity = alias(out.Transcript[i].Identity)
+	}
 }

@@ -22,7 +22,7 @@ func TestLecturePage(t *testing.T) {
 	other := e.client()
 	other.register("other@school.ru", "Boris")
 	r := host.createRoom(map[string]any{"name": "Лекция", "lobbyEnabled": false})
-	g, _ := guestIn(t, e, host, r.ID, "Маша", "fp-lecture-01")
+	g, ga := guestIn(t, e, host, r.ID, "Маша", "fp-lecture-01")
 	want(t, g.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "Вопрос про хлорофилл"}), http.StatusCreated)
 	ctx := context.Background()
 	now := time.Now().UTC()
@@ -93,7 +93,25 @@ func TestLecturePage(t *testing.T) {
 	if !share.Enabled || share.Token == "" || !strings.HasSuffix(share.URL, "/lectures/"+r.ID+"?share="+share.Token) {
 		t.Fatalf("share = %+v", share)
 	}
-	want(t, anon.do("GET", "/api/lectures/"+r.ID+"?share="+share.Token, nil), http.StatusOK)
+	shared := anon.do("GET", "/api/lectures/"+r.ID+"?share="+share.Token, nil)
+	want(t, shared, http.StatusOK)
+	// The reader sees the lecture, not the room's invite code, its owner or anyone's identity
+	// (a guest's is its session id).
+	for what, secret := range map[string]string{"invite code": r.Code, "owner id": r.OwnerID, "guest session": ga.Identity, "attendee identity": "g1"} {
+		if strings.Contains(string(shared.body), secret) {
+			t.Errorf("the shared page shows the %s: %s", what, shared.body)
+		}
+	}
+	var sharedPage struct {
+		Room       struct{ Name string }
+		Attendance []struct{ Identity, Name string }
+		Chat       []chatMsg
+	}
+	shared.json(t, &sharedPage)
+	if sharedPage.Room.Name != "Лекция" || len(sharedPage.Attendance) != 1 || sharedPage.Attendance[0].Identity == "" ||
+		len(sharedPage.Chat) != 1 || sharedPage.Chat[0].Name != "Маша" {
+		t.Fatalf("shared page = %+v", sharedPage)
+	}
 	want(t, anon.do("GET", "/api/lectures/"+r.ID+"/export?format=md&share="+share.Token, nil), http.StatusOK)
 	other2 := host.createRoom(map[string]any{"name": "Другая"})
 	want(t, anon.do("GET", "/api/lectures/"+other2.ID+"?share="+share.Token, nil), http.StatusForbidden)

@@ -118,12 +118,36 @@ func facts(p *Page, l labels) []string {
 	return out
 }
 
-func attendeeLine(a Attendee, l labels) string {
-	return fmt.Sprintf("%s — %d %s", a.Name, minutes(a.Seconds), l.Minutes)
+func attendeeLine(a Attendee, l labels, esc func(string) string) string {
+	return fmt.Sprintf("%s — %d %s", esc(a.Name), minutes(a.Seconds), l.Minutes)
 }
 
-func fileLine(f domain.SharedFile, l labels) string {
-	return fmt.Sprintf("%s — %s · %s", f.Name, l.fileSize(f.Size), f.UploaderName)
+func fileLine(f domain.SharedFile, l labels, esc func(string) string) string {
+	return fmt.Sprintf("%s — %s · %s", esc(f.Name), l.fileSize(f.Size), esc(f.UploaderName))
+}
+
+// plain leaves a text as it is (the PDF draws text, it does not parse it).
+func plain(s string) string { return s }
+
+// mdText writes what people typed (names, chat, file names, what the transcript heard) into
+// Markdown as text: the marks that make emphasis, code, links, images, tables, headings, HTML
+// tags and entities are escaped, so a chat message cannot become a link, an image or a tag in
+// whatever renders the export; a line break continues the list item it is in.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString("  \n  ")
+		case r == '\r':
+		case r < 0x80 && strings.ContainsRune("\\`*_{}[]()<>#|!~&", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Markdown renders the lecture in the page's order: title, date, duration, summary,
@@ -131,7 +155,7 @@ func fileLine(f domain.SharedFile, l labels) string {
 func Markdown(p *Page) string {
 	l := labelsFor(pageLanguage(p))
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", p.Room.Name)
+	fmt.Fprintf(&b, "# %s\n\n", mdText(p.Room.Name))
 	for _, f := range facts(p, l) {
 		fmt.Fprintf(&b, "- %s\n", f)
 	}
@@ -147,26 +171,26 @@ func Markdown(p *Page) string {
 		b.WriteString(l.NoAttendance + "\n")
 	}
 	for _, a := range p.Attendance {
-		fmt.Fprintf(&b, "- %s\n", attendeeLine(a, l))
+		fmt.Fprintf(&b, "- %s\n", attendeeLine(a, l, mdText))
 	}
 	fmt.Fprintf(&b, "\n## %s\n\n", l.Transcript)
 	if len(p.Transcript) == 0 {
 		b.WriteString(l.NoTranscript + "\n\n")
 	}
 	for _, s := range p.Transcript {
-		fmt.Fprintf(&b, "**[%s] %s:** %s\n\n", clock(s.StartMs), s.SpeakerName, s.Text)
+		fmt.Fprintf(&b, "**[%s] %s:** %s\n\n", clock(s.StartMs), mdText(s.SpeakerName), mdText(s.Text))
 	}
 	fmt.Fprintf(&b, "## %s\n\n", l.Chat)
 	if len(p.Chat) == 0 {
 		b.WriteString(l.NoChat + "\n")
 	}
 	for _, m := range p.Chat {
-		fmt.Fprintf(&b, "- %s **%s:** %s\n", m.CreatedAt.Format(time.TimeOnly), m.SenderName, m.Text)
+		fmt.Fprintf(&b, "- %s **%s:** %s\n", m.CreatedAt.Format(time.TimeOnly), mdText(m.SenderName), mdText(m.Text))
 	}
 	if len(p.Files) > 0 {
 		fmt.Fprintf(&b, "\n## %s\n\n", l.Files)
 		for _, f := range p.Files {
-			fmt.Fprintf(&b, "- %s\n", fileLine(f, l))
+			fmt.Fprintf(&b, "- %s\n", fileLine(f, l, mdText))
 		}
 	}
 	return b.String()

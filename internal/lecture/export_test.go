@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,36 @@ func TestSilentLectureInTheInstancesLanguage(t *testing.T) {
 			if err != nil || !strings.Contains(string(md.Body), c.label) {
 				t.Fatalf("%q, %s: markdown %v\n%s", c.lang, name, err, md.Body)
 			}
+		}
+	}
+}
+
+// What people typed stays text in the Markdown export: no link, image, tag or heading can be
+// smuggled in through a chat message, a name or a file name.
+func TestMarkdownEscapesWhatPeopleTyped(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	p := &lecture.Page{
+		Room:       &domain.Room{Name: "Физика <script>", StartedAt: &at},
+		Attendance: []lecture.Attendee{{Identity: "g1", Name: "*Маша*", Seconds: 120}},
+		Chat: []domain.ChatMessage{{SenderName: "[Учитель](https://evil.example)", CreatedAt: at,
+			Text: "смотрите ![x](https://evil.example/t.png) <img src=x onerror=alert(1)>\n# не заголовок\n`код` &amp;"}},
+		Files:      []domain.SharedFile{{Name: "<b>план</b>.pdf", Size: 10, UploaderName: "_Петя_"}},
+		Transcript: []domain.TranscriptSegment{{SpeakerName: "Анна", Text: "скажите [ссылка](javascript:alert(1))"}},
+		Summary:    domain.LectureArtifact{Language: "ru"},
+	}
+	md := lecture.Markdown(p)
+	// What is left once every escaped character is dropped is what a renderer would read as
+	// Markdown.
+	live := regexp.MustCompile(`\\.`).ReplaceAllString(md, "")
+	for _, bad := range []string{"<script>", "<img", "](https://evil", "](javascript", "\n# не", "*Маша*", "<b>", "_Петя_", "`код`", "&amp;"} {
+		if strings.Contains(live, bad) {
+			t.Errorf("the export carries %q as Markdown:\n%s", bad, md)
+		}
+	}
+	for _, kept := range []string{`Физика \<script\>`, `\*Маша\*`, `\[Учитель\]\(https://evil.example\)`, `\<img src=x onerror=alert\(1\)\>`,
+		"  \n  \\# не заголовок", `\&amp;`, `\<b\>план\</b\>.pdf`, `\_Петя\_`} {
+		if !strings.Contains(md, kept) {
+			t.Errorf("the export lacks %q:\n%s", kept, md)
 		}
 	}
 }

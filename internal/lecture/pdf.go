@@ -108,7 +108,7 @@ func PDF(p *Page) ([]byte, error) {
 		text(10, false, l.NoAttendance)
 	}
 	for _, a := range p.Attendance {
-		text(10, false, "• "+attendeeLine(a, l))
+		text(10, false, "• "+attendeeLine(a, l, plain))
 	}
 
 	heading(l.Transcript)
@@ -130,7 +130,7 @@ func PDF(p *Page) ([]byte, error) {
 	if len(p.Files) > 0 {
 		heading(l.Files)
 		for _, f := range p.Files {
-			text(10, false, "• "+fileLine(f, l))
+			text(10, false, "• "+fileLine(f, l, plain))
 		}
 	}
 
