@@ -1,11 +1,21 @@
 package httpapi_test
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/httpapi"
+	"github.com/liveserver/liveserver/internal/instance"
+	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 )
 
@@ -93,7 +103,11 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("readyz = %s", r.body)
 	}
 	e.db.Close()
-	r = c.do("GET", "/readyz", nil)
+	// The answer is cached for a second, so the outage shows within about that.
+	deadline := time.Now().Add(5 * time.Second)
+	for r = c.do("GET", "/readyz", nil); r.status == http.StatusOK && time.Now().Before(deadline); r = c.do("GET", "/readyz", nil) {
+		time.Sleep(100 * time.Millisecond)
+	}
 	want(t, r, http.StatusServiceUnavailable)
 	r.json(t, &ready)
 	if ready.Checks["database"] != "down" {
@@ -193,5 +207,42 @@ func TestDevAccessHeaderIsRateLimited(t *testing.T) {
 	want(t, r, http.StatusTooManyRequests, "rate_limited")
 	if r.header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
+	}
+}
+
+// A flood of readiness probes costs the dependencies one round of checks, not one per probe.
+func TestReadyzFloodAsksOnce(t *testing.T) {
+	var pings atomic.Int32
+	slow := func(context.Context) error { pings.Add(1); time.Sleep(200 * time.Millisecond); return nil }
+	cfg, _ := config.Load(func(k string) string { return map[string]string{"DATA_DIR": t.TempDir()}[k] })
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{Log: slog.New(slog.DiscardHandler), Limiter: memory.NewLimiter(time.Now),
+		Checks: []httpapi.Check{{Name: "slow", Ping: slow}}}, instance.HTTPOptions(cfg, nil, instance.Options{})))
+	t.Cleanup(srv.Close)
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			res, err := http.Get(srv.URL + "/readyz")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("readyz = %d", res.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if n := pings.Load(); n != 1 {
+		t.Fatalf("100 probes at once asked the dependency %d times, want 1", n)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	res, err := http.Get(srv.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if n := pings.Load(); n != 2 {
+		t.Fatalf("a probe after a second asked %d times in all, want 2 (a fresh round)", n)
 	}
 }

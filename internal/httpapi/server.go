@@ -86,6 +86,7 @@ type Server struct {
 	svc        *classroom.Service
 	limiter    domain.Limiter
 	checks     []Check
+	ready      readyChecks // /readyz's latest round
 	web        http.Handler
 	hooks      WebhookReceiver
 	bus        domain.Bus
