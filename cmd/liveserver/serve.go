@@ -28,11 +28,12 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
+	// The listeners of the TLS mode (tls.go); in LAN mode this also derives PUBLIC_URL.
+	fe, err := a.openFront()
 	if err != nil {
-		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
+		return err
 	}
-	defer ln.Close()
+	defer fe.Close()
 
 	// The bus outlives everything below, which may publish until it stops.
 	bus, limiter, closeRealtime, err := a.realtime(ctx)
@@ -53,9 +54,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	m := metrics.New(a.db, a.log)
 	bus = m.Bus(bus)
 	checks := []httpapi.Check{{Name: "database", Ping: a.db.Ping}, {Name: "bus", Ping: bus.Ping}, {Name: "storage", Ping: blobs.Ping}}
-	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), Metrics: m}
+	deps := httpapi.Deps{Config: a.cfg, Log: a.log, Limiter: limiter, Bus: bus, Web: web.Handler(), Metrics: m, LocalCA: fe.localCA()}
 	cd := classroom.Deps{Limiter: limiter, Bus: bus, Blobs: blobs}
-	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
+	sfu, err := a.startLiveKit(ctx, &wg, fe.webhookHost())
 	if err != nil {
 		return err
 	}
@@ -93,24 +94,27 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
+	a.log.Info("listening", "addr", fe.ln.Addr().String(), "tls", a.cfg.TLS, "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, deps.Classroom) }) })
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := fe.serve(srv)
+	a.log.Info("ready: open " + a.cfg.PublicURL)
+	var serr error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
+	case serr = <-errc:
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
 	sctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
 	defer stop()
-	err = srv.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	err = errors.Join(srv.Shutdown(sctx), fe.shutdown(sctx))
+	if serr == nil {
+		serr = <-errc
+	}
+	if !errors.Is(serr, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", serr)
 	}
 	return err
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
+	"github.com/liveserver/liveserver/internal/tlsserve"
 	"github.com/liveserver/liveserver/web"
 )
 
@@ -147,6 +148,13 @@ func startEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string, withLive
 	cd := classroom.Deps{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Log: log}
 	deps := httpapi.Deps{Config: cfg, Log: log, Limiter: limiter, Bus: bus,
 		Checks: []httpapi.Check{{Name: "database", Ping: db.Ping}}, Web: web.Handler(), Heartbeat: 200 * time.Millisecond}
+	if cfg.TLS == config.TLSLAN {
+		ca, err := tlsserve.OpenLocalCA(t.TempDir(), "test-host", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.LocalCA = ca.Certificate()
+	}
 	if withLiveKit {
 		lk := livekittest.Start(t, livekittest.WithWebhookURL(srv.URL+"/api/livekit/webhook"))
 		sfu, err := livekit.NewSFU(lk.Config)

@@ -45,6 +45,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// LiveKitURL is where browsers reach LiveKit; the pages' CSP lets them connect there only.
 	LiveKitURL string
+	// LocalCA is the LAN mode's CA certificate (DER), served at /ca.crt; nil in other modes.
+	LocalCA []byte
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -69,6 +71,7 @@ type Server struct {
 	metrics    *metrics.Metrics
 	metricsTok string
 	connectSrc string
+	localCA    []byte
 	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
@@ -79,8 +82,8 @@ type Server struct {
 func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
 		hooks: d.Webhooks, bus: d.Bus, beat: d.Heartbeat, maxUpload: d.Config.MaxUpload(), lectures: d.Lectures, metrics: d.Metrics, metricsTok: d.Config.MetricsToken,
-		connectSrc: connectSources(d.LiveKitURL),
-		mux:        http.NewServeMux()}
+		connectSrc: connectSources(d.LiveKitURL), localCA: d.LocalCA,
+		mux: http.NewServeMux()}
 	if s.beat <= 0 {
 		s.beat = 15 * time.Second
 	}
