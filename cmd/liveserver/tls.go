@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -34,13 +35,14 @@ type front struct {
 	httpSrv  *http.Server
 	acme     *tlsserve.ACME
 	ca       *tlsserve.LocalCA // lan
+	log      *slog.Logger
 }
 
 // openFront opens the listeners of the configured TLS mode. In LAN mode it also fills what is
 // derived from the network: PUBLIC_URL and the dev LiveKit's advertised address.
 func (a *app) openFront() (*front, error) {
 	cfg := a.cfg
-	f := &front{}
+	f := &front{log: a.log}
 	var err error
 	switch cfg.TLS {
 	case config.TLSACME:
@@ -74,7 +76,7 @@ func (a *app) acmeFront(f *front) error {
 		roots.AppendCertsFromPEM(b)
 	}
 	f.acme = tlsserve.NewACME(tlsserve.ACMEConfig{Domain: cfg.Domain, Email: cfg.ACMEEmail, Directory: cfg.ACMEDirectory,
-		CacheDir: filepath.Join(cfg.DataDir, "acme"), Roots: roots})
+		CacheDir: filepath.Join(cfg.DataDir, "acme"), Roots: roots, Log: a.log.With("component", "acme")})
 	raw, err := net.Listen("tcp", cfg.HTTPSAddr)
 	if err != nil {
 		return fmt.Errorf("HTTPS_ADDR %s: %w", cfg.HTTPSAddr, err)
@@ -209,6 +211,11 @@ func (f *front) serve(srv *http.Server) <-chan error {
 	}
 	each := make(chan error, len(all))
 	for _, p := range all {
+		if p.s.ErrorLog == nil {
+			// Handshakes refused by devices that do not trust the certificate yet are
+			// expected in LAN mode: debug lines, not noise on stderr.
+			p.s.ErrorLog = slog.NewLogLogger(f.log.Handler(), slog.LevelDebug)
+		}
 		go func() { each <- p.s.Serve(p.ln) }()
 	}
 	out := make(chan error, 1)

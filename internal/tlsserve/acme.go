@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,11 +24,14 @@ type ACMEConfig struct {
 	CacheDir  string // account key and certificates, kept across restarts (rate limits)
 	// Roots verify the ACME server's own HTTPS certificate; nil: the system's roots.
 	Roots *x509.CertPool
+	Log   *slog.Logger
 }
 
 // ACME obtains and renews the certificate of one domain (autocert) and answers the CA's
 // challenges: tls-alpn-01 on the HTTPS listener, http-01 through HTTPHandler.
 type ACME struct {
+	domain    string
+	log       *slog.Logger
 	m         *autocert.Manager
 	transport *http.Transport
 	closed    atomic.Bool
@@ -37,7 +42,7 @@ var errClosed = errors.New("tlsserve: ACME client closed")
 
 // NewACME makes the manager; nothing is asked of the CA until the first TLS handshake.
 func NewACME(c ACMEConfig) *ACME {
-	a := &ACME{}
+	a := &ACME{domain: c.Domain, log: c.Log}
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	a.transport = &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
@@ -69,12 +74,36 @@ func NewACME(c ACMEConfig) *ACME {
 func (a *ACME) TLSConfig() *tls.Config {
 	c := a.m.TLSConfig()
 	c.MinVersion = tls.VersionTLS12
+	get := c.GetCertificate
+	c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		cert, err := get(hello)
+		if err != nil {
+			// The domain without a certificate is the operator's problem (DNS, ports 80/443, the
+			// CA's limits); other names are scanners and mistyped addresses.
+			level := slog.LevelDebug
+			if strings.EqualFold(strings.TrimSuffix(hello.ServerName, "."), a.domain) {
+				level = slog.LevelWarn
+			}
+			a.log.Log(context.Background(), level, "no TLS certificate", "server_name", hello.ServerName, "err", err)
+		}
+		return cert, err
+	}
 	return c
 }
 
 // HTTPHandler answers http-01 challenges and hands every other request to fallback (the
 // redirect to https).
-func (a *ACME) HTTPHandler(fallback http.Handler) http.Handler { return a.m.HTTPHandler(fallback) }
+func (a *ACME) HTTPHandler(fallback http.Handler) http.Handler {
+	h := a.m.HTTPHandler(fallback)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// autocert checks Host against the domain as it is; on a port other than 80 (a
+		// forwarded one) it carries the port.
+		if host, _, err := net.SplitHostPort(r.Host); err == nil {
+			r.Host = host
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 // Close stops the ACME client: no more requests to the CA.
 func (a *ACME) Close() {
