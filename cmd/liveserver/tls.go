@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/config"
@@ -259,4 +260,31 @@ func (f *front) Close() {
 	if f.acme != nil {
 		f.acme.Close()
 	}
+}
+
+// serveHealthTarget is the /healthz URL of this machine's `serve` and the client to ask it
+// with, by TLS mode: plain HTTP on LISTEN_ADDR's port; HTTPS there trusting the local CA (lan);
+// HTTPS on HTTPS_ADDR's port with DOMAIN's certificate (acme).
+func serveHealthTarget(getenv func(string) string, port string) (string, *http.Client, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return "", nil, err
+	}
+	plain := "http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz"
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	switch cfg.TLS {
+	case config.TLSLAN:
+		b, err := os.ReadFile(filepath.Join(cfg.DataDir, "tls", "ca.crt"))
+		if err != nil {
+			return "", nil, fmt.Errorf("TLS=lan: the local CA: %w", err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		tc.RootCAs.AppendCertsFromPEM(b)
+		return "https" + strings.TrimPrefix(plain, "http"), &http.Client{Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}, nil
+	case config.TLSACME:
+		_, port, _ := net.SplitHostPort(cfg.HTTPSAddr)
+		tc.ServerName = cfg.Domain
+		return "https://" + net.JoinHostPort("127.0.0.1", port) + "/healthz", &http.Client{Transport: &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true}}, nil
+	}
+	return plain, http.DefaultClient, nil
 }

@@ -167,6 +167,16 @@ func TestServeLANMode(t *testing.T) {
 	if _, err := tlsClient(x509.NewCertPool(), addr).Get(open + "/healthz"); err == nil {
 		t.Error("a client without the CA accepted the certificate")
 	}
+	// The container's health check speaks HTTPS and trusts the CA.
+	check := func(vars map[string]string) error {
+		return run(context.Background(), []string{"liveserver", "healthcheck"}, envOf(vars), strings.NewReader(""), io.Discard, io.Discard)
+	}
+	if err := check(map[string]string{"LISTEN_ADDR": ":" + port, "TLS": "lan", "DATA_DIR": dir}); err != nil {
+		t.Errorf("healthcheck in LAN mode: %v", err)
+	}
+	if err := check(map[string]string{"LISTEN_ADDR": ":" + port, "TLS": "lan", "DATA_DIR": t.TempDir()}); err == nil {
+		t.Error("healthcheck passed without the CA")
+	}
 	leaf := func() []byte {
 		b, err := os.ReadFile(filepath.Join(dir, "tls", "server.crt"))
 		if err != nil {
