@@ -100,7 +100,11 @@ func redirectTo(publicURL string) http.Handler {
 			http.Error(w, "Use HTTPS: "+publicURL, http.StatusBadRequest)
 			return
 		}
-		http.Redirect(w, r, publicURL+r.URL.RequestURI(), http.StatusMovedPermanently)
+		uri := r.URL.RequestURI()
+		if !strings.HasPrefix(uri, "/") {
+			uri = "/" // "GET * HTTP/1.1" and absolute forms: the site's root
+		}
+		http.Redirect(w, r, publicURL+uri, http.StatusMovedPermanently)
 	})
 }
 

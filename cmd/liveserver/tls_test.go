@@ -17,7 +17,10 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +30,8 @@ import (
 	"time"
 
 	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/livekit/livekittest"
+	"github.com/liveserver/liveserver/internal/sqlstore"
 )
 
 // serveLogged runs `liveserver serve` in this process until it logs that it is ready, and
@@ -147,14 +152,16 @@ func TestServeLANMode(t *testing.T) {
 	if err := json.Unmarshal(body, &info); err != nil || info.PublicURL != open || info.TLS != "lan" || info.CAURL != "/ca.crt" {
 		t.Errorf("/api/instance = %s", body)
 	}
-	// HTTPS there: HSTS is sent (and cookies are Secure).
-	if res, err := tlsClient(roots, addr).Get("https://127.0.0.1:" + port + "/healthz"); err != nil {
-		t.Error(err)
-	} else {
-		res.Body.Close()
-		if res.Header.Get("Strict-Transport-Security") == "" {
-			t.Error("no HSTS over HTTPS in LAN mode")
-		}
+	// Cookies are Secure (__Host-), but no HSTS: it would pin localhost to HTTPS for a year.
+	res, err = tlsClient(roots, addr).Post(open+"/api/auth/register", "application/json",
+		strings.NewReader(`{"email":"t@school.ru","password":"correct horse","name":"T"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if cs := res.Cookies(); res.StatusCode != http.StatusCreated || len(cs) == 0 || cs[0].Name != "__Host-ls_session" || !cs[0].Secure ||
+		res.Header.Get("Strict-Transport-Security") != "" {
+		t.Errorf("register over LAN HTTPS: %s, cookies %v, HSTS %q", res.Status, cs, res.Header.Get("Strict-Transport-Security"))
 	}
 	// Nothing answers in plain HTTP, and a client that does not trust the CA is refused.
 	plain := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
@@ -391,4 +398,71 @@ func pebbleListenerCert(t *testing.T, dir string) (*x509.CertPool, string) {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
 	return pool, write("acme-ca.pem", "CERTIFICATE", caDER)
+}
+
+// LAN mode with the dev LiveKit: where no LAN address is found (this test's namespace has only
+// loopback) PUBLIC_URL falls back to 127.0.0.1; LiveKit, which would not trust the local CA, posts
+// its webhooks to a plain loopback listener, and they are applied.
+func TestServeLANWithDevLiveKit(t *testing.T) {
+	bin := livekittest.Binary(t)
+	livekittest.RequireLoopbackOnly(t)
+	dir := t.TempDir()
+	addr, open, stop := serveLogged(t, map[string]string{"DATA_DIR": dir, "LISTEN_ADDR": "127.0.0.1:0", "TLS": "lan",
+		"LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_SERVER_BIN": bin, "LIVEKIT_DEV_PORT": "0"})
+	defer stop()
+	if _, port, _ := net.SplitHostPort(addr); open != "https://127.0.0.1:"+port {
+		t.Errorf("serve says open %s", open)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(dir, "tls", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	jar, _ := cookiejar.New(nil)
+	host := &session{t: t, base: open, c: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DisableKeepAlives: true}}}
+	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
+	id := host.call("POST", "/api/rooms", `{"name":"Физика"}`, 201)["id"].(string)
+	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
+	tok := host.call("POST", "/api/livekit/token", `{"roomId":"`+id+`"}`, 200)
+	bot, err := livekittest.Join(t, tok["url"].(string), tok["token"].(string))
+	if err != nil {
+		t.Fatalf("LiveKit refused our host token: %v", err)
+	}
+	db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "liveserver.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	waitFor(t, "attendance from LiveKit's webhook", func() bool {
+		att, _ := db.AttendanceOf(context.Background(), id)
+		return len(att) == 1 && att[0].JoinedAt != nil && att[0].Identity == bot.Room.LocalParticipant.Identity()
+	})
+}
+
+// The plain-HTTP side of ACME mode sends visitors to the public URL and nowhere else, whatever
+// the request's path looks like ("//evil.example" included).
+func FuzzRedirectTo(f *testing.F) {
+	for _, s := range []string{"/", "/join/abc", "//evil.example/x", "/a?b=c", "/%2F%2Fevil", "/\\evil", "/@evil.example"} {
+		f.Add(s)
+	}
+	const public = "https://live.school.ru"
+	h := redirectTo(public)
+	f.Fuzz(func(t *testing.T, uri string) {
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader("GET " + uri + " HTTP/1.1\r\nHost: evil.example\r\n\r\n")))
+		if err != nil {
+			return // not a request line a server would accept
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		loc := rec.Header().Get("Location")
+		if rec.Code != http.StatusMovedPermanently {
+			t.Fatalf("%q: status %d", uri, rec.Code)
+		}
+		u, err := url.Parse(loc)
+		if err != nil || u.Scheme != "https" || u.Host != "live.school.ru" {
+			t.Fatalf("%q redirects to %q", uri, loc)
+		}
+	})
 }
