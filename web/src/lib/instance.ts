@@ -12,9 +12,9 @@ export interface Instance {
 
 let pending: Promise<Instance> | null = null;
 
-/** The instance, asked once per page load; null until it answers. */
-export function useInstance(): Instance | null {
-  const [instance, setInstance] = useState<Instance | null>(null);
+/** The instance, asked once per page load: undefined until it answers, null if that failed. */
+export function useInstance(): Instance | null | undefined {
+  const [instance, setInstance] = useState<Instance | null | undefined>(undefined);
   useEffect(() => {
     let live = true;
     pending ??= api<Instance>('GET', '/api/instance').catch((err: unknown) => {
@@ -33,6 +33,6 @@ export function useInstance(): Instance | null {
 }
 
 /** The base of links to pass on: the public URL, or this page's origin until it is known. */
-export function publicBase(instance: Instance | null): string {
+export function publicBase(instance: Instance | null | undefined): string {
   return (instance?.publicUrl || window.location.origin).replace(/\/+$/, '');
 }

@@ -34,8 +34,12 @@ export function Trust() {
   return (
     <div className="trust stack">
       <h1>{t('trust.title')}</h1>
-      {instance === null ? (
+      {instance === undefined ? (
         <p>{t('common.loading')}</p>
+      ) : instance === null ? (
+        <p className="error" role="alert">
+          {t('common.pageLoadFailed')}
+        </p>
       ) : !lan ? (
         <p>{t('trust.notLan')}</p>
       ) : (
