@@ -247,6 +247,8 @@ func (c *Config) validate(l *loader) {
 		}
 	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		l.fail("PUBLIC_URL", "must be the instance's address, such as https://live.example.com")
+	} else if u.Scheme != "https" && c.TLS != TLSOff {
+		l.fail("PUBLIC_URL", "must be an https:// address when the server speaks TLS itself (TLS="+c.TLS+")")
 	}
 	if c.GoogleClientID != "" && c.GoogleClientSecret == "" {
 		l.fail("GOOGLE_CLIENT_SECRET", "is required with GOOGLE_CLIENT_ID")

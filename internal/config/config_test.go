@@ -133,9 +133,10 @@ func TestTLS(t *testing.T) {
 		"ACME_EMAIL":     {"ACME_EMAIL": "admin at school"},
 		"ACME_CA_FILE":   {"ACME_CA_FILE": noPEM},
 		"LAN_IP":         {"TLS": "lan", "LAN_IP": "127.0.0.1"},
+		"PUBLIC_URL":     {"TLS": "lan", "PUBLIC_URL": "http://192.168.1.20:3000"},
 	} {
 		env := map[string]string{}
-		if name != "TLS" && name != "LAN_IP" {
+		if name != "TLS" && name != "LAN_IP" && name != "PUBLIC_URL" {
 			for k, v := range acme {
 				env[k] = v
 			}
