@@ -32,8 +32,8 @@ type front struct {
 	// LiveKit would not trust the local CA, nor an ACME certificate on 127.0.0.1.
 	local    net.Listener
 	localSrv *http.Server
-	httpLn   net.Listener // acme: HTTP_ADDR
-	httpSrv  *http.Server
+	httpLn   net.Listener // acme: HTTP_ADDR; lan: plain HTTP on LISTEN_ADDR's port
+	httpSrv  *http.Server // the CA's http-01 challenge (acme) and the redirect to https
 	acme     *tlsserve.ACME
 	ca       *tlsserve.LocalCA // lan
 	log      *slog.Logger
@@ -157,8 +157,12 @@ func (a *app) lanFront(f *front) error {
 		a.log.Warn("TLS=lan: the local CA may not sign for these names, which are left out of the certificate (remove DATA_DIR/tls to make a new CA)",
 			"names", refused)
 	}
-	f.ln = tls.NewListener(raw, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12,
+	// Plain HTTP on the same port (someone typed http://) is redirected to the public URL.
+	split := tlsserve.NewSplit(raw, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12,
 		NextProtos: []string{"h2", "http/1.1"}})
+	f.ln, f.httpLn = split.TLS(), split.Plain()
+	f.httpSrv = &http.Server{Handler: redirectTo(cfg.PublicURL), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	a.log.Info("HTTPS with the local CA", "ca", f.ca.Cert().Subject.CommonName, "addresses", cert.Leaf.IPAddresses, "names", cert.Leaf.DNSNames)
 	return nil
 }

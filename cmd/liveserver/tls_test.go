@@ -164,11 +164,15 @@ func TestServeLANMode(t *testing.T) {
 		t.Errorf("register over LAN HTTPS: %s, cookies %v, HSTS %q", res.Status, cs, res.Header.Get("Strict-Transport-Security"))
 	}
 	// Nothing answers in plain HTTP, and a client that does not trust the CA is refused.
-	plain := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	if res, err := plain.Get("http://" + addr + "/healthz"); err == nil {
+	// Plain HTTP on the same port is redirected to the public URL.
+	plain := &http.Client{Transport: &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err := plain.Get("http://" + addr + "/join/abc?x=1"); err != nil {
+		t.Error(err)
+	} else {
 		res.Body.Close()
-		if res.StatusCode == http.StatusOK {
-			t.Error("plain HTTP answered in LAN mode")
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != open+"/join/abc?x=1" {
+			t.Errorf("plain HTTP in LAN mode: %s to %q", res.Status, res.Header.Get("Location"))
 		}
 	}
 	if _, err := tlsClient(x509.NewCertPool(), addr).Get(open + "/healthz"); err == nil {
