@@ -135,7 +135,12 @@ func (a *app) lanFront(f *front) error {
 	} else {
 		a.log.Warn("TLS=lan: no LAN address found; only this computer can join (set LAN_IP, or connect to the class's network and restart)")
 	}
-	lanDefaults(cfg, student, raw.Addr().(*net.TCPAddr).Port)
+	tcp := raw.Addr().(*net.TCPAddr)
+	if tcp.IP.IsLoopback() && !student.IsLoopback() {
+		a.log.Warn("TLS=lan with LISTEN_ADDR on loopback: other computers cannot connect (LISTEN_ADDR=:3000 listens on every address)",
+			"listen", tcp.String())
+	}
+	lanDefaults(cfg, student, tcp.Port)
 
 	ips := append(slices.Clone(lan), netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback())
 	names := []string{"localhost"}
