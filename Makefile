@@ -11,12 +11,23 @@ LIVEKIT_BIN    := .tools/bin/livekit-server
 VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 VERSITYGW_BIN    := .tools/bin/versitygw
 
-.PHONY: run test test-browser fuzz build vet fmt-check livekit s3server web clean
+# The ACME server the TLS tests obtain certificates from, and its DNS answering test names.
+PEBBLE_MODULE := github.com/letsencrypt/pebble/v2/cmd
+PEBBLE_VERSION := v2.10.3
+PEBBLE_BIN    := .tools/bin/pebble
+
+.PHONY: run run-lan test test-browser fuzz build vet fmt-check livekit s3server pebble web clean
 
 ## run: build the web app, then start the whole product with embedded defaults (SQLite and
-## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use)
+## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use), for this
+## computer only: http://127.0.0.1:3000 unless LISTEN_ADDR says otherwise
 run: livekit web
-	LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+	LISTEN_ADDR=$${LISTEN_ADDR:-127.0.0.1:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+
+## run-lan: the same for a class on this network (TLS=lan): HTTPS on every address with the
+## server's own certificate authority; it prints the address to give the students
+run-lan: livekit web
+	TLS=lan LISTEN_ADDR=$${LISTEN_ADDR:-:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
 
 ## web: build the browser app into web/dist, which the binary embeds (needs Node 20.19+ and npm;
 ## skipped when nothing in web/ changed). `go build` and `go test` never need it.
@@ -41,7 +52,7 @@ $(LIVEKIT_BIN):
 ## test: vet, format check and every test with the race detector; then the browser suite when
 ## Chromium is installed (LIVESERVER_REQUIRE_BROWSER=1 makes its absence an error)
 test: vet fmt-check
-	$(GO) test -race -count=1 ./...
+	PEBBLE_BIN=$${PEBBLE_BIN:-$(if $(wildcard $(PEBBLE_BIN)),$(abspath $(PEBBLE_BIN)))} $(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
 	elif [ -n "$$LIVESERVER_REQUIRE_BROWSER" ]; then echo "browser suite: /usr/bin/chromium is required"; exit 1; \
@@ -78,6 +89,17 @@ $(VERSITYGW_BIN):
 	GOBIN=$(abspath .tools/bin/.install-vgw) GOFLAGS=-buildvcs=false $(GO) install $(VERSITYGW_MODULE)
 	mv .tools/bin/.install-vgw/versitygw $@
 	@rmdir .tools/bin/.install-vgw
+
+## pebble: install Pebble and pebble-challtestsrv into .tools/bin for the ACME tests (PEBBLE_BIN)
+pebble: $(PEBBLE_BIN)
+
+$(PEBBLE_BIN):
+	@mkdir -p .tools/bin/.install-pebble
+	GOBIN=$(abspath .tools/bin/.install-pebble) GOFLAGS=-buildvcs=false $(GO) install \
+		$(PEBBLE_MODULE)/pebble@$(PEBBLE_VERSION) $(PEBBLE_MODULE)/pebble-challtestsrv@$(PEBBLE_VERSION)
+	mv .tools/bin/.install-pebble/pebble-challtestsrv .tools/bin/pebble-challtestsrv
+	mv .tools/bin/.install-pebble/pebble $@
+	@rmdir .tools/bin/.install-pebble
 
 vet:
 	$(GO) vet ./...

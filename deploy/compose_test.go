@@ -98,3 +98,25 @@ func TestComposeAgent(t *testing.T) {
 		}
 	}
 }
+
+// Behind the proxy the app speaks plain HTTP: TLS=off in both files, or DOMAIN (TLS=auto)
+// would make every replica obtain a certificate by ACME itself.
+func TestComposeAppTLSOff(t *testing.T) {
+	for _, file := range []string{"docker-compose.yml", "docker-compose.prod.yml"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Services map[string]struct {
+				Environment map[string]string `yaml:"environment"`
+			} `yaml:"services"`
+		}
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s does not parse: %v", file, err)
+		}
+		if got := doc.Services["app"].Environment["TLS"]; got != "off" {
+			t.Errorf("%s: app TLS = %q, want off", file, got)
+		}
+	}
+}

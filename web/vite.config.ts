@@ -26,6 +26,8 @@ export default defineConfig({
               test: /[\\/]node_modules[\\/](react|react-dom|scheduler|react-router|cookie|set-cookie-parser)[\\/]/,
               priority: 2,
             },
+            // The QR code of the LAN mode's page for students' devices (pages/Trust.tsx).
+            { name: 'qrcode', test: /[\\/]node_modules[\\/]qrcode-generator[\\/]/, priority: 2 },
             // Everything else from node_modules is the call's: livekit-client, its components
             // and what they use.
             { name: 'livekit', test: /[\\/]node_modules[\\/]/, priority: 1 },

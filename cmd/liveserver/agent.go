@@ -156,11 +156,18 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort("127.0.0.1", port)+"/healthz", nil)
+	url, client := "http://"+net.JoinHostPort("127.0.0.1", port)+"/healthz", http.DefaultClient
+	if name == "LISTEN_ADDR" {
+		// serve may speak HTTPS itself (tls.go).
+		if url, client, err = serveHealthTarget(getenv, port); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return err
 	}

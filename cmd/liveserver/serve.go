@@ -27,11 +27,12 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
+	// The listeners of the TLS mode (tls.go); in LAN mode this also derives PUBLIC_URL.
+	fe, err := a.openFront()
 	if err != nil {
-		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
+		return err
 	}
-	defer ln.Close()
+	defer fe.Close()
 
 	// The bus outlives everything below, which may publish until it stops.
 	bus, limiter, closeRealtime, err := a.realtime(ctx)
@@ -51,8 +52,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	}
 	m := metrics.New(a.db, a.log)
 	bus = m.Bus(bus)
-	ports := instance.Ports{Store: a.db, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Metrics: m, Log: a.log}
-	sfu, err := a.startLiveKit(ctx, &wg, webhookHost(ln))
+	ports := instance.Ports{Store: a.db, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Metrics: m, Log: a.log,
+		LocalCA: fe.localCA()}
+	sfu, err := a.startLiveKit(ctx, &wg, fe.webhookHost())
 	if err != nil {
 		return err
 	}
@@ -86,24 +88,27 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
+	a.log.Info("listening", "addr", fe.ln.Addr().String(), "tls", a.cfg.TLS, "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, inst.Classroom) }) })
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := fe.serve(srv)
+	a.log.Info("ready: open " + a.cfg.PublicURL)
+	var serr error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
+	case serr = <-errc:
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
 	sctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
 	defer stop()
-	err = srv.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	err = errors.Join(srv.Shutdown(sctx), fe.shutdown(sctx))
+	if serr == nil {
+		serr = <-errc
+	}
+	if !errors.Is(serr, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", serr)
 	}
 	return err
 }

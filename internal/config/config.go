@@ -3,9 +3,11 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -78,7 +80,23 @@ type Config struct {
 	GoogleClientID     string // GOOGLE_CLIENT_ID
 	GoogleClientSecret string // GOOGLE_CLIENT_SECRET
 	// PublicURL is where browsers reach the instance (PUBLIC_URL; https://DOMAIN by default).
+	// Empty after Load in LAN mode when unset: the server derives it from the LAN address it
+	// finds and the port it listens on.
 	PublicURL string
+
+	// TLS is how the server itself speaks HTTPS (TLS=auto|acme|lan|off), resolved: auto is
+	// acme with DOMAIN and off without. Behind a proxy that terminates TLS it is off.
+	TLS           string
+	HTTPSAddr     string // HTTPS_ADDR: the HTTPS listener in ACME mode (LISTEN_ADDR is unused there)
+	HTTPAddr      string // HTTP_ADDR: ACME http-01 challenges and the redirect to https
+	ACMEDirectory string // ACME_DIRECTORY: the ACME server's directory URL
+	ACMEEmail     string // ACME_EMAIL: the CA's contact for the certificate (optional)
+	// ACMECAFile names a PEM file of roots that sign the ACME server's own HTTPS certificate (a
+	// private ACME CA such as step-ca); empty: the system's roots.
+	ACMECAFile string // ACME_CA_FILE
+	// LANIP is the address students reach this machine at in LAN mode (LAN_IP); empty: the
+	// first private address of an interface that is up.
+	LANIP string
 
 	// AuthSecret signs guest cookies. Empty in dev mode: one is generated and kept in DataDir.
 	AuthSecret string
@@ -103,7 +121,17 @@ func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "liveserv
 
 // SecureCookies reports whether cookies must carry the Secure flag: only behind TLS, which a
 // configured public domain implies.
-func (c *Config) SecureCookies() bool { return c.Domain != "" }
+func (c *Config) SecureCookies() bool { return c.Domain != "" || c.TLS == TLSLAN }
+
+// The resolved values of TLS.
+const (
+	TLSOff  = "off"
+	TLSACME = "acme"
+	TLSLAN  = "lan"
+)
+
+// LetsEncrypt is the default ACME_DIRECTORY: Let's Encrypt's production directory.
+const LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 
 // Load reads the environment through getenv and validates it. The error names every bad
 // variable, so an operator fixes them all in one go.
@@ -146,6 +174,13 @@ func Load(getenv func(string) string) (*Config, error) {
 		PublicURL:          l.str("PUBLIC_URL", ""),
 		AuthSecret:         l.secret("AUTH_SECRET"),
 		Domain:             l.str("DOMAIN", ""),
+		TLS:                l.choice("TLS", "auto", "auto", TLSACME, TLSLAN, TLSOff),
+		HTTPSAddr:          l.str("HTTPS_ADDR", ":443"),
+		HTTPAddr:           l.str("HTTP_ADDR", ":80"),
+		ACMEDirectory:      l.str("ACME_DIRECTORY", LetsEncrypt),
+		ACMEEmail:          l.str("ACME_EMAIL", ""),
+		ACMECAFile:         l.str("ACME_CA_FILE", ""),
+		LANIP:              l.str("LAN_IP", ""),
 		DevAccessKey:       l.secret("DEV_ACCESS_KEY"),
 		AllowedIPs:         l.prefixes("ALLOWED_IPS"),
 		TrustedProxies:     l.prefixes("TRUSTED_PROXIES"),
@@ -227,15 +262,21 @@ func (c *Config) validate(l *loader) {
 	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		l.fail("S3_ACCESS_KEY", "and S3_SECRET_KEY are required when S3_ENDPOINT is set")
 	}
+	c.validateTLS(l)
 	if c.PublicURL == "" {
-		if c.Domain != "" {
+		switch {
+		case c.TLS == TLSLAN:
+			// Derived at start from the LAN address and the listener's port.
+		case c.Domain != "":
 			c.PublicURL = "https://" + c.Domain
-		} else {
+		default:
 			_, port, _ := net.SplitHostPort(c.ListenAddr)
 			c.PublicURL = "http://localhost:" + port
 		}
 	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		l.fail("PUBLIC_URL", "must be the instance's address, such as https://live.example.com")
+	} else if u.Scheme != "https" && c.TLS != TLSOff {
+		l.fail("PUBLIC_URL", "must be an https:// address when the server speaks TLS itself (TLS="+c.TLS+")")
 	}
 	if c.GoogleClientID != "" && c.GoogleClientSecret == "" {
 		l.fail("GOOGLE_CLIENT_SECRET", "is required with GOOGLE_CLIENT_ID")
@@ -283,6 +324,51 @@ func signalDefault(livekitURL string, devServer bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// validateTLS resolves TLS=auto and checks what the chosen mode reads.
+func (c *Config) validateTLS(l *loader) {
+	if c.TLS == "auto" {
+		c.TLS = TLSOff
+		if c.Domain != "" {
+			c.TLS = TLSACME
+		}
+	}
+	switch c.TLS {
+	case TLSACME:
+		if c.Domain == "" {
+			l.fail("TLS", "=acme needs DOMAIN, the host name the certificate is for")
+		}
+		if _, _, err := net.SplitHostPort(c.HTTPSAddr); err != nil {
+			l.fail("HTTPS_ADDR", "must be host:port, such as :443")
+		}
+		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			l.fail("HTTP_ADDR", "must be host:port, such as :80 (ACME's http-01 challenge comes to port 80)")
+		}
+		if u, err := url.Parse(c.ACMEDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
+			l.fail("ACME_DIRECTORY", "must be the https:// URL of an ACME directory, such as "+LetsEncrypt)
+		}
+		if c.ACMEEmail != "" {
+			if a, err := mail.ParseAddress(c.ACMEEmail); err != nil || a.Address != c.ACMEEmail {
+				l.fail("ACME_EMAIL", "must be an e-mail address such as admin@example.com")
+			}
+		}
+		if c.ACMECAFile != "" {
+			b, err := os.ReadFile(c.ACMECAFile)
+			if err != nil {
+				l.fail("ACME_CA_FILE", "cannot be read: "+err.Error())
+			} else if !x509.NewCertPool().AppendCertsFromPEM(b) {
+				l.fail("ACME_CA_FILE", "holds no PEM certificate")
+			}
+		}
+	case TLSLAN:
+		if c.LANIP != "" {
+			a, err := netip.ParseAddr(c.LANIP)
+			if err != nil || a.IsLoopback() || a.IsUnspecified() || a.IsMulticast() || a.Zone() != "" {
+				l.fail("LAN_IP", "must be this machine's address on the class's network, such as 192.168.1.20")
+			}
+		}
+	}
 }
 
 // validLanguage accepts a BCP 47 tag of letters and hyphens, such as ru, en or en-US.

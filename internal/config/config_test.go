@@ -112,3 +112,67 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		t.Errorf("domain without secret: %v", err)
 	}
 }
+
+// TLS=auto is ACME with a domain and off without; LAN mode leaves PUBLIC_URL to the server
+// and makes cookies Secure; every TLS variable is checked and named.
+func TestTLS(t *testing.T) {
+	secret := strings.Repeat("s", 32)
+	for _, tc := range []struct {
+		env        map[string]string
+		mode, url  string
+		secure     bool
+		httpsAddrs [2]string
+	}{
+		{nil, TLSOff, "http://localhost:3000", false, [2]string{":443", ":80"}},
+		{map[string]string{"DOMAIN": "live.school.ru", "AUTH_SECRET": secret}, TLSACME, "https://live.school.ru", true, [2]string{":443", ":80"}},
+		{map[string]string{"DOMAIN": "live.school.ru", "AUTH_SECRET": secret, "TLS": "off"}, TLSOff, "https://live.school.ru", true, [2]string{":443", ":80"}},
+		{map[string]string{"TLS": "LAN"}, TLSLAN, "", true, [2]string{":443", ":80"}},
+		{map[string]string{"TLS": "lan", "PUBLIC_URL": "https://class.local:3000", "LAN_IP": "192.168.1.20"}, TLSLAN, "https://class.local:3000", true, [2]string{":443", ":80"}},
+		{map[string]string{"TLS": "acme", "DOMAIN": "a.school.ru", "AUTH_SECRET": secret, "HTTPS_ADDR": "127.0.0.1:8443", "HTTP_ADDR": "127.0.0.1:8080"},
+			TLSACME, "https://a.school.ru", true, [2]string{"127.0.0.1:8443", "127.0.0.1:8080"}},
+	} {
+		c, err := Load(envOf(tc.env))
+		if err != nil {
+			t.Errorf("%v: %v", tc.env, err)
+			continue
+		}
+		if c.TLS != tc.mode || c.PublicURL != tc.url || c.SecureCookies() != tc.secure || c.HTTPSAddr != tc.httpsAddrs[0] ||
+			c.HTTPAddr != tc.httpsAddrs[1] || c.ACMEDirectory != LetsEncrypt {
+			t.Errorf("%v: TLS=%q PUBLIC_URL=%q secure=%v %s %s %s", tc.env, c.TLS, c.PublicURL, c.SecureCookies(), c.HTTPSAddr, c.HTTPAddr, c.ACMEDirectory)
+		}
+	}
+	noPEM := filepath.Join(t.TempDir(), "roots.pem")
+	os.WriteFile(noPEM, []byte("not a certificate"), 0o600)
+	acme := map[string]string{"TLS": "acme", "DOMAIN": "live.school.ru", "AUTH_SECRET": secret}
+	for name, bad := range map[string]map[string]string{
+		"TLS":            {"TLS": "https"},
+		"DOMAIN":         {"TLS": "acme"},
+		"HTTPS_ADDR":     {"HTTPS_ADDR": "443"},
+		"HTTP_ADDR":      {"HTTP_ADDR": "localhost"},
+		"ACME_DIRECTORY": {"ACME_DIRECTORY": "http://acme.example/dir"},
+		"ACME_EMAIL":     {"ACME_EMAIL": "admin at school"},
+		"ACME_CA_FILE":   {"ACME_CA_FILE": noPEM},
+		"LAN_IP":         {"TLS": "lan", "LAN_IP": "127.0.0.1"},
+		"PUBLIC_URL":     {"TLS": "lan", "PUBLIC_URL": "http://192.168.1.20:3000"},
+	} {
+		env := map[string]string{}
+		if name != "TLS" && name != "LAN_IP" && name != "PUBLIC_URL" {
+			for k, v := range acme {
+				env[k] = v
+			}
+		}
+		for k, v := range bad {
+			env[k] = v
+		}
+		if name == "DOMAIN" {
+			env = bad
+		}
+		if _, err := Load(envOf(env)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: %v does not name %s", env, err, name)
+		}
+	}
+	if _, err := Load(envOf(map[string]string{"TLS": "acme", "DOMAIN": "live.school.ru", "AUTH_SECRET": secret,
+		"ACME_CA_FILE": "/nonexistent/roots.pem"})); err == nil || !strings.Contains(err.Error(), "ACME_CA_FILE cannot be read") {
+		t.Errorf("unreadable ACME_CA_FILE: %v", err)
+	}
+}

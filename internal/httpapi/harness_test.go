@@ -29,6 +29,7 @@ import (
 	"github.com/liveserver/liveserver/internal/memory"
 	"github.com/liveserver/liveserver/internal/sqlstore"
 	"github.com/liveserver/liveserver/internal/sqlstore/sqlstoretest"
+	"github.com/liveserver/liveserver/internal/tlsserve"
 	"github.com/liveserver/liveserver/web"
 )
 
@@ -166,6 +167,13 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 	}
 	e.blobs = blobs
 	ports := instance.Ports{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Log: log}
+	if cfg.TLS == config.TLSLAN {
+		ca, err := tlsserve.OpenLocalCA(t.TempDir(), "test-host", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports.LocalCA = ca.Certificate()
+	}
 	if withLiveKit {
 		lk := livekittest.Start(t, livekittest.WithWebhookURL(srv.URL+"/api/livekit/webhook"))
 		sfu, err := livekit.NewSFU(lk.Config)

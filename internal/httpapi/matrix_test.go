@@ -1,6 +1,9 @@
 package httpapi_test
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -154,5 +157,49 @@ func TestSignalAuthorizationMatrix(t *testing.T) {
 		if got := e.client().do(method, "/rtc/validate?access_token="+tok.Token, nil); got.status != http.StatusMethodNotAllowed {
 			t.Errorf("%s /rtc/validate: %d %q, want 405", method, got.status, got.body)
 		}
+	}
+}
+
+// The instance routes are public in every mode; /ca.crt exists in LAN mode only, as DER of the
+// type phones offer to install, and /api/instance names it with its fingerprint there.
+func TestInstanceRoutesMatrix(t *testing.T) {
+	for _, mode := range []string{"off", "lan"} {
+		t.Run(mode, func(t *testing.T) {
+			vars := map[string]string{"TLS": mode}
+			if mode == "lan" {
+				vars["PUBLIC_URL"] = "https://192.168.1.20:3000"
+			}
+			e := newEnv(t, sqlstore.SQLite, vars)
+			admin := e.client()
+			admin.register("admin@school.ru", "Admin")
+			host := e.client()
+			host.register("host@school.ru", "Host")
+			for name, c := range map[string]*client{"anonymous": e.client(), "host": host, "admin": admin} {
+				got := c.do("GET", "/api/instance", nil)
+				want(t, got, http.StatusOK)
+				var info struct{ PublicURL, TLS, CAURL, CAFingerprint string }
+				got.json(t, &info)
+				ca := c.do("GET", "/ca.crt", nil)
+				if mode == "off" {
+					if info.TLS != "off" || info.PublicURL != "http://localhost:3000" || info.CAURL != "" || info.CAFingerprint != "" {
+						t.Errorf("%s: instance = %+v", name, info)
+					}
+					want(t, ca, http.StatusNotFound)
+					continue
+				}
+				if info.TLS != "lan" || info.PublicURL != "https://192.168.1.20:3000" || info.CAURL != "/ca.crt" || len(info.CAFingerprint) != 95 {
+					t.Errorf("%s: instance = %+v", name, info)
+				}
+				want(t, ca, http.StatusOK)
+				cert, err := x509.ParseCertificate(ca.body)
+				if err != nil || !cert.IsCA || ca.header.Get("Content-Type") != "application/x-x509-ca-cert" {
+					t.Errorf("%s: /ca.crt is %q, %v", name, ca.header.Get("Content-Type"), err)
+				}
+				if sum := sha256.Sum256(ca.body); !strings.HasPrefix(info.CAFingerprint, strings.ToUpper(hex.EncodeToString(sum[:1]))+":") {
+					t.Errorf("%s: fingerprint %s is not the served CA's", name, info.CAFingerprint)
+				}
+				want(t, c.do("POST", "/api/instance", nil), http.StatusMethodNotAllowed)
+			}
+		})
 	}
 }

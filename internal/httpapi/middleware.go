@@ -125,7 +125,9 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "+
 				"style-src 'self' 'unsafe-inline'; connect-src "+s.connectSrc+"; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		}
-		if s.opts.SecureCookies {
+		// Only for a domain: LAN mode's HTTPS is reached at addresses (where browsers ignore HSTS)
+		// or at localhost, which HSTS would keep from plain `make run` for a year.
+		if s.opts.HSTS {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

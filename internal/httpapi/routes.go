@@ -15,6 +15,8 @@ func (s *Server) routes() {
 	m.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	m.Handle("GET /readyz", http.HandlerFunc(s.readyz))
 	m.Handle("GET /metrics", s.handle(s.serveMetrics))
+	m.Handle("GET /api/instance", s.handle(s.instance))
+	m.Handle("GET /ca.crt", s.handle(s.caCertificate))
 
 	m.Handle("POST /api/auth/register", s.handle(s.register))
 	m.Handle("POST /api/auth/login", s.handle(s.login))

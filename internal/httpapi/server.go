@@ -28,10 +28,16 @@ type Check struct {
 
 // Options are the HTTP interface's settings, from the instance's configuration.
 type Options struct {
-	// PublicURL is where browsers reach the instance (share links).
+	// PublicURL is where browsers reach the instance (invite and share links).
 	PublicURL string
-	// SecureCookies marks cookies Secure with the __Host- prefix and sends HSTS: behind TLS.
+	// TLS is how the instance serves HTTPS (config.TLS*: off, acme, lan), for the web app.
+	TLS string
+	// SecureCookies marks cookies Secure with the __Host- prefix: behind TLS.
 	SecureCookies bool
+	// HSTS sends Strict-Transport-Security: for a public domain only (LAN mode's HTTPS is
+	// reached at addresses, where browsers ignore it, or at localhost, which it would keep from
+	// plain `make run` for a year).
+	HSTS bool
 	// AuthSecret signs guest cookies.
 	AuthSecret string
 	// DevAccessKey and AllowedIPs keep a development instance private (see devaccess.go);
@@ -71,6 +77,8 @@ type Deps struct {
 	Lectures *lecture.Service
 	// Metrics, when set, counts requests and streams and serves /metrics.
 	Metrics *metrics.Metrics
+	// LocalCA is the LAN mode's CA certificate (DER), served at /ca.crt; nil in other modes.
+	LocalCA []byte
 }
 
 // WebhookReceiver verifies a webhook request (signature over the raw body) and returns its
@@ -95,6 +103,7 @@ type Server struct {
 	metrics    *metrics.Metrics
 	connectSrc string
 	signal     *httputil.ReverseProxy // nil: LiveKit's signalling is not forwarded
+	localCA    []byte
 	mux        *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
@@ -105,7 +114,7 @@ type Server struct {
 func New(d Deps, o Options) *Server {
 	s := &Server{opts: o, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
 		hooks: d.Webhooks, bus: d.Bus, beat: o.Heartbeat, lectures: d.Lectures, metrics: d.Metrics,
-		connectSrc: connectSources(o.LiveKitURL), mux: http.NewServeMux()}
+		connectSrc: connectSources(o.LiveKitURL), localCA: d.LocalCA, mux: http.NewServeMux()}
 	if s.opts.MaxUpload <= 0 {
 		s.opts.MaxUpload = classroom.DefaultMaxUpload
 	}

@@ -38,6 +38,8 @@ type Ports struct {
 	Drive lecture.Drive
 	// Web is the browser app; nil serves nothing outside /api.
 	Web http.Handler
+	// LocalCA is the LAN mode's CA certificate (DER), served at /ca.crt; nil in other modes.
+	LocalCA []byte
 	// Metrics, when set, counts requests and serves /metrics.
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
@@ -74,7 +76,8 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 		lectures.WithDrive(p.Drive, cfg.AuthSecret)
 	}
 	checks := []httpapi.Check{{Name: "database", Ping: p.Store.Ping}, {Name: "bus", Ping: p.Bus.Ping}, {Name: "storage", Ping: p.Blobs.Ping}}
-	deps := httpapi.Deps{Log: p.Log, Classroom: svc, Limiter: p.Limiter, Bus: p.Bus, Web: p.Web, Lectures: lectures, Metrics: p.Metrics}
+	deps := httpapi.Deps{Log: p.Log, Classroom: svc, Limiter: p.Limiter, Bus: p.Bus, Web: p.Web, Lectures: lectures, Metrics: p.Metrics,
+		LocalCA: p.LocalCA}
 	if p.SFU != nil {
 		deps.Webhooks = p.SFU
 		checks = append(checks, httpapi.Check{Name: "livekit", Ping: p.SFU.Ping})
@@ -85,7 +88,7 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 
 // HTTPOptions are the HTTP interface's settings from the configuration.
 func HTTPOptions(cfg *config.Config, sfu SFU, o Options) httpapi.Options {
-	ho := httpapi.Options{PublicURL: cfg.PublicURL, SecureCookies: cfg.SecureCookies(), AuthSecret: cfg.AuthSecret,
+	ho := httpapi.Options{PublicURL: cfg.PublicURL, TLS: cfg.TLS, SecureCookies: cfg.SecureCookies(), HSTS: cfg.Domain != "", AuthSecret: cfg.AuthSecret,
 		TrustedProxies: cfg.TrustedProxies, MaxUpload: cfg.MaxUpload(), MetricsToken: cfg.MetricsToken,
 		Captions: cfg.Captions(), Heartbeat: o.Heartbeat}
 	// The development instance's protection applies only without a public domain.

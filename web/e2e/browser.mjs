@@ -2,6 +2,7 @@
 // server with its dev LiveKit. Run by run.sh inside a network namespace that has only `lo`.
 // Screenshots of each step, at desktop and phone widths, go to web/test-output/.
 import { spawn } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +52,7 @@ async function startServer(deepgram) {
   const logFile = openSync(join(out, 'server.log'), 'w');
   const proc = spawn(bin, ['serve'], {
     env: {
-      ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, DATA_DIR: data, LIVEKIT_SERVER_BIN: livekit,
+      ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, PUBLIC_URL: base, DATA_DIR: data, LIVEKIT_SERVER_BIN: livekit,
       STT_PROVIDER: 'deepgram', DEEPGRAM_URL: deepgram.url, DEEPGRAM_API_KEY: deepgramKey,
     },
     stdio: ['ignore', logFile, logFile],
@@ -237,6 +238,8 @@ async function main() {
     await host.getByRole('button', { name: 'Start the lecture' }).click();
     await host.getByRole('link', { name: 'Enter the room' }).waitFor();
     const invite = await host.getByLabel('Invite link').inputValue();
+    // Made from PUBLIC_URL (GET /api/instance), not from the page's own address.
+    if (!invite.startsWith(`${base}/join/`)) throw new Error(`the invite ${invite} is not under PUBLIC_URL ${base}`);
     await snap({ host }, 'dashboard');
     await checkA11y({ host }, 'dashboard');
 
@@ -331,6 +334,7 @@ async function main() {
 
     await adminScenario(browser, host);
     await checkMetrics();
+    await lanScenario();
     axeVerdict();
     log('passed');
   } finally {
@@ -681,6 +685,96 @@ async function lectureExports(admin) {
   // The transcript is Russian (the fake Deepgram's captions): so is the document.
   for (const want of [/^- Длительность: \d+:\d\d$/m, /^## Посещаемость$/m, /^- Студент — \d+ мин$/m, /^## Файлы$/m, /^- notes\.txt — \d+ Б · Teacher$/m]) {
     if (!want.test(md)) throw new Error(`the Markdown export lacks ${want}:\n${md}`);
+  }
+}
+
+/**
+ * LAN mode (TLS=lan): a second server, HTTPS with its own CA. Chromium trusts exactly the
+ * server's key (as a student's device trusts the CA once it is installed). The teacher's room
+ * card links to the page for students' devices; it offers the CA (the same the server serves at
+ * /ca.crt, with its fingerprint) and a QR code of the invite link, in English and in Russian.
+ */
+async function lanScenario() {
+  log('LAN mode: HTTPS with the local CA, and the page for students’ devices');
+  const lanPort = port + 1;
+  const data = mkdtempSync(join(tmpdir(), 'liveserver-lan-'));
+  const logFile = openSync(join(out, 'server-lan.log'), 'w');
+  const proc = spawn(bin, ['serve'], {
+    env: { ...process.env, TLS: 'lan', LISTEN_ADDR: `127.0.0.1:${lanPort}`, DATA_DIR: data, LIVEKIT_DEV_SERVER: 'off' },
+    stdio: ['ignore', logFile, logFile],
+  });
+  const lanBase = `https://127.0.0.1:${lanPort}`; // the namespace has no LAN address: loopback it is
+  let browser;
+  try {
+    await until('the LAN server’s certificate', async () => readFileSync(join(data, 'tls', 'server.crt')).length > 0, 30000);
+    const leaf = new X509Certificate(readFileSync(join(data, 'tls', 'server.crt')));
+    const spki = createHash('sha256').update(leaf.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${spki}`,
+        // The teacher opens the server as localhost; its PUBLIC_URL is the (LAN) address.
+        '--host-resolver-rules=MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+    });
+    const teacherCtx = await browser.newContext({ locale: 'en-US', viewport: sizes.desktop });
+    const teacher = await teacherCtx.newPage();
+    teacher.on('pageerror', (e) => log('LAN teacher page error:', e.message));
+    await until('the LAN server', async () => {
+      await teacher.goto(`https://localhost:${lanPort}/register`);
+      return true;
+    }, 30000);
+    await teacher.getByLabel('Name').fill('Teacher');
+    await teacher.getByLabel('E-mail').fill('lan@example.org');
+    await teacher.getByLabel('Password').fill('correct horse battery');
+    await teacher.getByRole('button', { name: 'Create an account' }).click();
+    await teacher.getByRole('heading', { name: 'Hello, Teacher' }).waitFor();
+    await teacher.getByLabel('Name').fill('Biology');
+    await teacher.getByRole('button', { name: 'Create', exact: true }).click();
+    // The invite is made from PUBLIC_URL, not from the page's own address (localhost).
+    await until('the invite under PUBLIC_URL', async () =>
+      (await teacher.getByLabel('Invite link').inputValue()).startsWith(`${lanBase}/join/`));
+    const invite = await teacher.getByLabel('Invite link').inputValue();
+    await teacher.getByRole('link', { name: "Connecting students' devices" }).click();
+    await teacher.getByRole('heading', { name: 'How to connect a device to the class' }).waitFor();
+
+    // Fetched by the page: Chromium is what trusts the server here.
+    const { instance, caType, caBytes } = await teacher.evaluate(async () => {
+      const ca = await fetch('/ca.crt');
+      const bytes = new Uint8Array(await ca.arrayBuffer());
+      return { instance: await (await fetch('/api/instance')).json(), caType: ca.headers.get('Content-Type'), caBytes: Array.from(bytes) };
+    });
+    if (caType !== 'application/x-x509-ca-cert') throw new Error(`/ca.crt: ${caType}`);
+    const caCert = new X509Certificate(Buffer.from(caBytes));
+    if (!caCert.ca || caCert.fingerprint256 !== instance.caFingerprint || !leaf.checkIssued(caCert)) {
+      throw new Error(`/ca.crt is not the CA that issued the server's certificate (${caCert.subject})`);
+    }
+    await teacher.getByText(instance.caFingerprint, { exact: true }).waitFor();
+    const download = teacher.getByRole('link', { name: 'Download the certificate (liveserver-ca.crt)' });
+    if ((await download.getAttribute('href')) !== '/ca.crt') throw new Error('the download does not point at /ca.crt');
+    const qr = teacher.getByRole('img', { name: `QR code of the link ${invite}` });
+    if ((await qr.getAttribute('data-qr-text')) !== invite) throw new Error('the QR code is not of the invite link');
+    await teacher.getByText('Android', { exact: true }).click(); // a platform's steps open
+    await teacher.getByText('Install a certificate → CA certificate', { exact: false }).waitFor();
+    await snap({ teacher }, 'lan-trust', { fullPage: true });
+    await checkA11y({ teacher }, 'LAN, devices page', { phone: true });
+
+    const studentCtx = await browser.newContext({ locale: 'ru-RU', viewport: sizes.desktop });
+    const student = await studentCtx.newPage();
+    student.on('pageerror', (e) => log('LAN student page error:', e.message));
+    const code = invite.slice(invite.lastIndexOf('/') + 1);
+    await student.goto(`${lanBase}/trust?room=${code}`);
+    await student.getByRole('heading', { name: 'Как подключить устройство к занятию' }).waitFor();
+    await student.getByRole('link', { name: 'Скачать сертификат (liveserver-ca.crt)' }).waitFor();
+    await student.getByRole('img', { name: `QR-код ссылки ${invite}` }).waitFor();
+    await snap({ student }, 'lan-trust-ru', { fullPage: true });
+    await checkA11y({ student }, 'LAN, devices page (Russian)', { phone: true });
+    await studentCtx.close();
+    await teacherCtx.close();
+  } finally {
+    await browser?.close();
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(data, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@ import { Login } from './pages/Login';
 import { Register } from './pages/Register';
 import { Dashboard } from './pages/Dashboard';
 import { Join } from './pages/Join';
-import { AdminPage, LecturePage, RoomPage } from './pages/lazy';
+import { AdminPage, LecturePage, RoomPage, TrustPage } from './pages/lazy';
 import { NotFound } from './pages/NotFound';
 
 export function App() {
@@ -32,6 +32,14 @@ export function App() {
                 <Route path="/register" element={<Register />} />
                 <Route path="/dashboard" element={<Dashboard />} />
                 <Route path="/join/:code" element={<Join />} />
+                <Route
+                  path="/trust"
+                  element={
+                    <LazyPage>
+                      <TrustPage />
+                    </LazyPage>
+                  }
+                />
                 <Route
                   path="/lectures/:id"
                   element={

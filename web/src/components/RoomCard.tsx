@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
+import { publicBase, useInstance } from '../lib/instance';
 import type { Room } from '../lib/types';
 import { ErrorText } from './ErrorText';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -18,7 +19,10 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [confirm, setConfirm] = useState<'end' | 'delete' | null>(null);
-  const invite = `${window.location.origin}/join/${room.code}`;
+  // Invite links come from the instance's public URL, not from the address this page was opened
+  // at (the teacher may be on localhost; the students are not).
+  const instance = useInstance();
+  const invite = `${publicBase(instance)}/join/${room.code}`;
 
   const run = (action: () => Promise<void>) => {
     setBusy(true);
@@ -42,6 +46,12 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
         {room.hasPin ? t('dash.pinOn') : t('dash.pinOff')} · {t('dash.upTo', { n: room.maxParticipants })}
       </p>
       <CopyField label={t('dash.invite')} value={invite} />
+      {instance?.tls === 'lan' && (
+        <p className="muted">
+          {t('dash.trustHint')}{' '}
+          <Link to={`/trust?room=${encodeURIComponent(room.code)}`}>{t('dash.trust')}</Link>
+        </p>
+      )}
       <div className="row wrap">
         {room.status === 'CREATED' && (
           <button type="button" className="primary" disabled={busy} onClick={() => post('start')}>

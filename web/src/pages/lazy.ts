@@ -7,3 +7,4 @@ export const loadRoomPage = () => import('./Room');
 export const RoomPage = lazy(() => loadRoomPage().then((m) => ({ default: m.RoomPage })));
 export const LecturePage = lazy(() => import('./Lecture').then((m) => ({ default: m.LecturePage })));
 export const AdminPage = lazy(() => import('./Admin').then((m) => ({ default: m.AdminPage })));
+export const TrustPage = lazy(() => import('./Trust').then((m) => ({ default: m.Trust })));
