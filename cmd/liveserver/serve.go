@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/gdrive"
 	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/metrics"
@@ -88,6 +89,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
+	for _, w := range startupWarnings(a.cfg) {
+		a.log.Warn(w)
+	}
 	a.log.Info("listening", "addr", fe.ln.Addr().String(), "tls", a.cfg.TLS, "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
@@ -111,6 +115,15 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return fmt.Errorf("http server: %w", serr)
 	}
 	return err
+}
+
+// startupWarnings are the settings an operator most likely did not mean.
+func startupWarnings(cfg *config.Config) []string {
+	var out []string
+	if cfg.MetricsToken == "" && (cfg.Domain != "" || cfg.TLS == config.TLSLAN) {
+		out = append(out, "/metrics answers anyone who can reach this server (room and user counts, request rates): set METRICS_TOKEN")
+	}
+	return out
 }
 
 // every calls f once per interval until ctx ends.
