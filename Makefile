@@ -21,13 +21,17 @@ PEBBLE_BIN    := .tools/bin/pebble
 ## run: build the web app, then start the whole product with embedded defaults (SQLite and
 ## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use), for this
 ## computer only: http://127.0.0.1:3000 unless LISTEN_ADDR says otherwise
+## The server runs as its own binary (exec, not go run): on Ctrl-C it stops cleanly and make
+## reports no error (go run would exit 1 after an interrupted child).
 run: livekit web
-	LISTEN_ADDR=$${LISTEN_ADDR:-127.0.0.1:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+	@$(GO) build -o bin/liveserver ./cmd/liveserver
+	LISTEN_ADDR=$${LISTEN_ADDR:-127.0.0.1:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) exec bin/liveserver serve
 
 ## run-lan: the same for a class on this network (TLS=lan): HTTPS on every address with the
 ## server's own certificate authority; it prints the address to give the students
 run-lan: livekit web
-	TLS=lan LISTEN_ADDR=$${LISTEN_ADDR:-:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+	@$(GO) build -o bin/liveserver ./cmd/liveserver
+	TLS=lan LISTEN_ADDR=$${LISTEN_ADDR:-:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) exec bin/liveserver serve
 
 ## web: build the browser app into web/dist, which the binary embeds (needs Node 20.19+ and npm;
 ## skipped when nothing in web/ changed). `go build` and `go test` never need it.
