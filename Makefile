@@ -14,7 +14,7 @@ VERSITYGW_BIN    := .tools/bin/versitygw
 # The ACME server the TLS tests obtain certificates from, and its DNS answering test names.
 PEBBLE_MODULE := github.com/letsencrypt/pebble/v2/cmd
 PEBBLE_VERSION := v2.10.3
-PEBBLE_BIN    := .tools/bin/pebble
+PEBBLE_TOOL   := .tools/bin/pebble
 
 .PHONY: run run-lan test test-browser fuzz build vet fmt-check livekit s3server pebble web clean
 
@@ -56,7 +56,7 @@ $(LIVEKIT_BIN):
 ## test: vet, format check and every test with the race detector; then the browser suite when
 ## Chromium is installed (LIVESERVER_REQUIRE_BROWSER=1 makes its absence an error)
 test: vet fmt-check
-	PEBBLE_BIN=$${PEBBLE_BIN:-$(if $(wildcard $(PEBBLE_BIN)),$(abspath $(PEBBLE_BIN)))} $(GO) test -race -count=1 ./...
+	PEBBLE_BIN=$${PEBBLE_BIN:-$(if $(wildcard $(PEBBLE_TOOL)),$(abspath $(PEBBLE_TOOL)))} $(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
 	elif [ -n "$$LIVESERVER_REQUIRE_BROWSER" ]; then echo "browser suite: /usr/bin/chromium is required"; exit 1; \
@@ -95,9 +95,9 @@ $(VERSITYGW_BIN):
 	@rmdir .tools/bin/.install-vgw
 
 ## pebble: install Pebble and pebble-challtestsrv into .tools/bin for the ACME tests (PEBBLE_BIN)
-pebble: $(PEBBLE_BIN)
+pebble: $(PEBBLE_TOOL)
 
-$(PEBBLE_BIN):
+$(PEBBLE_TOOL):
 	@mkdir -p .tools/bin/.install-pebble
 	GOBIN=$(abspath .tools/bin/.install-pebble) GOFLAGS=-buildvcs=false $(GO) install \
 		$(PEBBLE_MODULE)/pebble@$(PEBBLE_VERSION) $(PEBBLE_MODULE)/pebble-challtestsrv@$(PEBBLE_VERSION)
