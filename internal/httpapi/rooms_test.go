@@ -231,3 +231,22 @@ func TestRoomAuthorizationMatrix(t *testing.T) {
 		}
 	})
 }
+
+// One account cannot fill the database with rooms: 30 an hour, then 429 with Retry-After.
+func TestRoomCreationIsLimitedPerHost(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("many@school.ru", "Many")
+	for range 30 {
+		host.createRoom(map[string]any{"name": "Комната"})
+	}
+	r := host.do("POST", "/api/rooms", map[string]any{"name": "Ещё одна"})
+	want(t, r, http.StatusTooManyRequests, "rate_limited")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	// Another host is not held up.
+	other := e.client()
+	other.register("other@school.ru", "Other")
+	other.createRoom(map[string]any{"name": "Своя"})
+}
