@@ -62,6 +62,9 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	if r.Status == domain.RoomEnded {
 		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
 	}
+	if err := s.checkGuestName(ctx, r, name); err != nil {
+		return nil, err
+	}
 	// 2. Not banned: this session, this browser's fingerprint, or (if configured) this address.
 	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, fp, actor.IP); err != nil {
 		return nil, err

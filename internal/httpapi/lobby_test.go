@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -435,4 +436,21 @@ func TestKnockOnALockedRoomWithoutLobby(t *testing.T) {
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unlock"}), http.StatusOK)
 	want(t, g.join(r.ID, "Студент", "", "fp-nolobby-01"), http.StatusOK)
 	want(t, g.token(r.ID), http.StatusOK)
+}
+
+// A guest cannot take a name that reads as the host's: the host's own (in any case, spacing or
+// look-alike letters) or a role word.
+func TestGuestCannotPassForTheHost(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("anna@school.ru", "Анна Петровна")
+	r := host.createRoom(map[string]any{"name": "Names"})
+	for _, name := range []string{"Анна Петровна", "анна петровна!", "Aнна Петровна", "Учитель", "(Teacher)", "HOST 2"} {
+		res := e.client().join(r.ID, name, "", "fp-names-0001")
+		want(t, res, http.StatusBadRequest, "invalid")
+		if !strings.Contains(string(res.body), `"field":"name"`) {
+			t.Errorf("%q: %s", name, res.body)
+		}
+	}
+	want(t, e.client().join(r.ID, "Анна", "", "fp-names-0002"), http.StatusAccepted)
 }
