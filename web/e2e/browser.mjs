@@ -519,6 +519,13 @@ const emoji = /[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\u{1f000}-\u
  * anywhere in the call; at the phone width the host's controls take at most two rows.
  */
 async function callToolbar(host, guest) {
+  log('the host’s tile carries the host badge, for the host and for the guest; the guest’s none');
+  await guest.locator('.tile-host', { hasText: 'ведущий' }).first().waitFor();
+  await host.locator('.tile-host', { hasText: 'host' }).first().waitFor();
+  for (const [who, page] of [['host', host], ['guest', guest]]) {
+    const n = await page.locator('.tile-host').count();
+    if (n !== 1) throw new Error(`the ${who} sees ${n} host badges, want 1 (the host’s tile only)`);
+  }
   log('toolbar: no raise hand for the host, SVG icons, the host’s phone controls in two rows at most');
   if (await host.getByRole('toolbar').getByRole('button', { name: 'Raise hand' }).count()) throw new Error('the host’s toolbar has “raise hand”');
   await guest.getByRole('toolbar').getByRole('button', { name: 'Поднять руку' }).waitFor();
