@@ -18,6 +18,7 @@ const (
 	EvRoomState      = "room.state"      // all: locked, chat, files, status (RoomStateView)
 	EvHand           = "hand"            // all: a hand went up or down (HandView)
 	EvModeration     = "moderation"      // all: mute, stop publishing (ModerationView)
+	EvPINAttack      = "pin.attack"      // host: the room's PIN is being guessed (PINAttackView)
 )
 
 // LobbyEntryView is a lobby entry as the host and the guest see it.

@@ -14,7 +14,7 @@ import (
 const (
 	DefaultMaxParticipants = 100
 	MaxMaxParticipants     = 1000
-	minPIN, maxPIN         = 4, 8
+	minPIN, maxPIN         = 6, 8 // a 4-digit PIN falls to a few addresses in hours; older ones keep working
 	lookupsPerIP           = 60
 )
 
