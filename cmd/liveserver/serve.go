@@ -12,6 +12,7 @@ import (
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/gdrive"
+	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/metrics"
 	"github.com/liveserver/liveserver/web"
@@ -79,13 +80,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		defer wg.Done()
 		runner.Run(ctx)
 	}()
-	srv := &http.Server{
-		Handler:           inst.HTTP,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
-		BaseContext: func(net.Listener) context.Context { return ctx },
-	}
+	srv := &http.Server{Handler: inst.HTTP, BaseContext: func(net.Listener) context.Context { return ctx }}
+	httpapi.ConfigureServer(srv)
 	a.log.Info("listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
