@@ -2,7 +2,6 @@ package classroom
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -38,6 +37,14 @@ var (
 // that account opened listen to it and check their right again.
 func UserTopic(userID string) string { return "user:" + userID }
 
+// WaitingTopic carries the room's events that every waiting guest sees (its state), and
+// GuestTopic those for one identity: waiting guests' streams listen to these two instead of
+// the room's whole topic, so a class knocking at once is not handed each other's knocks.
+func WaitingTopic(roomID string) string { return "room:" + roomID + ":waiting" }
+
+// GuestTopic is the topic of the room's events for one identity (see WaitingTopic).
+func GuestTopic(roomID, identity string) string { return "room:" + roomID + ":to:" + identity }
+
 // StreamRequest is what a client asks for: the room's events or a waiting guest's lobby
 // stream, resumed after LastEventID when HasLastEventID.
 type StreamRequest struct {
@@ -60,9 +67,12 @@ type Stream struct {
 	// nothing to stream (the lobby list or a join tells the outcome).
 	Decided bool
 
-	sub     domain.Subscription
-	userSub domain.Subscription // the host's account changes; nil for guests
-	expire  *time.Timer
+	// sub is the room's topic, or for a waiting guest the room's state (WaitingTopic), with
+	// ownSub its own events (GuestTopic): a waiting guest is never handed the others' events.
+	sub, ownSub domain.Subscription
+	userSub     domain.Subscription // the signed-in viewer's account changes; nil for guests
+	expire      *time.Timer
+	frame       []byte // the frame of the last event read from the database
 
 	last    int64          // the highest id passed (sent, or not for this viewer)
 	backlog []domain.Event // read from the database, not yet passed
@@ -80,14 +90,9 @@ func (s *Service) OpenStream(ctx context.Context, actor domain.Actor, req Stream
 		return nil, domain.Errorf(domain.EUnavailable, "Live updates are not available.")
 	}
 	st := &Stream{s: s, actor: actor, req: req, v: v}
-	if st.sub, err = s.bus.Subscribe(ctx, Topic(v.RoomID)); err != nil {
+	if err := st.subscribe(ctx); err != nil {
+		st.Close()
 		return nil, domain.Errorf(domain.EUnavailable, "Live updates are not available right now.")
-	}
-	if v.IsHost && actor.SignedIn() {
-		if st.userSub, err = s.bus.Subscribe(ctx, UserTopic(actor.User.ID)); err != nil {
-			st.Close()
-			return nil, domain.Errorf(domain.EUnavailable, "Live updates are not available right now.")
-		}
 	}
 	if st.Snapshot, err = s.Snapshot(ctx, v); err != nil {
 		st.Close()
@@ -111,6 +116,26 @@ func (s *Service) OpenStream(ctx context.Context, actor domain.Actor, req Stream
 	st.more = st.last < snap.Seq
 	st.expire = time.NewTimer(s.opts.StreamLifetime)
 	return st, nil
+}
+
+// subscribe subscribes the stream to its topics.
+func (st *Stream) subscribe(ctx context.Context) error {
+	var err error
+	bus, v := st.s.bus, st.v
+	if v.Waiting {
+		if st.sub, err = bus.Subscribe(ctx, WaitingTopic(v.RoomID)); err != nil {
+			return err
+		}
+		if st.ownSub, err = bus.Subscribe(ctx, GuestTopic(v.RoomID, v.Identity)); err != nil {
+			return err
+		}
+	} else if st.sub, err = bus.Subscribe(ctx, Topic(v.RoomID)); err != nil {
+		return err
+	}
+	if st.actor.SignedIn() {
+		st.userSub, err = bus.Subscribe(ctx, UserTopic(st.actor.User.ID))
+	}
+	return err
 }
 
 // streamViewer is who may follow the stream asked for, as the rules see them now.
@@ -152,11 +177,10 @@ func (st *Stream) Viewer() *Viewer { return st.v }
 
 // Close ends the stream and releases its subscriptions; calling it again does nothing.
 func (st *Stream) Close() {
-	if st.sub != nil {
-		st.sub.Close()
-	}
-	if st.userSub != nil {
-		st.userSub.Close()
+	for _, sub := range []domain.Subscription{st.sub, st.ownSub, st.userSub} {
+		if sub != nil {
+			sub.Close()
+		}
 	}
 	if st.expire != nil {
 		st.expire.Stop()
@@ -167,77 +191,89 @@ func (st *Stream) Close() {
 }
 
 // Next returns the next event the viewer may see, in order, each once. It waits until there
-// is one, and returns (nil, nil) when idle fires first (time for a heartbeat). Once the stream
-// has ended it returns the reason: ErrStreamDone after an event that closes the stream (which
-// Next returned before), ErrStreamExpired, ErrStreamRevoked, ErrStreamCutOff, or ctx's error.
-func (st *Stream) Next(ctx context.Context, idle <-chan time.Time) (*domain.Event, error) {
+// is one, and returns an event without a frame when idle fires first (time for a heartbeat).
+// A frame read from the database is valid until the next call. Once the stream has ended Next
+// returns the reason: ErrStreamDone after an event that closes the stream (which Next returned
+// before), ErrStreamExpired, ErrStreamRevoked, ErrStreamCutOff, or ctx's error.
+func (st *Stream) Next(ctx context.Context, idle <-chan time.Time) (StreamEvent, error) {
 	for {
 		if st.end != nil {
-			return nil, st.end
+			return StreamEvent{}, st.end
 		}
 		if len(st.backlog) == 0 && st.more {
 			if err := st.readBacklog(ctx); err != nil {
-				return nil, st.stop(err)
+				return StreamEvent{}, st.stop(err)
 			}
 		}
 		if len(st.backlog) > 0 {
-			e := st.backlog[0]
+			e := &st.backlog[0]
 			st.backlog = st.backlog[1:]
-			if st.pass(&e) {
-				return &e, nil
+			typ := []byte(e.Type)
+			if st.pass(e.Seq, []byte(e.Audience), typ) {
+				st.frame = appendFrame(st.frame[:0], e)
+				return StreamEvent{Seq: e.Seq, Frame: st.frame, typ: typ}, nil
 			}
 			continue
 		}
-		var userC <-chan []byte
+		var userC, ownC <-chan []byte
 		if st.userSub != nil {
 			userC = st.userSub.C()
 		}
+		if st.ownSub != nil {
+			ownC = st.ownSub.C()
+		}
+		var msg []byte
+		var ok bool
 		select {
 		case <-ctx.Done():
-			return nil, st.stop(ctx.Err())
+			return StreamEvent{}, st.stop(ctx.Err())
 		case <-idle:
-			return nil, nil
+			return StreamEvent{}, nil
 		case <-st.expire.C:
-			return nil, st.stop(ErrStreamExpired)
+			return StreamEvent{}, st.stop(ErrStreamExpired)
 		case _, ok := <-userC:
 			if !ok {
-				return nil, st.stop(ErrStreamCutOff)
+				return StreamEvent{}, st.stop(ErrStreamCutOff)
 			}
 			if err := st.recheck(ctx); err != nil {
 				if ctx.Err() != nil {
-					return nil, st.stop(ctx.Err())
+					return StreamEvent{}, st.stop(ctx.Err())
 				}
-				return nil, st.stop(ErrStreamRevoked)
+				return StreamEvent{}, st.stop(ErrStreamRevoked)
 			}
-		case msg, ok := <-st.sub.C():
-			if !ok {
-				// Cut off as too slow, or the bus closed: the client reconnects and resumes.
-				return nil, st.stop(ErrStreamCutOff)
-			}
-			var e domain.Event
-			if msg == nil || json.Unmarshal(msg, &e) != nil || e.Seq > st.last+1 {
-				// A gap (the bus lost messages, or they arrived out of order): the database has them.
-				st.more = true
-				continue
-			}
-			if st.pass(&e) {
-				return &e, nil
-			}
+			continue
+		case msg, ok = <-ownC:
+		case msg, ok = <-st.sub.C():
+		}
+		if !ok {
+			// Cut off as too slow, or the bus closed: the client reconnects and resumes.
+			return StreamEvent{}, st.stop(ErrStreamCutOff)
+		}
+		h, valid := parseBusMessage(msg)
+		// A gap (the bus lost messages, or they arrived out of order): the database has them.
+		// A waiting guest's topics carry only its own events and the room's state, so there a
+		// jump in numbers is no gap.
+		if msg == nil || !valid || (!st.v.Waiting && h.seq > st.last+1) {
+			st.more = true
+			continue
+		}
+		if st.pass(h.seq, h.audience, h.typ) {
+			return StreamEvent{Seq: h.seq, Frame: h.frame, typ: h.typ}, nil
 		}
 	}
 }
 
-// pass moves the stream past e and reports whether the viewer is to be sent it; an event that
-// closes the stream is sent, and the next call of Next ends it.
-func (st *Stream) pass(e *domain.Event) bool {
-	if e.Seq <= st.last {
+// pass moves the stream past event seq and reports whether the viewer is to be sent it; an
+// event that closes the stream is sent, and the next call of Next ends it.
+func (st *Stream) pass(seq int64, audience, typ []byte) bool {
+	if seq <= st.last {
 		return false
 	}
-	st.last = e.Seq
-	if !st.v.Sees(e) {
+	st.last = seq
+	if !st.v.seesRaw(audience, typ) {
 		return false
 	}
-	if st.v.Ends(e) {
+	if st.v.endsRaw(audience, typ) {
 		st.stop(ErrStreamDone)
 	}
 	return true

@@ -84,10 +84,10 @@ func (w *streamWorld) chat(actor domain.Actor, text string) {
 }
 
 // next is the stream's next event; it fails the test after a second without one.
-func next(t *testing.T, st *classroom.Stream) *domain.Event {
+func next(t *testing.T, st *classroom.Stream) classroom.StreamEvent {
 	t.Helper()
 	e, err := st.Next(t.Context(), time.After(time.Second))
-	if err != nil || e == nil {
+	if err != nil || e.Frame == nil {
 		t.Fatalf("next = %v, %v; want an event", e, err)
 	}
 	return e
@@ -96,7 +96,7 @@ func next(t *testing.T, st *classroom.Stream) *domain.Event {
 // quiet checks that the stream hands out nothing for a while.
 func quiet(t *testing.T, st *classroom.Stream) {
 	t.Helper()
-	if e, err := st.Next(t.Context(), time.After(150*time.Millisecond)); e != nil || err != nil {
+	if e, err := st.Next(t.Context(), time.After(150*time.Millisecond)); e.Frame != nil || err != nil {
 		t.Fatalf("next = %+v, %v; want nothing", e, err)
 	}
 }
@@ -123,8 +123,8 @@ func TestStreamResumesAndFillsGaps(t *testing.T) {
 		t.Fatalf("snapshot at %d, want at least %d", st.Snapshot.Seq, resumeAfter+2)
 	}
 	for want := resumeAfter + 1; want <= resumeAfter+2; want++ {
-		if e := next(t, st); e.Seq != want || e.Type != "chat.message" {
-			t.Fatalf("backlog event %d %s, want %d chat.message", e.Seq, e.Type, want)
+		if e := next(t, st); e.Seq != want || e.Type() != "chat.message" {
+			t.Fatalf("backlog event %d %s, want %d chat.message", e.Seq, e.Type(), want)
 		}
 	}
 	quiet(t, st)
@@ -136,11 +136,11 @@ func TestStreamResumesAndFillsGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.chat(g, "четыре")
-	if e := next(t, st); e.Seq != lost.Seq || e.Type != classroom.EvHand {
-		t.Fatalf("after the gap: %d %s, want the lost %d", e.Seq, e.Type, lost.Seq)
+	if e := next(t, st); e.Seq != lost.Seq || e.Type() != classroom.EvHand {
+		t.Fatalf("after the gap: %d %s, want the lost %d", e.Seq, e.Type(), lost.Seq)
 	}
-	if e := next(t, st); e.Seq != lost.Seq+1 || e.Type != "chat.message" {
-		t.Fatalf("after the gap: %d %s, want %d chat.message", e.Seq, e.Type, lost.Seq+1)
+	if e := next(t, st); e.Seq != lost.Seq+1 || e.Type() != "chat.message" {
+		t.Fatalf("after the gap: %d %s, want %d chat.message", e.Seq, e.Type(), lost.Seq+1)
 	}
 	quiet(t, st)
 }
@@ -166,14 +166,14 @@ func TestLobbyStreamSeesOnlyItsOwn(t *testing.T) {
 	if _, err := w.svc.Moderate(t.Context(), w.host, w.room.ID, "lock", ""); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(t, st); e.Type != classroom.EvRoomState {
-		t.Fatalf("got %s, want room.state", e.Type)
+	if e := next(t, st); e.Type() != classroom.EvRoomState {
+		t.Fatalf("got %s, want room.state", e.Type())
 	}
 	if _, err := w.svc.DecideLobby(t.Context(), w.host, w.room.ID, classroom.LobbyDecision{EntryID: entryOf(a), Approve: false}); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(t, st); e.Type != classroom.EvLobbyDecision {
-		t.Fatalf("got %s, want lobby.decision", e.Type)
+	if e := next(t, st); e.Type() != classroom.EvLobbyDecision {
+		t.Fatalf("got %s, want lobby.decision", e.Type())
 	}
 	ends(t, st, classroom.ErrStreamDone)
 	// Listening again after the decision: nothing to stream.
@@ -200,8 +200,8 @@ func TestStreamEndsWithTheRight(t *testing.T) {
 	if _, err := w.svc.Moderate(t.Context(), w.host, w.room.ID, "kick", g.GuestSession); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(t, guestStream); e.Type != classroom.EvRemoved {
-		t.Fatalf("kicked guest got %s, want removed", e.Type)
+	if e := next(t, guestStream); e.Type() != classroom.EvRemoved {
+		t.Fatalf("kicked guest got %s, want removed", e.Type())
 	}
 	ends(t, guestStream, classroom.ErrStreamDone)
 
@@ -209,8 +209,8 @@ func TestStreamEndsWithTheRight(t *testing.T) {
 	if _, err := w.svc.UpdateUser(t.Context(), w.admin, other.User.ID, admin); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(t, adminStream); e.Type != classroom.EvParticipantOut {
-		t.Fatalf("admin got %s, want participant.out", e.Type)
+	if e := next(t, adminStream); e.Type() != classroom.EvParticipantOut {
+		t.Fatalf("admin got %s, want participant.out", e.Type())
 	}
 	quiet(t, adminStream)
 	if _, err := w.svc.UpdateUser(t.Context(), w.admin, other.User.ID, classroom.UserPatch{Role: ptr(domain.RoleHost)}); err != nil {
@@ -218,8 +218,8 @@ func TestStreamEndsWithTheRight(t *testing.T) {
 	}
 	ends(t, adminStream, classroom.ErrStreamRevoked)
 
-	if e := next(t, hostStream); e.Type != classroom.EvParticipantOut {
-		t.Fatalf("host got %s, want participant.out", e.Type)
+	if e := next(t, hostStream); e.Type() != classroom.EvParticipantOut {
+		t.Fatalf("host got %s, want participant.out", e.Type())
 	}
 	if _, err := w.svc.UpdateUser(t.Context(), w.admin, w.host.User.ID, classroom.UserPatch{Disabled: ptr(true)}); err != nil {
 		t.Fatal(err)
@@ -235,3 +235,34 @@ func TestStreamLifetimeEnds(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A lecture hall of 1,000 students behind one address knocks; one browser knocking over and
+// over is stopped by its own limit, not the hall's.
+func TestHallBehindOneAddressKnocks(t *testing.T) {
+	w := newStreamWorld(t, true, 0)
+	for i := range 1000 {
+		g := domain.Actor{GuestSession: uuid.NewString(), IP: "203.0.113.7"}
+		if _, err := w.svc.Join(t.Context(), g, w.room.ID, classroom.JoinInput{Name: "Студент", Fingerprint: "fp-hall-" + g.GuestSession}); err != nil {
+			t.Fatalf("student %d: %v", i, err)
+		}
+	}
+	flood := domain.Actor{GuestSession: uuid.NewString(), IP: "203.0.113.7"}
+	var refused error
+	for i := 0; i < 30 && refused == nil; i++ {
+		if _, err := w.svc.Join(t.Context(), flood, w.room.ID, classroom.JoinInput{Name: "Флуд", Fingerprint: "fp-flood-000001"}); err != nil {
+			refused = err
+			break
+		}
+		// Each knock is decided, so the next one is a new request.
+		e, err := w.db.LatestLobbyEntry(t.Context(), w.room.ID, flood.GuestSession)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.DecideLobby(t.Context(), w.host, w.room.ID, classroom.LobbyDecision{EntryID: e.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if domain.ErrorCode(refused) != domain.ERateLimited {
+		t.Fatalf("one browser's 30 knocks: %v, want rate_limited", refused)
+	}
+}

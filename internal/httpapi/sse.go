@@ -12,8 +12,8 @@ import (
 )
 
 // Event streams (DESIGN §5): one Server-Sent Events stream per client and room. The rules
-// (classroom.Stream) decide what the stream carries and when it ends; this file only frames
-// the events, beats while idle, bounds each write in time and keeps the number of streams per
+// (classroom.Stream) decide what the stream carries and when it ends, and hand each event as
+// its frame; this file only writes the opening and the frames, beats while idle, bounds each write in time and keeps the number of streams per
 // session and per address within limits.
 
 // sseWriteTimeout bounds one write: a client that stops reading does not hold a stream.
@@ -27,11 +27,10 @@ func (s *Server) lobbyStream(w http.ResponseWriter, r *http.Request) error {
 	return s.stream(w, r, true)
 }
 
-// sseWriter writes events to one client, each flushed at once and bounded in time.
+// sseWriter writes to one client, each chunk flushed at once and bounded in time.
 type sseWriter struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	buf []byte
+	w  http.ResponseWriter
+	rc *http.ResponseController
 }
 
 func (sw *sseWriter) write(chunk []byte) error {
@@ -40,24 +39,6 @@ func (sw *sseWriter) write(chunk []byte) error {
 		return err
 	}
 	return sw.rc.Flush()
-}
-
-// event frames one event: its id (when it has one), type and data on one line (JSON has no
-// raw newlines).
-func (sw *sseWriter) event(id int64, typ string, data []byte) error {
-	b := sw.buf[:0]
-	if id > 0 {
-		b = append(b, "id: "...)
-		b = strconv.AppendInt(b, id, 10)
-		b = append(b, '\n')
-	}
-	b = append(b, "event: "...)
-	b = append(b, typ...)
-	b = append(b, "\ndata: "...)
-	b = append(b, data...)
-	b = append(b, "\n\n"...)
-	sw.buf = b
-	return sw.write(b)
 }
 
 var (
@@ -103,7 +84,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, lobby bool) erro
 		defer s.metrics.StreamClosed()
 	}
 	snapJSON, _ := json.Marshal(st.Snapshot)
-	if sw.write(sseRetry) != nil || sw.event(0, "snapshot", snapJSON) != nil {
+	opening := append(append(append(sseRetry[:len(sseRetry):len(sseRetry)], "event: snapshot\ndata: "...), snapJSON...), "\n\n"...)
+	if sw.write(opening) != nil {
 		return nil
 	}
 	beat := time.NewTicker(s.beat)
@@ -113,13 +95,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, lobby bool) erro
 		if err != nil {
 			return s.endStream(ctx, st, err)
 		}
-		if e == nil {
+		if e.Frame == nil {
 			if sw.write(ssePing) != nil {
 				return nil
 			}
 			continue
 		}
-		if sw.event(e.Seq, e.Type, e.Payload) != nil {
+		// The frame was built once for every stream of the room (classroom/frames.go).
+		if sw.write(e.Frame) != nil {
 			return nil
 		}
 		if s.metrics != nil {
