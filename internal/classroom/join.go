@@ -15,8 +15,11 @@ const (
 	pinFailuresPerIP   = 5  // wrong PINs a minute from one address
 	pinFailuresPerRoom = 20 // wrong PINs a minute against one room, from anywhere
 	knocksPerSession   = 10 // lobby requests per 10 minutes from one browser
-	knocksPerIP        = 60 // lobby requests per 10 minutes from one address (a school's NAT)
-	maxGuestName       = 50
+	// knocksPerIP is lobby requests per 10 minutes from one address. A lecture hall of 1,000
+	// behind a school's NAT is one address, so this only bounds a flood from one machine; one
+	// browser's flood is stopped by the per-session limit.
+	knocksPerIP  = 2000
+	maxGuestName = 50
 )
 
 // JoinInput is what a guest gives at the door.
