@@ -52,3 +52,41 @@ func TestBusMessageAgreesWithViewer(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Handing a live event to a stream allocates nothing: the header is read in place and the
+// frame is the bus message's own bytes.
+func TestLiveEventCostsNoAllocation(t *testing.T) {
+	e := domain.Event{RoomID: "r", Seq: 123456, Type: "chat.message", Audience: domain.AudienceAll, Payload: []byte(`{"text":"всем"}`)}
+	msg := busMessage(&e)
+	v := &Viewer{Identity: "g-1"}
+	allocs := testing.AllocsPerRun(1000, func() {
+		h, ok := parseBusMessage(msg)
+		if !ok || !v.seesRaw(h.audience, h.typ) || v.endsRaw(h.audience, h.typ) {
+			t.Fatal("the event does not read back")
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per live event, want 0", allocs)
+	}
+}
+
+// A bus message of any shape is read as an event or refused, never more: its parts lie within
+// the message and its number is positive.
+func FuzzParseBusMessage(f *testing.F) {
+	e := domain.Event{Seq: 7, Type: EvHand, Audience: domain.AudienceOf("g"), Payload: []byte(`{}`)}
+	for _, s := range []string{string(busMessage(&e)), "", "1 all t\n", "9223372036854775808 all t\nx", "1 a b c\n\n", `{"seq":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		h, ok := parseBusMessage(msg)
+		if !ok {
+			return
+		}
+		if h.seq <= 0 || len(h.audience) == 0 || len(h.typ) == 0 || len(h.frame) > len(msg) {
+			t.Fatalf("parseBusMessage(%q) = %+v", msg, h)
+		}
+		if bytes.ContainsAny(h.audience, " \n") || bytes.ContainsRune(h.typ, '\n') {
+			t.Fatalf("header parts %q %q run past their field", h.audience, h.typ)
+		}
+	})
+}

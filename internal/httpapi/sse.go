@@ -59,7 +59,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, lobby bool) erro
 	ctx := r.Context()
 	req := classroom.StreamRequest{RoomID: r.PathValue("roomId"), Lobby: lobby}
 	req.LastEventID, req.HasLastEventID = lastEventID(r)
-	st, err := s.svc.OpenStream(ctx, actor, req)
+	st, err := openOffStack(func() (*classroom.Stream, error) { return s.svc.OpenStream(ctx, actor, req) })
 	if err != nil {
 		return err
 	}
@@ -109,6 +109,23 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, lobby bool) erro
 			s.metrics.Delivered()
 		}
 	}
+}
+
+// openOffStack runs a stream's opening on a goroutine of its own. The opening reads the
+// database, and the SQLite driver's calls run deep: on the stream's own goroutine they would
+// grow its stack for the whole life of the stream, thousands of times over.
+func openOffStack(open func() (*classroom.Stream, error)) (*classroom.Stream, error) {
+	type result struct {
+		st  *classroom.Stream
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := open()
+		done <- result{st, err}
+	}()
+	r := <-done
+	return r.st, r.err
 }
 
 // endStream logs why a stream stopped where that is news: the response has started, so
