@@ -106,7 +106,7 @@ func (s *Service) OpenStream(ctx context.Context, actor domain.Actor, req Stream
 	}
 	snap := st.Snapshot
 	if v.Waiting && snap.Entry != nil && snap.Entry.Status != string(domain.LobbyPending) {
-		st.Decided = true
+		st.Decided, st.end = true, ErrStreamDone
 		return st, nil
 	}
 	st.last = snap.Seq

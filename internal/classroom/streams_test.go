@@ -177,9 +177,11 @@ func TestLobbyStreamSeesOnlyItsOwn(t *testing.T) {
 	}
 	ends(t, st, classroom.ErrStreamDone)
 	// Listening again after the decision: nothing to stream.
-	if again := w.open(a, classroom.StreamRequest{Lobby: true}); !again.Decided {
+	again := w.open(a, classroom.StreamRequest{Lobby: true})
+	if !again.Decided {
 		t.Fatal("a decided guest's new lobby stream is not marked decided")
 	}
+	ends(t, again, classroom.ErrStreamDone)
 }
 
 // The viewer losing the right ends the stream: a kicked guest with its "removed", a disabled
