@@ -35,7 +35,7 @@ const (
 	messages   = 200                   // sent per run
 	sendEvery  = 50 * time.Millisecond // 20 a second
 	senders    = 32                    // guests sending in turn
-	sourceIPs  = 32                    // loopback addresses the streams come from
+	sourceIPs  = 32                    // loopback addresses the streams come from (more past 6,000)
 	clockTicks = 100                   // USER_HZ: /proc's CPU times are in 1/100 s
 )
 
@@ -126,13 +126,14 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// transports are one per loopback source address, so that the streams come from 32 addresses.
+// transports are one per loopback source address: 32, or enough that no address holds more
+// than 150 streams (LiveServer's ceiling is 200 per address).
 func transports(n int) []*http.Transport {
-	out := make([]*http.Transport, sourceIPs)
+	out := make([]*http.Transport, max(sourceIPs, (n+149)/150))
 	for i := range out {
 		local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i))}
 		d := &net.Dialer{LocalAddr: local, Timeout: 10 * time.Second}
-		out[i] = &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: n/sourceIPs + 64, MaxConnsPerHost: 0}
+		out[i] = &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: n/len(out) + 64, MaxConnsPerHost: 0}
 	}
 	return out
 }
@@ -169,7 +170,7 @@ func run(b *testing.B, t target, procs []*server, n int) {
 		go func() {
 			defer readers.Done()
 			req := t.streamRequest(ctx, s)
-			resp, err := (&http.Client{Transport: trs[s%sourceIPs]}).Do(req)
+			resp, err := (&http.Client{Transport: trs[s%len(trs)]}).Do(req)
 			<-sem
 			if err == nil && resp.StatusCode != http.StatusOK {
 				err = fmt.Errorf("stream %d: %s", s, resp.Status)
@@ -393,6 +394,20 @@ func startLiveServer(b *testing.B, bin string, replicas int) []*server {
 		out = append(out, start(b, bin, port, "/healthz", []string{"serve"}, append(env, "LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port))...))
 	}
 	return out
+}
+
+// BenchmarkFanout10k is BenchmarkFanout with 10,000 streams on one replica.
+func BenchmarkFanout10k(b *testing.B) {
+	live, floor := binaries(b)
+	b.Run("floor", func(b *testing.B) {
+		port := freePort(b)
+		f := start(b, floor, port, "/count", []string{"-addr", "127.0.0.1:" + strconv.Itoa(port)})
+		run(b, floorTarget{f}, []*server{f}, 10000)
+	})
+	b.Run("liveserver", func(b *testing.B) {
+		rs := startLiveServer(b, live, 1)
+		run(b, newLiveTarget(b, rs, 10000), rs, 10000)
+	})
 }
 
 // BenchmarkFanout is 200 chat messages (20 a second, 32 senders in turn) to n open streams,
