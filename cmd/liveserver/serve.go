@@ -13,6 +13,7 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/gdrive"
+	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/metrics"
 	"github.com/liveserver/liveserver/web"
@@ -82,13 +83,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		defer wg.Done()
 		runner.Run(ctx)
 	}()
-	srv := &http.Server{
-		Handler:           inst.HTTP,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
-		BaseContext: func(net.Listener) context.Context { return ctx },
-	}
+	srv := &http.Server{Handler: inst.HTTP, BaseContext: func(net.Listener) context.Context { return ctx }}
+	httpapi.ConfigureServer(srv)
 	for _, w := range startupWarnings(a.cfg) {
 		a.log.Warn(w)
 	}

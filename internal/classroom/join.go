@@ -21,8 +21,11 @@ const (
 	// pinAlertEvery spaces the host's warnings about one room's PIN.
 	pinAlertEvery    = 5 * time.Minute
 	knocksPerSession = 10 // lobby requests per 10 minutes from one browser
-	knocksPerIP      = 60 // lobby requests per 10 minutes from one address (a school's NAT)
-	maxGuestName     = 50
+	// knocksPerIP is lobby requests per 10 minutes from one address. A lecture hall of 1,000
+	// behind a school's NAT is one address, so this only bounds a flood from one machine; one
+	// browser's flood is stopped by the per-session limit.
+	knocksPerIP  = 2000
+	maxGuestName = 50
 )
 
 // JoinInput is what a guest gives at the door.
