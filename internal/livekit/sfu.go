@@ -129,3 +129,13 @@ func (s *SFU) SetCanPublish(ctx context.Context, room, identity string, canPubli
 	}
 	return err
 }
+
+// ConfirmGuest gives a guest whose admission our server has checked its rights in the call:
+// receiving, and publishing as recorded; never data. One that is gone needs nothing.
+func (s *SFU) ConfirmGuest(ctx context.Context, room, identity string, canPublish bool) error {
+	err := s.client.SetPermission(ctx, room, identity, Permission{CanSubscribe: true, CanPublish: canPublish})
+	if errors.Is(err, ErrParticipantNotFound) {
+		return nil
+	}
+	return err
+}
