@@ -63,7 +63,8 @@ func trySpeak(t *testing.T, room *lksdk.Room, data bool) error {
 // replayResult is what one token replayed after a removal brought its holder.
 type replayResult struct {
 	canSubscribe bool
-	window       time.Duration
+	window       time.Duration // from the start of the connect to the removal
+	inCall       time.Duration // from the connect's end to the removal (0: removed while connecting)
 	media, data  int64
 }
 
@@ -81,12 +82,12 @@ func replayAll(t *testing.T, e *env, tap *livekittest.TokenTap, tokens []string)
 		if err != nil {
 			t.Logf("replayed token sent away while connecting: %v", err)
 		}
-		window := rc.WaitRemoved(t, removalBound)
+		window, inCall := rc.WaitRemoved(t, removalBound)
 		// Packets already on their way when the connection closed are counted too.
 		time.Sleep(100 * time.Millisecond)
-		r := replayResult{canSubscribe: sub, window: window, media: rc.Media(), data: rc.Data()}
-		t.Logf("replay (canSubscribe=%t): removed %v after connecting; %d media packets, %d data packets received",
-			r.canSubscribe, r.window.Round(time.Millisecond), r.media, r.data)
+		r := replayResult{canSubscribe: sub, window: window, inCall: inCall, media: rc.Media(), data: rc.Data()}
+		t.Logf("replay (canSubscribe=%t): removed %v after the connect began, %v after it ended; %d media packets, %d data packets received",
+			r.canSubscribe, r.window.Round(time.Millisecond), r.inCall.Round(time.Millisecond), r.media, r.data)
 		out = append(out, r)
 	}
 	return out

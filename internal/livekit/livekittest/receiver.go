@@ -20,6 +20,7 @@ type Receiver struct {
 	data    atomic.Int64
 	tracks  atomic.Int64
 	started time.Time
+	joined  time.Time // when the SDK counted itself connected; zero if it never did
 }
 
 // Media, Data and Tracks say how many RTP packets, data packets and subscribed tracks came.
@@ -54,6 +55,9 @@ func Receive(t testing.TB, url, token string) (*Receiver, error) {
 	}
 	cb.OnDataPacket = func(lksdk.DataPacket, lksdk.DataReceiveParams) { r.data.Add(1) }
 	room, err := lksdk.ConnectToRoomWithToken(url, token, cb, lksdk.WithAutoSubscribe(true))
+	if err == nil {
+		r.joined = time.Now()
+	}
 	if room != nil {
 		r.Room = room
 		t.Cleanup(room.Disconnect)
@@ -62,21 +66,21 @@ func Receive(t testing.TB, url, token string) (*Receiver, error) {
 }
 
 // WaitRemoved waits until the server sends the bot away and says how long after the connect
-// began that was. A bot whose connect failed (sent away before it finished) counts as removed
-// at the moment WaitRemoved is called.
-func (r *Receiver) WaitRemoved(t testing.TB, within time.Duration) time.Duration {
+// began that was, and how long after the SDK counted itself connected (zero when it never
+// did: sent away before the connect finished, which counts as removed at the call).
+func (r *Receiver) WaitRemoved(t testing.TB, within time.Duration) (sinceStart, sinceJoined time.Duration) {
 	t.Helper()
-	if r.Room == nil {
-		return time.Since(r.started)
+	if r.Room == nil || r.joined.IsZero() {
+		return time.Since(r.started), 0
 	}
 	select {
 	case <-r.Gone:
 		if got := r.Room.DisconnectReason(); got != livekit.DisconnectReason_PARTICIPANT_REMOVED {
 			t.Errorf("disconnected with %v, want PARTICIPANT_REMOVED", got)
 		}
-		return time.Since(r.started)
+		return time.Since(r.started), time.Since(r.joined)
 	case <-time.After(within):
 		t.Fatalf("still in the call %v after connecting", within)
-		return 0
+		return 0, 0
 	}
 }
