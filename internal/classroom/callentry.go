@@ -17,17 +17,9 @@ import (
 //     reconnecting in a loop does not fill the attendance with connections that never were.
 func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Attendance, at time.Time) error {
 	identity := a.Identity
-	host := s.isHostIdentity(ctx, r, identity)
-	var guest *domain.Admission
-	if !host {
-		g, err := s.activeGuest(ctx, s.store, r, identity, "")
-		switch domain.ErrorCode(err) {
-		case "":
-			guest = g
-		case domain.ENotAdmitted, domain.EBanned:
-		default:
-			return err
-		}
+	host, guest, err := s.inCallAs(ctx, r, identity)
+	if err != nil {
+		return err
 	}
 	if !host && guest == nil {
 		if s.sfu == nil {
@@ -65,18 +57,51 @@ func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Atte
 	return nil
 }
 
-// recordDeparture closes the attendance row of a connection that had one; a connection sent
-// away on arrival has none and gets none.
-func (s *Service) recordDeparture(ctx context.Context, a domain.Attendance, at time.Time) error {
+// inCallAs says whether identity may be in the room's call: as a host, or as a guest whose
+// admission holds (then guest is that admission).
+func (s *Service) inCallAs(ctx context.Context, r *domain.Room, identity string) (host bool, guest *domain.Admission, err error) {
+	if s.isHostIdentity(ctx, r, identity) {
+		return true, nil, nil
+	}
+	g, err := s.activeGuest(ctx, s.store, r, identity, "")
+	switch domain.ErrorCode(err) {
+	case "":
+		return false, g, nil
+	case domain.ENotAdmitted, domain.EBanned:
+		return false, nil, nil
+	}
+	return false, nil, err
+}
+
+// recordDeparture closes the attendance row of a connection that had one. A connection sent
+// away on arrival has none and gets none; a departure reported before its arrival (webhooks
+// out of order) is kept when the identity may be in the call, so the arrival completes it.
+func (s *Service) recordDeparture(ctx context.Context, r *domain.Room, a domain.Attendance, at time.Time) error {
 	rows, err := s.store.AttendanceOf(ctx, a.RoomID)
 	if err != nil {
 		return err
 	}
+	known := false
 	for _, row := range rows {
-		if row.SID == a.SID {
-			a.LeftAt = &at
-			return s.store.RecordAttendance(ctx, a)
+		known = known || row.SID == a.SID
+	}
+	if !known {
+		host, guest, err := s.inCallAs(ctx, r, a.Identity)
+		if err != nil || (!host && guest == nil) {
+			return err
 		}
 	}
-	return nil
+	a.LeftAt = &at
+	return s.store.RecordAttendance(ctx, a)
+}
+
+// recordLateArrival keeps the arrival of someone who may be in the call, reported after the
+// lecture ended.
+func (s *Service) recordLateArrival(ctx context.Context, r *domain.Room, a domain.Attendance, at time.Time) error {
+	host, guest, err := s.inCallAs(ctx, r, a.Identity)
+	if err != nil || (!host && guest == nil) {
+		return err
+	}
+	a.JoinedAt = &at
+	return s.store.RecordAttendance(ctx, a)
 }

@@ -64,10 +64,14 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 		}
 		a := domain.Attendance{RoomID: r.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}
 		if ev.Type == domain.EventParticipantLeft {
-			return s.recordDeparture(ctx, a, at)
+			return s.recordDeparture(ctx, r, a, at)
 		}
 		if r.Status == domain.RoomEnded {
-			// Someone reconnected with a token still valid; the lecture is over.
+			// A late report of someone who was there counts; then, whoever it is, the lecture
+			// is over (someone may have reconnected with a token still valid).
+			if err := s.recordLateArrival(ctx, r, a, at); err != nil {
+				return err
+			}
 			return s.closeEnded(ctx, r)
 		}
 		return s.confirmJoin(ctx, r, a, at)
