@@ -60,6 +60,8 @@ type SFUParticipant struct {
 	Name     string
 	Hidden   bool
 	Kind     string // "" for people, "agent" for the assistant
+	// The rights the connection has now.
+	CanSubscribe, CanPublish bool
 }
 
 // IsPerson says whether the participant is someone in the class: not the hidden captioning

@@ -262,3 +262,52 @@ func TestStopPublishingHoldsAgainstKeptTokens(t *testing.T) {
 		t.Fatal("the guest held no token with the right to publish: nothing was tested")
 	}
 }
+
+// The right to receive and every removal depend on LiveKit's participant_joined webhook. When
+// it never reaches us (our server was down while LiveKit gave up retrying), the periodic check
+// of the calls does the same: the admitted guest gets the call, a kicked one back on its token
+// is removed.
+func TestCallCheckWithoutWebhooks(t *testing.T) {
+	e := newLiveEnv(t, sqlstore.SQLite, nil)
+	host, r := liveRoom(t, e, map[string]any{"name": "Без вебхуков", "lobbyEnabled": false})
+	speak(t, hostBot(t, host, r.ID).Room, false)
+	var me user
+	host.do("GET", "/api/auth/me", nil).json(t, &me)
+	waitUntil(t, "the host's connection to be reported", func() bool { return e.joinsSeen(me.ID) > 0 })
+	e.lostWebhooks.Store(true)
+	ctx := context.Background()
+
+	g := e.client()
+	a := g.join(r.ID, "Без вебхука", "", "fp-nohook-001").joined(t)
+	var tok struct{ Token, URL string }
+	g.token(r.ID).json(t, &tok)
+	rc, err := livekittest.Receive(t, tok.URL, tok.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := rc.Media(); n != 0 {
+		t.Fatalf("an unconfirmed guest received %d media packets", n)
+	}
+	if removed, confirmed, err := e.svc.CheckCalls(ctx); err != nil || removed != 0 || confirmed != 1 {
+		t.Fatalf("CheckCalls = %d removed, %d confirmed, %v; want the guest confirmed", removed, confirmed, err)
+	}
+	waitUntil(t, "the confirmed guest to receive the call", func() bool { return rc.Media() > 0 })
+	if removed, confirmed, err := e.svc.CheckCalls(ctx); err != nil || removed+confirmed != 0 {
+		t.Fatalf("a second CheckCalls changed %d, %d (%v); want nothing", removed, confirmed, err)
+	}
+
+	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
+	rc.WaitRemoved(t, removalBound)
+	back, err := livekittest.Receive(t, tok.URL, tok.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed, _, err := e.svc.CheckCalls(ctx); err != nil || removed != 1 {
+		t.Fatalf("CheckCalls removed %d (%v); want the kicked guest back on its token", removed, err)
+	}
+	back.WaitRemoved(t, removalBound)
+	if n := back.Media(); n != 0 {
+		t.Errorf("the kicked guest back on our token received %d media packets", n)
+	}
+}

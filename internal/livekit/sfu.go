@@ -91,7 +91,8 @@ func (s *SFU) Participants(ctx context.Context, room string) ([]domain.SFUPartic
 	}
 	out := make([]domain.SFUParticipant, len(ps))
 	for i, p := range ps {
-		out[i] = domain.SFUParticipant{Identity: p.Identity, Name: p.Name, Hidden: p.Hidden, Kind: p.Kind}
+		out[i] = domain.SFUParticipant{Identity: p.Identity, Name: p.Name, Hidden: p.Hidden, Kind: p.Kind,
+			CanSubscribe: p.CanSubscribe, CanPublish: p.CanPublish}
 	}
 	return out, nil
 }
