@@ -92,6 +92,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, inst.Classroom) }) })
+	wg.Go(func() { every(ctx, classroom.CallCheckEvery, func() { a.checkCalls(ctx, inst.Classroom) }) })
 
 	errc := fe.serve(srv)
 	a.log.Info("ready: open " + a.cfg.PublicURL)
@@ -152,6 +153,13 @@ func (a *app) purge(ctx context.Context) {
 func (a *app) endVanished(ctx context.Context, svc *classroom.Service) {
 	if _, err := svc.EndVanished(ctx, classroom.VanishedAfter); err != nil && ctx.Err() == nil {
 		a.log.Warn("compare live rooms with the video server", "err", err)
+	}
+}
+
+// checkCalls applies our records to the calls whose participant_joined webhook never reached us.
+func (a *app) checkCalls(ctx context.Context, svc *classroom.Service) {
+	if _, _, err := svc.CheckCalls(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("compare the calls with our records", "err", err)
 	}
 }
 
