@@ -105,6 +105,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	sctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
 	defer stop()
 	err = errors.Join(srv.Shutdown(sctx), fe.shutdown(sctx))
+	inst.HTTP.Close() // the forwarded signalling websockets, which Shutdown leaves open
 	if serr == nil {
 		serr = <-errc
 	}

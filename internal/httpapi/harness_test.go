@@ -218,6 +218,7 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 		t.Fatal(err)
 	}
 	e.svc, h = inst.Classroom, inst.HTTP
+	t.Cleanup(inst.HTTP.Close) // before the server closes: the websockets it forwards to LiveKit
 	return e
 }
 

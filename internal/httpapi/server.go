@@ -106,9 +106,11 @@ type Server struct {
 	metrics    *metrics.Metrics
 	connectSrc string
 	signal     *httputil.ReverseProxy // nil: LiveKit's signalling is not forwarded
-	localCA    []byte
-	streams    *streamLimits
-	mux        *http.ServeMux
+	// signalConns are the signalling websockets being forwarded, which Close ends.
+	signalConns hijackedConns
+	localCA     []byte
+	streams     *streamLimits
+	mux         *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
 	handler  http.Handler
@@ -154,6 +156,10 @@ func ConfigureServer(srv *http.Server) {
 const uploadReadTimeout = 15 * time.Minute
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close ends what http.Server's Shutdown leaves running: the signalling websockets forwarded
+// to LiveKit (hijacked connections are not the server's any more). Call it after Shutdown.
+func (s *Server) Close() { s.signalConns.closeAll() }
 
 // handlerFunc is a handler that returns its error; handle writes it in the JSON error shape.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error

@@ -326,3 +326,35 @@ func FuzzSignalOrigin(f *testing.F) {
 		}
 	})
 }
+
+// Close ends the signalling websockets still forwarded, which http.Server's Shutdown leaves
+// open (they are hijacked): nothing of a stopped server keeps talking to LiveKit.
+func TestCloseEndsForwardedWebsockets(t *testing.T) {
+	held := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		close(held)
+		c.Read(r.Context()) // until the proxy goes away
+	}))
+	defer upstream.Close()
+	var logs logBuffer
+	h, _ := signalHandler(t, "ws"+strings.TrimPrefix(upstream.URL, "http"), &logs, memory.NewLimiter(time.Now))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc?access_token=x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	<-held
+	h.(*httpapi.Server).Close()
+	if _, _, err := c.Read(ctx); err == nil || ctx.Err() != nil {
+		t.Fatalf("the websocket is still open after Close (read: %v)", err)
+	}
+}
