@@ -53,18 +53,18 @@ func TestExportsMatchThePage(t *testing.T) {
 	ctx := context.Background()
 	joined := f.clk.Add(-40 * time.Minute)
 	left := joined.Add(95 * time.Second) // 1.6 minutes: the page shows 2
-	f.db.RecordAttendance(ctx, domain.Attendance{RoomID: f.roomID, SID: "PA_1", Identity: "g1", Name: "Маша", JoinedAt: &joined, LeftAt: &left})
-	f.db.CreateSharedFile(ctx, domain.SharedFile{ID: uuid.NewString(), RoomID: f.roomID, UploaderIdentity: "g1", UploaderName: "Маша",
+	f.db.RecordAttendance(ctx, domain.Attendance{RoomID: f.roomID, LectureID: f.lectureID, SID: "PA_1", Identity: "g1", Name: "Маша", JoinedAt: &joined, LeftAt: &left})
+	f.db.CreateSharedFile(ctx, domain.SharedFile{ID: uuid.NewString(), RoomID: f.roomID, LectureID: f.lectureID, UploaderIdentity: "g1", UploaderName: "Маша",
 		FileKey: "k1", Name: "конспект.pdf", Size: 1536, ContentType: "application/pdf", SHA256: strings.Repeat("a", 64), CreatedAt: f.clk})
 	svc := lecture.NewService(f.db, owner{f.db})
 	wants := []string{"Длительность: 45:00", "Посещаемость", "Маша — 2 мин", "Конспект", "Транскрипт", "Чат", "Сообщений нет.",
 		"Файлы", "конспект.pdf — 1,5 КБ · Маша"}
 
-	md, err := svc.Export(ctx, domain.Actor{}, f.roomID, "md")
+	md, err := svc.Export(ctx, domain.Actor{}, f.lectureID, "md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf, err := svc.Export(ctx, domain.Actor{}, f.roomID, "pdf")
+	pdf, err := svc.Export(ctx, domain.Actor{}, f.lectureID, "pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestSilentLectureInTheInstancesLanguage(t *testing.T) {
 		// Also before the summary is written: the page's language comes from the instance.
 		g := setup(t, sqlstore.SQLite, nil)
 		for name, fx := range map[string]*fixture{"summarised": f, "not yet summarised": g} {
-			md, err := lecture.NewService(fx.db, owner{fx.db}).WithLanguage(c.lang).Export(ctx, domain.Actor{}, fx.roomID, "md")
+			md, err := lecture.NewService(fx.db, owner{fx.db}).WithLanguage(c.lang).Export(ctx, domain.Actor{}, fx.lectureID, "md")
 			if err != nil || !strings.Contains(string(md.Body), c.label) {
 				t.Fatalf("%q, %s: markdown %v\n%s", c.lang, name, err, md.Body)
 			}
@@ -117,6 +117,7 @@ func TestMarkdownEscapesWhatPeopleTyped(t *testing.T) {
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	p := &lecture.Page{
 		Room:       &domain.Room{Name: "Физика <script>", StartedAt: &at},
+		Lecture:    &domain.Lecture{Number: 1, StartedAt: &at},
 		Attendance: []lecture.Attendee{{Identity: "g1", Name: "*Маша*", Seconds: 120}},
 		Chat: []domain.ChatMessage{{SenderName: "[Учитель](https://evil.example)", CreatedAt: at,
 			Text: "смотрите ![x](https://evil.example/t.png) <img src=x onerror=alert(1)>\n# не заголовок\n`код` &amp;"}},
