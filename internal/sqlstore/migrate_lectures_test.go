@@ -171,6 +171,15 @@ func TestMigrateRoomsToLectures(t *testing.T) {
 		if _, err := db.Admission(ctx, r.LectureID, "guest"); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("last lecture's guest admitted to the new one: %v", err)
 		}
+		// Caption segment ids are unique per lecture: the new call may number them afresh.
+		if ok, err := db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: ended, LectureID: r.LectureID,
+			SegmentID: "SG_1", SpeakerIdentity: owner, SpeakerName: "A", TrackID: "TR_2", EndMs: 500, Text: "Оптика", CreatedAt: t0}); !ok || err != nil {
+			t.Errorf("a segment id of the last lecture in the new one = %v, %v; want stored", ok, err)
+		}
+		if ok, _ := db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: ended, LectureID: ended,
+			SegmentID: "SG_1", SpeakerIdentity: owner, SpeakerName: "A", TrackID: "TR_1", EndMs: 900, Text: "again", CreatedAt: t0}); ok {
+			t.Error("a re-sent segment of the migrated lecture was stored twice")
+		}
 		if ls, _ := db.Lectures(ctx, ended); len(ls) != 2 || ls[0].Number != 2 || ls[1].ID != ended {
 			t.Errorf("lectures after the start = %+v", ls)
 		}

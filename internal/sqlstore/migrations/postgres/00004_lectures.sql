@@ -56,6 +56,9 @@ CREATE INDEX shared_files_lecture ON shared_files (lecture_id, created_at);
 ALTER TABLE transcript_segments ADD COLUMN lecture_id TEXT REFERENCES lectures (id) ON DELETE CASCADE;
 UPDATE transcript_segments SET lecture_id = room_id;
 ALTER TABLE transcript_segments ALTER COLUMN lecture_id SET NOT NULL;
+-- A caption's segment id is unique in its lecture (the assistant numbers them per call).
+ALTER TABLE transcript_segments DROP CONSTRAINT transcript_segments_room_id_segment_id_key;
+ALTER TABLE transcript_segments ADD CONSTRAINT transcript_segments_lecture_id_segment_id_key UNIQUE (lecture_id, segment_id);
 DROP INDEX transcript_segments_room;
 CREATE INDEX transcript_segments_lecture ON transcript_segments (lecture_id, start_ms);
 

@@ -54,10 +54,6 @@ UPDATE shared_files SET lecture_id = room_id;
 DROP INDEX shared_files_room;
 CREATE INDEX shared_files_lecture ON shared_files (lecture_id, created_at);
 
-ALTER TABLE transcript_segments ADD COLUMN lecture_id TEXT REFERENCES lectures (id) ON DELETE CASCADE;
-UPDATE transcript_segments SET lecture_id = room_id;
-DROP INDEX transcript_segments_room;
-CREATE INDEX transcript_segments_lecture ON transcript_segments (lecture_id, start_ms);
 
 ALTER TABLE jobs ADD COLUMN lecture_id TEXT REFERENCES lectures (id) ON DELETE CASCADE;
 UPDATE jobs SET lecture_id = room_id WHERE room_id IS NOT NULL;
@@ -87,6 +83,30 @@ INSERT INTO participant_history_new (id, room_id, lecture_id, identity, user_id,
     FROM participant_history;
 DROP TABLE participant_history;
 ALTER TABLE participant_history_new RENAME TO participant_history;
+
+-- A caption's segment id is unique in its lecture (the assistant numbers them per call).
+CREATE TABLE transcript_segments_new (
+    id               TEXT PRIMARY KEY,
+    room_id          TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    lecture_id       TEXT NOT NULL REFERENCES lectures (id) ON DELETE CASCADE,
+    segment_id       TEXT NOT NULL,
+    speaker_identity TEXT NOT NULL,
+    speaker_name     TEXT NOT NULL,
+    track_id         TEXT NOT NULL,
+    start_ms         INTEGER NOT NULL,
+    end_ms           INTEGER NOT NULL,
+    text             TEXT NOT NULL,
+    language         TEXT NOT NULL DEFAULT '',
+    created_at       DATETIME NOT NULL,
+    UNIQUE (lecture_id, segment_id)
+);
+INSERT INTO transcript_segments_new (id, room_id, lecture_id, segment_id, speaker_identity, speaker_name, track_id, start_ms, end_ms,
+        text, language, created_at)
+    SELECT id, room_id, room_id, segment_id, speaker_identity, speaker_name, track_id, start_ms, end_ms, text, language, created_at
+    FROM transcript_segments;
+DROP TABLE transcript_segments;
+ALTER TABLE transcript_segments_new RENAME TO transcript_segments;
+CREATE INDEX transcript_segments_lecture ON transcript_segments (lecture_id, start_ms);
 
 -- 1:1 with the lecture now.
 CREATE TABLE lecture_artifacts_new (
