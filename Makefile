@@ -14,20 +14,24 @@ VERSITYGW_BIN    := .tools/bin/versitygw
 # The ACME server the TLS tests obtain certificates from, and its DNS answering test names.
 PEBBLE_MODULE := github.com/letsencrypt/pebble/v2/cmd
 PEBBLE_VERSION := v2.10.3
-PEBBLE_BIN    := .tools/bin/pebble
+PEBBLE_TOOL   := .tools/bin/pebble
 
 .PHONY: run run-lan test test-browser fuzz build vet fmt-check livekit s3server pebble web clean
 
 ## run: build the web app, then start the whole product with embedded defaults (SQLite and
 ## files in ./data, a dev LiveKit server on 127.0.0.1:7880, installed on first use), for this
 ## computer only: http://127.0.0.1:3000 unless LISTEN_ADDR says otherwise
+## The server runs as its own binary (exec, not go run): on Ctrl-C it stops cleanly and make
+## reports no error (go run would exit 1 after an interrupted child).
 run: livekit web
-	LISTEN_ADDR=$${LISTEN_ADDR:-127.0.0.1:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+	@$(GO) build -o bin/liveserver ./cmd/liveserver
+	LISTEN_ADDR=$${LISTEN_ADDR:-127.0.0.1:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) exec bin/liveserver serve
 
 ## run-lan: the same for a class on this network (TLS=lan): HTTPS on every address with the
 ## server's own certificate authority; it prints the address to give the students
 run-lan: livekit web
-	TLS=lan LISTEN_ADDR=$${LISTEN_ADDR:-:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) $(GO) run ./cmd/liveserver serve
+	@$(GO) build -o bin/liveserver ./cmd/liveserver
+	TLS=lan LISTEN_ADDR=$${LISTEN_ADDR:-:3000} LIVEKIT_SERVER_BIN=$(LIVEKIT_BIN) exec bin/liveserver serve
 
 ## web: build the browser app into web/dist, which the binary embeds (needs Node 20.19+ and npm;
 ## skipped when nothing in web/ changed). `go build` and `go test` never need it.
@@ -52,7 +56,7 @@ $(LIVEKIT_BIN):
 ## test: vet, format check and every test with the race detector; then the browser suite when
 ## Chromium is installed (LIVESERVER_REQUIRE_BROWSER=1 makes its absence an error)
 test: vet fmt-check
-	PEBBLE_BIN=$${PEBBLE_BIN:-$(if $(wildcard $(PEBBLE_BIN)),$(abspath $(PEBBLE_BIN)))} $(GO) test -race -count=1 ./...
+	PEBBLE_BIN=$${PEBBLE_BIN:-$(if $(wildcard $(PEBBLE_TOOL)),$(abspath $(PEBBLE_TOOL)))} $(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
 	elif [ -n "$$LIVESERVER_REQUIRE_BROWSER" ]; then echo "browser suite: /usr/bin/chromium is required"; exit 1; \
@@ -91,9 +95,9 @@ $(VERSITYGW_BIN):
 	@rmdir .tools/bin/.install-vgw
 
 ## pebble: install Pebble and pebble-challtestsrv into .tools/bin for the ACME tests (PEBBLE_BIN)
-pebble: $(PEBBLE_BIN)
+pebble: $(PEBBLE_TOOL)
 
-$(PEBBLE_BIN):
+$(PEBBLE_TOOL):
 	@mkdir -p .tools/bin/.install-pebble
 	GOBIN=$(abspath .tools/bin/.install-pebble) GOFLAGS=-buildvcs=false $(GO) install \
 		$(PEBBLE_MODULE)/pebble@$(PEBBLE_VERSION) $(PEBBLE_MODULE)/pebble-challtestsrv@$(PEBBLE_VERSION)

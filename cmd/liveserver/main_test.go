@@ -203,7 +203,7 @@ func curlSession(t *testing.T, base string) {
 	if me["role"] != "ADMIN" {
 		t.Fatalf("first account = %v, want ADMIN", me)
 	}
-	room := call("POST", "/api/rooms", `{"name":"Лекция 1","pin":"2468"}`, 201)
+	room := call("POST", "/api/rooms", `{"name":"Лекция 1","pin":"246813"}`, 201)
 	code, _ := room["code"].(string)
 	found := call("GET", "/api/rooms/by-code/"+code, "", 200)
 	if found["id"] != room["id"] || found["hasPin"] != true {

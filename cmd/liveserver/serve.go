@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
+	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/gdrive"
+	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/metrics"
 	"github.com/liveserver/liveserver/web"
@@ -81,17 +83,16 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		defer wg.Done()
 		runner.Run(ctx)
 	}()
-	srv := &http.Server{
-		Handler:           inst.HTTP,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		// No WriteTimeout: event streams stay open; slow bodies are bounded per handler.
-		BaseContext: func(net.Listener) context.Context { return ctx },
+	srv := &http.Server{Handler: inst.HTTP, BaseContext: func(net.Listener) context.Context { return ctx }}
+	httpapi.ConfigureServer(srv)
+	for _, w := range startupWarnings(a.cfg) {
+		a.log.Warn(w)
 	}
 	a.log.Info("listening", "addr", fe.ln.Addr().String(), "tls", a.cfg.TLS, "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, inst.Classroom) }) })
+	wg.Go(func() { every(ctx, classroom.CallCheckEvery, func() { a.checkCalls(ctx, inst.Classroom) }) })
 
 	errc := fe.serve(srv)
 	a.log.Info("ready: open " + a.cfg.PublicURL)
@@ -104,6 +105,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	sctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
 	defer stop()
 	err = errors.Join(srv.Shutdown(sctx), fe.shutdown(sctx))
+	inst.HTTP.Close() // the forwarded signalling websockets, which Shutdown leaves open
 	if serr == nil {
 		serr = <-errc
 	}
@@ -111,6 +113,15 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return fmt.Errorf("http server: %w", serr)
 	}
 	return err
+}
+
+// startupWarnings are the settings an operator most likely did not mean.
+func startupWarnings(cfg *config.Config) []string {
+	var out []string
+	if cfg.MetricsToken == "" && (cfg.Domain != "" || cfg.TLS == config.TLSLAN) {
+		out = append(out, "/metrics answers anyone who can reach this server (room and user counts, request rates): set METRICS_TOKEN")
+	}
+	return out
 }
 
 // every calls f once per interval until ctx ends.
@@ -143,6 +154,13 @@ func (a *app) purge(ctx context.Context) {
 func (a *app) endVanished(ctx context.Context, svc *classroom.Service) {
 	if _, err := svc.EndVanished(ctx, classroom.VanishedAfter); err != nil && ctx.Err() == nil {
 		a.log.Warn("compare live rooms with the video server", "err", err)
+	}
+}
+
+// checkCalls applies our records to the calls whose participant_joined webhook never reached us.
+func (a *app) checkCalls(ctx context.Context, svc *classroom.Service) {
+	if _, _, err := svc.CheckCalls(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("compare the calls with our records", "err", err)
 	}
 }
 

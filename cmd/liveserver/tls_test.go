@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/livekit/livekittest"
 	"github.com/liveserver/liveserver/internal/sqlstore"
@@ -431,10 +432,16 @@ func TestServeLANWithDevLiveKit(t *testing.T) {
 	id, lec := room["id"].(string), room["lectureId"].(string)
 	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
 	tok := host.call("POST", "/api/livekit/token", `{"roomId":"`+id+`"}`, 200)
+	// The token's address is this server's own HTTPS origin, which forwards LiveKit's signalling:
+	// the bot trusts the local CA, as a student's device does once it is installed.
+	sdkTrusts(t, roots)
 	bot, err := livekittest.Join(t, tok["url"].(string), tok["token"].(string))
 	if err != nil {
 		t.Fatalf("LiveKit refused our host token: %v", err)
 	}
+	// Leave before serve stops: a signalling connection that our server closes looks like a
+	// network failure to the SDK, which would keep trying to resume it.
+	defer bot.Room.Disconnect()
 	db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "liveserver.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -470,4 +477,18 @@ func FuzzRedirectTo(f *testing.F) {
 			t.Fatalf("%q redirects to %q", uri, loc)
 		}
 	})
+}
+
+// sdkTrusts makes the LiveKit Go SDK, which dials with gorilla's default websocket dialer and
+// Go's default HTTP client, trust roots too, until the test ends.
+func sdkTrusts(t *testing.T, roots *x509.CertPool) {
+	t.Helper()
+	dialer, client := websocket.DefaultDialer, http.DefaultClient.Transport
+	d := *dialer
+	d.TLSClientConfig = &tls.Config{RootCAs: roots}
+	websocket.DefaultDialer = &d
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	http.DefaultClient.Transport = tr
+	t.Cleanup(func() { websocket.DefaultDialer, http.DefaultClient.Transport = dialer, client })
 }

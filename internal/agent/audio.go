@@ -23,6 +23,9 @@ const reorderPackets = 10
 // with errClockJump and the track starts a new stream at the packet after the jump.
 const maxFill = 5 * ogg.SampleRate
 
+// minStream is how much audio a stream carries before a clock jump may end it (one second).
+const minStream = ogg.SampleRate
+
 // errClockJump says the RTP clock jumped by more than maxFill; Held has the packet.
 var errClockJump = errors.New("agent: the track's clock jumped")
 
@@ -49,8 +52,11 @@ type audioWriter struct {
 	toc    byte   // the last packet's TOC byte, made code 0, for filler packets
 	frame  uint32 // the last packet's duration in samples
 	filled int64  // samples of silence written back in
+	wrote  int64  // samples written in all (audio and silence)
 	fresh  bool   // nothing written yet
 	held   *heldPacket
+	// budget keeps the audio at real time (nil: no limit, for tests of the clock alone).
+	budget *audioBudget
 }
 
 // newAudioWriter writes the Ogg/Opus headers to out (48 kHz, 2 channels: what a subscribed
@@ -104,23 +110,44 @@ func (a *audioWriter) write(pkt []byte, ts uint32) error {
 		// Fill the gap between where the stream is and where this packet belongs.
 		gap := ts - a.next
 		if int32(gap) > maxFill {
-			return errClockJump
+			if a.wrote >= minStream {
+				return errClockJump
+			}
+			// Too soon after the last start: a publisher jumping on every packet must not open
+			// a stream for each. The packet follows on without the silence.
+			gap = 0
 		}
 		if int32(gap) > 0 && a.frame > 0 {
 			for ; gap >= a.frame; gap -= a.frame {
+				if !a.allow(int64(a.frame)) {
+					break // beyond real time: the rest of the gap is left out
+				}
 				if err := a.w.WriteRTP(&rtp.Packet{Payload: []byte{a.toc}}); err != nil {
 					return fmt.Errorf("agent: write silence: %w", err)
 				}
 				a.filled += int64(a.frame)
+				a.wrote += int64(a.frame)
 			}
 		}
+	}
+	if n := ogg.PacketSamples(pkt); !a.allow(int64(n)) {
+		// A publisher sending more audio than time passes (long frames sent fast): the packet
+		// is left out, and the clock goes on as if it had been written.
+		if !a.fresh {
+			a.next = ts + uint32(n)
+		}
+		return nil
 	}
 	if err := a.w.WriteRTP(&rtp.Packet{Payload: pkt}); err != nil {
 		return fmt.Errorf("agent: write opus packet: %w", err)
 	}
 	a.fresh = false
+	a.wrote += int64(ogg.PacketSamples(pkt))
 	a.toc = pkt[0] &^ 0x03
 	a.frame = uint32(ogg.PacketSamples([]byte{a.toc}))
 	a.next = ts + uint32(ogg.PacketSamples(pkt))
 	return nil
 }
+
+// allow books n samples in the budget, if there is one.
+func (a *audioWriter) allow(n int64) bool { return a.budget == nil || a.budget.take(n) }

@@ -126,16 +126,36 @@ func (p *CaptionPublisher) Publish(ctx context.Context, c Caption) error {
 		StreamId: streamID,
 	}}})
 
+	to := p.receivers()
+	if len(to) == 0 {
+		return nil // nobody may read it
+	}
 	for _, pkt := range packets {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("agent: publish caption %s: %w", c.SegmentID, err)
 		}
 		pkt.ParticipantIdentity = c.SpeakerIdentity
-		if err := p.room.LocalParticipant.PublishDataPacket(onBehalf{pkt}, lksdk.WithDataPublishReliable(true)); err != nil {
+		if err := p.room.LocalParticipant.PublishDataPacket(onBehalf{pkt}, lksdk.WithDataPublishReliable(true),
+			lksdk.WithDataPublishDestination(to)); err != nil {
 			return fmt.Errorf("agent: publish caption %s for %s: %w", c.SegmentID, c.SpeakerIdentity, err)
 		}
 	}
 	return nil
+}
+
+// receivers are the participants allowed to receive the call. LiveKit hands data packets to
+// everyone connected, also to a guest that reconnected with a token it kept after a kick, and
+// is in the call until our server removes it; such a guest has no right to receive (guest
+// tokens carry none; our server grants it to admitted guests), so captions are addressed only
+// to those who have it.
+func (p *CaptionPublisher) receivers() []string {
+	var to []string
+	for _, rp := range p.room.GetRemoteParticipants() {
+		if rp.Permissions().GetCanSubscribe() {
+			to = append(to, rp.Identity())
+		}
+	}
+	return to
 }
 
 // onBehalf hands a ready DataPacket to PublishDataPacket, which takes any

@@ -31,6 +31,11 @@ type received struct {
 type fixture struct {
 	pub *agent.CaptionPublisher
 	got chan received
+	// eve is connected without the right to receive (a guest our server has not confirmed);
+	// evesGot has what reached her.
+	evesGot chan received
+	client  *livekit.Client
+	room    string
 }
 
 // setup starts LiveKit, creates a room, and joins the agent (hidden, kind
@@ -81,6 +86,13 @@ func setupWith(t *testing.T, agentReq livekit.TokenRequest) fixture {
 		t.Fatal(err)
 	}
 	join(livekit.TokenRequest{Identity: "alice", Name: "Alice", CanPublish: true, CanSubscribe: true, CanPublishData: true})
+	evesGot := make(chan received, 64)
+	eve := join(livekit.TokenRequest{Identity: "eve", Name: "Eve"})
+	if err := eve.RegisterTextStreamHandler(agent.TranscriptionTopic, func(r *lksdk.TextStreamReader, sender string) {
+		evesGot <- received{sender: sender, info: r.Info, text: r.ReadAll(), at: time.Now()}
+	}); err != nil {
+		t.Fatal(err)
+	}
 	agentRoom := join(agentReq)
 	pub := agent.NewCaptionPublisher(agentRoom)
 	start := time.Now()
@@ -88,7 +100,7 @@ func setupWith(t *testing.T, agentReq livekit.TokenRequest) fixture {
 		t.Fatal(err)
 	}
 	t.Logf("Warm took %v", time.Since(start))
-	return fixture{pub: pub, got: got}
+	return fixture{pub: pub, got: got, evesGot: evesGot, client: client, room: room}
 }
 
 // publish sends c and waits for the listener to receive one stream.
@@ -221,6 +233,40 @@ func TestPublishRejectsBadCaptions(t *testing.T) {
 	} {
 		if err := p.Publish(context.Background(), c); err == nil {
 			t.Errorf("Publish(%+v) succeeded", c)
+		}
+	}
+}
+
+// LiveKit hands data to everyone connected, also to a guest back on a kept token whom our
+// server has not confirmed (it has no right to receive). Captions go only to those who have
+// it, and reach a guest once it is given.
+func TestCaptionsOnlyForThoseAllowedToReceive(t *testing.T) {
+	f := setup(t)
+	c := agent.Caption{SegmentID: "SG_eve1", SpeakerIdentity: "alice", TrackID: "TR_A", Text: "Только для своих.", Final: true}
+	check(t, f.publish(t, c), c)
+	select {
+	case r := <-f.evesGot:
+		t.Fatalf("a participant without the right to receive got the caption %q", r.text)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := f.client.SetPermission(context.Background(), f.room, "eve", livekit.Permission{CanSubscribe: true}); err != nil {
+		t.Fatal(err)
+	}
+	c2 := agent.Caption{SegmentID: "SG_eve2", SpeakerIdentity: "alice", TrackID: "TR_A", Text: "Теперь и тебе.", Final: true}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		// The assistant learns of the new right from LiveKit's participant update.
+		f.publish(t, c2)
+		select {
+		case r := <-f.evesGot:
+			if r.text != c2.Text {
+				t.Fatalf("eve got %q", r.text)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the caption never reached eve after she was given the right to receive")
 		}
 	}
 }

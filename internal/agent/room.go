@@ -33,6 +33,9 @@ type roomSession struct {
 	lk     *lksdk.Room
 	pub    *CaptionPublisher
 	follow map[string]bool // track SIDs being transcribed
+	// speaking maps each participant to the one microphone track of theirs being
+	// transcribed: a participant publishing several microphones is billed for one.
+	speaking map[string]string
 }
 
 func newRoomSession(a *Agent, r *domain.Room) *roomSession {
@@ -41,7 +44,8 @@ func newRoomSession(a *Agent, r *domain.Room) *roomSession {
 	if r.StartedAt != nil {
 		started = *r.StartedAt
 	}
-	return &roomSession{a: a, room: r, started: started, ctx: ctx, cancel: cancel, gone: make(chan struct{}), ran: make(chan struct{}), follow: map[string]bool{}}
+	return &roomSession{a: a, room: r, started: started, ctx: ctx, cancel: cancel, gone: make(chan struct{}), ran: make(chan struct{}), follow: map[string]bool{},
+		speaking: map[string]string{}}
 }
 
 // run joins the room. A failed join ends the session; the next reconcile tries again.
@@ -62,6 +66,9 @@ func (s *roomSession) run() {
 	cb.OnTrackPublished = func(pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) { s.subscribe(pub, rp) }
 	cb.OnTrackSubscribed = func(t *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) {
 		s.startTrack(t, pub, rp)
+	}
+	cb.OnTrackUnpublished = func(pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) {
+		s.release(pub.SID(), rp.Identity())
 	}
 	cb.OnDisconnectedWithReason = func(r lksdk.DisconnectionReason) {
 		log.Info("assistant left the room", "reason", string(r))
@@ -101,8 +108,28 @@ func (s *roomSession) subscribe(pub *lksdk.RemoteTrackPublication, rp *lksdk.Rem
 	if pub.Kind() != lksdk.TrackKindAudio || pub.Source() != lkproto.TrackSource_MICROPHONE || pub.IsSubscribed() {
 		return
 	}
+	s.mu.Lock()
+	sid, busy := s.speaking[rp.Identity()]
+	if !busy {
+		s.speaking[rp.Identity()] = pub.SID() // reserved until it ends or never starts
+	}
+	s.mu.Unlock()
+	if busy && sid != pub.SID() {
+		return // one microphone per participant
+	}
 	if err := pub.SetSubscribed(true); err != nil {
+		s.release(pub.SID(), rp.Identity())
 		s.a.d.Log.Warn("subscribe to microphone", "room", s.room.ID, "participant", rp.Identity(), "track", pub.SID(), "err", err)
+	}
+}
+
+// release frees the participant's microphone reservation if it is this track's and the track
+// is not being transcribed (it went before it arrived).
+func (s *roomSession) release(sid, identity string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.speaking[identity] == sid && !s.follow[sid] {
+		delete(s.speaking, identity)
 	}
 }
 
@@ -111,10 +138,14 @@ func (s *roomSession) startTrack(t *webrtc.TrackRemote, pub *lksdk.RemoteTrackPu
 		return
 	}
 	s.mu.Lock()
-	if s.follow[pub.SID()] || s.ctx.Err() != nil {
+	if sid, busy := s.speaking[rp.Identity()]; s.follow[pub.SID()] || s.ctx.Err() != nil || (busy && sid != pub.SID()) {
 		s.mu.Unlock()
+		if busy && sid != pub.SID() {
+			_ = pub.SetSubscribed(false)
+		}
 		return
 	}
+	s.speaking[rp.Identity()] = pub.SID()
 	s.follow[pub.SID()] = true
 	s.tracks.Add(1)
 	s.mu.Unlock()
@@ -126,7 +157,18 @@ func (s *roomSession) startTrack(t *webrtc.TrackRemote, pub *lksdk.RemoteTrackPu
 		tr.run()
 		s.mu.Lock()
 		delete(s.follow, pub.SID())
+		if s.speaking[rp.Identity()] == pub.SID() {
+			delete(s.speaking, rp.Identity())
+		}
 		s.mu.Unlock()
+		// Another microphone of the same participant may be waiting its turn.
+		if s.ctx.Err() == nil {
+			for _, p := range rp.TrackPublications() {
+				if other, ok := p.(*lksdk.RemoteTrackPublication); ok && other.SID() != pub.SID() {
+					s.subscribe(other, rp)
+				}
+			}
+		}
 	}()
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/ogg"
 )
 
 // rtpReader is where a track's packets come from (*webrtc.TrackRemote).
@@ -37,6 +38,8 @@ type trackPipeline struct {
 	name     string
 	log      *slog.Logger
 	streams  int // STT streams opened so far
+	// budget keeps the track's audio at real time across all its streams.
+	budget *audioBudget
 }
 
 // run reads the track until it ends. A stream that fails for good (the provider is down) is
@@ -46,6 +49,12 @@ type trackPipeline struct {
 func (t *trackPipeline) run() {
 	t.log = t.s.a.d.Log.With("room", t.s.room.ID, "participant", t.identity, "track", t.trackSID)
 	t.log.Info("transcribing track")
+	t.budget = newAudioBudget(t.s.a.o.Now)
+	defer func() {
+		if t.budget.dropped > 0 {
+			t.log.Warn("audio beyond real time was not transcribed", "dropped", ogg.SampleDuration(t.budget.dropped))
+		}
+	}()
 	var carry *heldPacket
 	for {
 		more, next := t.stream(carry)
@@ -82,6 +91,9 @@ func (t *trackPipeline) stream(carry *heldPacket) (more bool, next *heldPacket) 
 	}()
 
 	aw, err := newAudioWriter(sttWriter{st})
+	if err == nil {
+		aw.budget = t.budget
+	}
 	if err == nil && carry != nil {
 		zero.Store(time.Now().UnixMilli())
 		err = aw.Start(carry)

@@ -159,6 +159,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID str
 			return nil, err
 		}
 	}
+	// The account's open streams check their right again (a demoted admin, a disabled host).
+	s.publishUserChange(ctx, u.ID)
 	s.log.InfoContext(ctx, "user changed", "user", u.ID, "role", u.Role, "disabled", u.Disabled, "by", actor.User.ID)
 	return u, nil
 }

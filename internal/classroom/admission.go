@@ -32,19 +32,3 @@ func (s *Service) activeGuest(ctx context.Context, st domain.Store, r *domain.Ro
 	}
 	return a, nil
 }
-
-// mayBeInCall reports whether identity may be connected to the room's call: a host (the owner,
-// or a host recorded when their token was issued) or a guest whose admission holds.
-func (s *Service) mayBeInCall(ctx context.Context, r *domain.Room, identity string) (bool, error) {
-	if s.isHostIdentity(ctx, r, identity) {
-		return true, nil
-	}
-	_, err := s.activeGuest(ctx, s.store, r, identity, "")
-	switch domain.ErrorCode(err) {
-	case "":
-		return true, nil
-	case domain.ENotAdmitted, domain.EBanned:
-		return false, nil
-	}
-	return false, err
-}

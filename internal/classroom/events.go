@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/liveserver/liveserver/internal/domain"
 )
@@ -18,6 +19,7 @@ const (
 	EvRoomState      = "room.state"      // all: locked, chat, files, status (RoomStateView)
 	EvHand           = "hand"            // all: a hand went up or down (HandView)
 	EvModeration     = "moderation"      // all: mute, stop publishing (ModerationView)
+	EvPINAttack      = "pin.attack"      // host: the room's PIN is being guessed (PINAttackView)
 )
 
 // LobbyEntryView is a lobby entry as the host and the guest see it.
@@ -73,24 +75,33 @@ type ModerationView struct {
 // Topic is the bus topic of a room's events.
 func Topic(roomID string) string { return "room:" + roomID }
 
-// outbox collects the events of one transaction, to publish once it committed.
+// outbox collects the events of one transaction, to store at its end and publish once it
+// committed.
 type outbox struct {
 	s      *Service
 	events []domain.Event
 }
 
-// add stores an event in st's transaction, to be published after commit.
-func (o *outbox) add(ctx context.Context, st domain.Store, roomID, typ, audience string, payload any) error {
+// add queues an event of st's transaction. The events are numbered and stored together when
+// the transaction's work is done (AppendEvents: one bump of the room's counter for all of
+// them), so a decision on a whole lobby writes its thousand events in a few statements.
+func (o *outbox) add(_ context.Context, _ domain.Store, roomID, typ, audience string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("event %s: %w", typ, err)
 	}
-	e, err := st.AppendEvent(ctx, domain.Event{RoomID: roomID, Type: typ, Audience: audience, Payload: b, CreatedAt: o.s.now()})
-	if err != nil {
-		return err
-	}
-	o.events = append(o.events, e)
+	o.events = append(o.events, domain.Event{RoomID: roomID, Type: typ, Audience: audience, Payload: b, CreatedAt: o.s.now()})
 	return nil
+}
+
+// store numbers and stores the queued events in st's transaction.
+func (o *outbox) store(ctx context.Context, st domain.Store) error {
+	if len(o.events) == 0 {
+		return nil
+	}
+	evs, err := st.AppendEvents(ctx, o.events)
+	o.events = evs
+	return err
 }
 
 // publish sends committed events to the bus. A failure loses nothing: streams that miss the
@@ -99,10 +110,23 @@ func (o *outbox) publish(ctx context.Context) {
 	if o.s.bus == nil {
 		return
 	}
-	for _, e := range o.events {
-		b, _ := json.Marshal(e)
-		if err := o.s.bus.Publish(ctx, Topic(e.RoomID), b); err != nil {
-			o.s.log.WarnContext(ctx, "publish event", "room", e.RoomID, "seq", e.Seq, "err", err)
+	for i := range o.events {
+		e := &o.events[i]
+		// The frame is built once here; every stream of the room writes these bytes.
+		msg := busMessage(e)
+		topics := [2]string{Topic(e.RoomID)}
+		if id, ok := strings.CutPrefix(e.Audience, domain.AudienceOf("")); ok {
+			topics[1] = GuestTopic(e.RoomID, id)
+		} else if e.Type == EvRoomState {
+			topics[1] = WaitingTopic(e.RoomID)
+		}
+		for _, t := range topics {
+			if t == "" {
+				continue
+			}
+			if err := o.s.bus.Publish(ctx, t, msg); err != nil {
+				o.s.log.WarnContext(ctx, "publish event", "room", e.RoomID, "seq", e.Seq, "err", err)
+			}
 		}
 	}
 	o.events = nil
@@ -111,7 +135,13 @@ func (o *outbox) publish(ctx context.Context) {
 // inTx runs fn in a transaction with an outbox, and publishes the outbox after commit.
 func (s *Service) inTx(ctx context.Context, fn func(st domain.Store, out *outbox) error) error {
 	out := &outbox{s: s}
-	if err := s.store.InTx(ctx, func(st domain.Store) error { return fn(st, out) }); err != nil {
+	err := s.store.InTx(ctx, func(st domain.Store) error {
+		if err := fn(st, out); err != nil {
+			return err
+		}
+		return out.store(ctx, st)
+	})
+	if err != nil {
 		return err
 	}
 	out.publish(ctx)

@@ -157,7 +157,8 @@ func uploadReadError(err error) error {
 	if errors.As(err, &tooBig) || errors.Is(err, errTooLarge) {
 		return domain.Errorf(domain.ETooLarge, "The file is larger than the limit.")
 	}
-	return domain.Errorf(domain.EInvalid, "The upload was interrupted: %v", err)
+	// The read error itself names this server's and the client's addresses: not for the answer.
+	return domain.Errorf(domain.EInvalid, "The upload was interrupted; send the file again.")
 }
 
 // dropBlob removes an unfinished or orphaned blob; a failure only leaves garbage, so it is logged.

@@ -13,10 +13,19 @@ import (
 // Limits of the join flow.
 const (
 	pinFailuresPerIP   = 5  // wrong PINs a minute from one address
-	pinFailuresPerRoom = 20 // wrong PINs a minute against one room, from anywhere
-	knocksPerSession   = 10 // lobby requests per 10 minutes from one browser
-	knocksPerIP        = 60 // lobby requests per 10 minutes from one address (a school's NAT)
-	maxGuestName       = 50
+	pinFailuresPerRoom = 20 // wrong PINs a minute against one room, from anywhere: past it, the room is under attack
+	// pinTriesUnderAttack is what an address gets a minute while the room is under attack: one
+	// try, so that a student typing the right PIN still gets in while thousands of addresses
+	// each get one guess instead of five.
+	pinTriesUnderAttack = 1
+	// pinAlertEvery spaces the host's warnings about one room's PIN.
+	pinAlertEvery    = 5 * time.Minute
+	knocksPerSession = 10 // lobby requests per 10 minutes from one browser
+	// knocksPerIP is lobby requests per 10 minutes from one address. A lecture hall of 1,000
+	// behind a school's NAT is one address, so this only bounds a flood from one machine; one
+	// browser's flood is stopped by the per-session limit.
+	knocksPerIP  = 2000
+	maxGuestName = 50
 )
 
 // JoinInput is what a guest gives at the door.
@@ -61,6 +70,9 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	// 1. The room exists and is not over.
 	if r.Status == domain.RoomEnded {
 		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
+	}
+	if err := s.checkGuestName(ctx, r, name); err != nil {
+		return nil, err
 	}
 	// 2. Not banned: this session, this browser's fingerprint, or (if configured) this address.
 	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, fp, actor.IP); err != nil {
@@ -198,7 +210,9 @@ func (s *Service) checkBan(ctx context.Context, st domain.Store, roomID, session
 
 // checkPIN counts every attempt before comparing (so parallel guesses cannot race past the
 // limit) and gives a correct one back, so a class entering the right PIN behind one school
-// address never runs out.
+// address never runs out. Wrong guesses against the room from everywhere put it "under attack":
+// the host is told, and each address then has one try a minute, so the right PIN from a
+// student's own address keeps working while others guess.
 func (s *Service) checkPIN(ctx context.Context, r *domain.Room, ip, pin string) error {
 	if !r.HasPIN() {
 		return nil
@@ -207,36 +221,79 @@ func (s *Service) checkPIN(ctx context.Context, r *domain.Room, ip, pin string) 
 	if pin == "" {
 		return domain.Invalid("pin", "This room needs a PIN.")
 	}
-	keys := []struct {
-		key   string
-		limit int
-	}{{"pin:ip:" + ipKey(ip), pinFailuresPerIP}, {"pin:room:" + r.ID, pinFailuresPerRoom}}
-	for i, k := range keys {
-		ok, retry, err := s.limiter.Allow(ctx, k.key, k.limit, time.Minute)
+	var counted []string // what a right PIN gives back
+	undo := func() {
+		for _, k := range counted {
+			s.limiter.Undo(ctx, k)
+		}
+	}
+	allow := func(key string, limit int) (bool, time.Duration, error) {
+		ok, retry, err := s.limiter.Allow(ctx, key, limit, time.Minute)
 		if err != nil {
 			// PIN guessing is what the limit is for: without a limiter, refuse.
 			s.log.ErrorContext(ctx, "rate limiter unavailable for PIN", "err", err)
-			return domain.Errorf(domain.EUnavailable, "Please try again in a moment.")
+			return false, 0, domain.Errorf(domain.EUnavailable, "Please try again in a moment.")
 		}
-		if !ok {
-			for _, done := range keys[:i] {
-				s.limiter.Undo(ctx, done.key)
-			}
-			return &domain.Error{Code: domain.EPINAttempts, Message: "Too many wrong PINs. Please wait and try again.", RetryAfter: retry}
+		if ok {
+			counted = append(counted, key)
 		}
+		return ok, retry, nil
 	}
-	ok, err := verifySecret(r.PINHash, pin)
+	tooMany := func(retry time.Duration) error {
+		undo()
+		return &domain.Error{Code: domain.EPINAttempts, Message: "Too many wrong PINs. Please wait and try again.", RetryAfter: retry}
+	}
+	addr := ipKey(ip)
+	if ok, retry, err := allow("pin:ip:"+addr, pinFailuresPerIP); err != nil {
+		return err
+	} else if !ok {
+		return tooMany(retry)
+	}
+	ok, _, err := allow("pin:room:"+r.ID, pinFailuresPerRoom)
 	if err != nil {
+		undo()
 		return err
 	}
 	if !ok {
+		s.alertPINAttack(ctx, r)
+		if ok, retry, err := allow("pin:attack:"+r.ID+":"+addr, pinTriesUnderAttack); err != nil {
+			undo()
+			return err
+		} else if !ok {
+			return tooMany(retry)
+		}
+	}
+	right, err := verifySecret(r.PINHash, pin)
+	if err != nil {
+		return err
+	}
+	if !right {
 		s.log.InfoContext(ctx, "wrong PIN", "room", r.ID)
 		return domain.Errorf(domain.EWrongPIN, "The PIN is wrong.")
 	}
-	for _, k := range keys {
-		s.limiter.Undo(ctx, k.key)
-	}
+	undo()
 	return nil
+}
+
+// alertPINAttack tells the room's host (at most every pinAlertEvery) that its PIN is being
+// guessed, so that they can change it.
+func (s *Service) alertPINAttack(ctx context.Context, r *domain.Room) {
+	if ok, _, err := s.limiter.Allow(ctx, "pin:alert:"+r.ID, 1, pinAlertEvery); err != nil || !ok {
+		return
+	}
+	s.log.WarnContext(ctx, "room's PIN under attack", "room", r.ID)
+	err := s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		return out.add(ctx, st, r.ID, EvPINAttack, domain.AudienceHost, PINAttackView{WrongPerMinute: pinFailuresPerRoom})
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "tell the host of the PIN attack", "room", r.ID, "err", err)
+	}
+}
+
+// PINAttackView tells the host that its room's PIN is being guessed: more than WrongPerMinute
+// wrong PINs came in a minute.
+type PINAttackView struct {
+	WrongPerMinute int `json:"wrongPerMinute"`
 }
 
 // ipKey is the address a rate limit counts: an IPv6 client controls a whole /64, so that is

@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
 )
@@ -122,6 +123,9 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 	return snap, nil
 }
 
+// handsPerMinute bounds one participant's raising and lowering of its hand.
+const handsPerMinute = 20
+
 // RaiseHand raises or lowers the actor's own hand.
 func (s *Service) RaiseHand(ctx context.Context, actor domain.Actor, roomID string, raised bool) error {
 	v, r, err := s.RoomViewer(ctx, actor, roomID)
@@ -130,6 +134,11 @@ func (s *Service) RaiseHand(ctx context.Context, actor domain.Actor, roomID stri
 	}
 	if r.Status == domain.RoomEnded {
 		return domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
+	}
+	// Each change beeps at the host and shows everyone: a hand going up and down in a loop is
+	// a flood.
+	if err := s.limit(ctx, "hand:"+r.ID+":"+v.Identity, handsPerMinute, time.Minute); err != nil {
+		return err
 	}
 	return s.inTx(ctx, func(st domain.Store, out *outbox) error {
 		h := domain.HandRaise{RoomID: r.ID, Identity: v.Identity, Name: v.Name, RaisedAt: s.now()}

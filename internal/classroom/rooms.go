@@ -14,7 +14,7 @@ import (
 const (
 	DefaultMaxParticipants = 100
 	MaxMaxParticipants     = 1000
-	minPIN, maxPIN         = 4, 8
+	minPIN, maxPIN         = 6, 8 // a 4-digit PIN falls to a few addresses in hours; older ones keep working
 	lookupsPerIP           = 60
 )
 
@@ -30,10 +30,17 @@ type RoomPatch struct {
 	MaxParticipants *int
 }
 
+// roomsPerHour bounds how many rooms one account creates: a teacher makes a few a term, a
+// script filling the database makes thousands.
+const roomsPerHour = 30
+
 // CreateRoom makes a room owned by the signed-in actor.
 func (s *Service) CreateRoom(ctx context.Context, actor domain.Actor, patch RoomPatch) (*domain.Room, error) {
 	if !actor.SignedIn() {
 		return nil, domain.Errorf(domain.EUnauthorized, "Please sign in.")
+	}
+	if err := s.limit(ctx, "create-room:"+actor.User.ID, roomsPerHour, time.Hour); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), OwnerID: actor.User.ID, LobbyEnabled: true, ChatEnabled: true,

@@ -21,6 +21,9 @@ type Options struct {
 	// BanByIP makes a ban match the banned guest's address too. Off by default: a whole school
 	// behind one address would be banned with one troublemaker.
 	BanByIP bool
+	// StreamLifetime is how long an event stream lasts before its client reconnects and is
+	// authorised again; DefaultStreamLifetime when zero.
+	StreamLifetime time.Duration
 }
 
 // Deps are the ports the rules work through.
@@ -63,6 +66,9 @@ func New(d Deps, opts Options) (*Service, error) {
 	}
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = DefaultMaxUpload
+	}
+	if opts.StreamLifetime <= 0 {
+		opts.StreamLifetime = DefaultStreamLifetime
 	}
 	if opts.Hash == (HashParams{}) {
 		opts.Hash = DefaultHashParams

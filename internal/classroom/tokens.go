@@ -71,7 +71,12 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	grant.Room, grant.TTL = r.LectureID, tokenTTL
 	// Only hosts send data into the call: the web app sends none, and a guest could otherwise
 	// send lk.transcription streams that show as captions under its name.
-	grant.CanSubscribe, grant.CanPublishData = true, host
+	grant.CanPublishData = host
+	// A guest's token does not let it receive anything: LiveKit cannot revoke a token (and
+	// refreshes a connected client's), so a token must be worth nothing once its admission is
+	// gone. The right to receive comes from our server when LiveKit reports the guest joined and
+	// the admission still holds (confirmJoin in webhooks.go).
+	grant.CanSubscribe = host
 	tok, err := s.sfu.Token(grant)
 	if err != nil {
 		return nil, fmt.Errorf("mint token: %w", err)

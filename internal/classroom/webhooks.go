@@ -70,30 +70,20 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 			return nil
 		}
 		a := domain.Attendance{RoomID: r.ID, LectureID: l.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}
-		if ev.Type == domain.EventParticipantJoined {
-			a.JoinedAt = &at
-		} else {
-			a.LeftAt = &at
-		}
-		if err := s.store.RecordAttendance(ctx, a); err != nil {
-			return err
-		}
-		if ev.Type != domain.EventParticipantJoined {
-			return nil
+		if ev.Type == domain.EventParticipantLeft {
+			return s.recordDeparture(ctx, r, a, at)
 		}
 		if !current || r.Status == domain.RoomEnded {
-			// Someone reconnected with a token still valid; the lecture is over.
+			// A late report of someone who was there counts; then, whoever it is, the lecture
+			// is over (someone may have reconnected with a token still valid).
+			if current {
+				if err := s.recordLateArrival(ctx, r, a, at); err != nil {
+					return err
+				}
+			}
 			return s.closeEnded(ctx, l.ID)
 		}
-		// LiveKit cannot revoke a token, and refreshes the token of a connected client: a guest
-		// removed a moment ago may still hold one. Whoever joins without a valid admission is
-		// sent away again at once.
-		ok, err := s.mayBeInCall(ctx, r, ev.ParticipantIdentity)
-		if err != nil || ok || s.sfu == nil {
-			return err
-		}
-		s.log.WarnContext(ctx, "removing a participant without admission from the call", "room", r.ID, "identity", ev.ParticipantIdentity)
-		return s.sfu.RemoveParticipant(ctx, r.LectureID, ev.ParticipantIdentity)
+		return s.confirmJoin(ctx, r, a, at)
 	}
 	return nil
 }

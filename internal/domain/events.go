@@ -43,6 +43,9 @@ func (e *Event) For(identity string, isHost bool) bool {
 type EventStore interface {
 	// AppendEvent gives e the room's next sequence number and stores it.
 	AppendEvent(ctx context.Context, e Event) (Event, error)
+	// AppendEvents gives each event its room's next sequence number, in order, and stores
+	// them all; it numbers the slice in place and returns it.
+	AppendEvents(ctx context.Context, evs []Event) ([]Event, error)
 	// EventsAfter lists the room's events with seq > after, in order, at most limit.
 	EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]Event, error)
 	// RewriteEvents turns the room's events of type typ whose payload's "id" is subject (a

@@ -38,6 +38,10 @@ type SFU interface {
 	// SetCanPublish allows or stops the identity's publishing (camera, microphone, screen);
 	// stopping unpublishes its tracks at once.
 	SetCanPublish(ctx context.Context, room, identity string, canPublish bool) error
+	// ConfirmGuest gives a connected guest, whose admission was checked after it joined, the
+	// right to receive the call and to publish as canPublish says (guest tokens carry neither
+	// the right to receive nor, after a stop, to publish: see classroom's tokens.go).
+	ConfirmGuest(ctx context.Context, room, identity string, canPublish bool) error
 }
 
 // SFURoom is how a video room is made.
@@ -56,6 +60,8 @@ type SFUParticipant struct {
 	Name     string
 	Hidden   bool
 	Kind     string // "" for people, "agent" for the assistant
+	// The rights the connection has now.
+	CanSubscribe, CanPublish bool
 }
 
 // IsPerson says whether the participant is someone in the class: not the hidden captioning

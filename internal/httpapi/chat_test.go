@@ -184,3 +184,18 @@ func TestDeletedChatIsNotReplayed(t *testing.T) {
 		}
 	})
 }
+
+// A hand going up and down in a loop beeps at the host each time: 20 changes a minute, then 429.
+func TestHandRaisingIsLimited(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("hands@school.ru", "Учитель")
+	r := host.createRoom(map[string]any{"name": "Hands", "lobbyEnabled": false})
+	g, _ := guestIn(t, e, host, r.ID, "Вова", "fp-hands-0001")
+	for i := range 20 {
+		want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": i%2 == 0}), http.StatusNoContent)
+	}
+	want(t, g.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusTooManyRequests, "rate_limited")
+	other, _ := guestIn(t, e, host, r.ID, "Оля", "fp-hands-0002")
+	want(t, other.do("POST", "/api/rooms/"+r.ID+"/hand-raise", map[string]any{"raised": true}), http.StatusNoContent)
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/liveserver/liveserver/internal/domain"
 )
 
 // Every error code the domain declares has its HTTP status in statusOf; a missing one would
@@ -87,4 +90,13 @@ func FuzzLastEventID(f *testing.F) {
 			t.Fatalf("%q read as %d", v, n)
 		}
 	})
+}
+
+// A body that fails to arrive is answered without the read error's text, which names this
+// server's and the client's addresses.
+func TestBodyReadErrorsNameNoAddress(t *testing.T) {
+	err := jsonError(fmt.Errorf("read tcp 10.20.30.40:3000->192.0.2.7:51234: read: connection reset by peer"))
+	if msg := domain.ErrorMessage(err); strings.Contains(msg, "10.20.30.40") || strings.Contains(msg, "192.0.2.7") || domain.ErrorCode(err) != domain.EInvalid {
+		t.Fatalf("%s: %q", domain.ErrorCode(err), msg)
+	}
 }

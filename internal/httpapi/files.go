@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/domain"
@@ -33,6 +34,8 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.ETooLarge, "The file is larger than the limit of %d MB.", s.opts.MaxUpload>>20)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxUpload+multipartSlack)
+	// The server's read timeout is for ordinary requests; an admitted uploader gets longer.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return domain.Errorf(domain.EInvalid, "The multipart body is malformed.")

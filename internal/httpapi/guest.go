@@ -21,10 +21,14 @@ func (s *Server) guestCookieName() string {
 	return "ls_guest"
 }
 
-func (s *Server) signGuest(id string) string {
+func (s *Server) signGuest(id string) string { return id + "." + s.mac("guest-session:"+id) }
+
+// mac is the auth secret's HMAC of msg, for the values our cookies carry; msg starts with what
+// the value is for, so that one cookie's value never passes for another's.
+func (s *Server) mac(msg string) string {
 	m := hmac.New(sha256.New, []byte(s.opts.AuthSecret))
-	m.Write([]byte("guest-session:" + id))
-	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // guestSession returns the verified sessionId of the request's guest cookie, or "".

@@ -22,6 +22,8 @@ import (
 	"github.com/liveserver/liveserver/internal/classroom"
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/disk"
+	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/httpapi/ssetest"
 	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/livekit"
@@ -113,16 +115,30 @@ func (c countingBody) Read(p []byte) (int, error) {
 // newEnv starts the server with the given environment variables on top of test defaults.
 func newEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string) *env {
 	t.Helper()
-	return startEnv(t, d, vars, false)
+	return startEnv(t, d, vars, false, envTune{})
+}
+
+// envTune changes what newEnvTuned builds: a wrapper around the store (to act between two
+// reads of the rules) and the instance's options.
+type envTune struct {
+	store   func(domain.Store) domain.Store
+	options func(*instance.Options)
+	server  func(*http.Server) // after httpapi.ConfigureServer
+}
+
+// newEnvTuned is newEnv with the changes of tune.
+func newEnvTuned(t testing.TB, d sqlstore.Dialect, vars map[string]string, tune envTune) *env {
+	t.Helper()
+	return startEnv(t, d, vars, false, tune)
 }
 
 // newLiveEnv is newEnv with a real LiveKit server whose webhooks come to this server.
 func newLiveEnv(t *testing.T, d sqlstore.Dialect, vars map[string]string) *env {
 	t.Helper()
-	return startEnv(t, d, vars, true)
+	return startEnv(t, d, vars, true, envTune{})
 }
 
-func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLiveKit bool) *env {
+func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLiveKit bool, tune envTune) *env {
 	t.Helper()
 	getenv := func(k string) string {
 		if v, ok := vars[k]; ok {
@@ -147,7 +163,7 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 	var h http.Handler
 	e := &env{t: t, db: db, bus: bus, joins: map[string]int{}}
 	log := slog.New(slog.NewTextHandler(&e.logs, nil))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/livekit/webhook" {
 			e.noteWebhook(r)
 			if e.lostWebhooks.Load() {
@@ -158,6 +174,12 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 		r.Body = countingBody{r.Body, &e.bodyRead}
 		h.ServeHTTP(w, r)
 	}))
+	// The timeouts serve sets, so that the tests see what they do to streams.
+	httpapi.ConfigureServer(srv.Config)
+	if tune.server != nil {
+		tune.server(srv.Config)
+	}
+	srv.Start()
 	e.srv = srv
 	// Streams end before the server closes, as at a real shutdown.
 	t.Cleanup(func() { bus.Close(); srv.CloseClientConnections(); srv.Close() })
@@ -166,7 +188,11 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 		t.Fatal(err)
 	}
 	e.blobs = blobs
-	ports := instance.Ports{Store: db, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Log: log}
+	var store domain.Store = db
+	if tune.store != nil {
+		store = tune.store(db)
+	}
+	ports := instance.Ports{Store: store, Limiter: limiter, Bus: bus, Blobs: blobs, Web: web.Handler(), Log: log}
 	if cfg.TLS == config.TLSLAN {
 		ca, err := tlsserve.OpenLocalCA(t.TempDir(), "test-host", nil)
 		if err != nil {
@@ -183,11 +209,16 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 		ports.SFU, e.lk, e.lkConfig = sfu, sfu, lk.Config
 	}
 	// Built as serve builds it; only the password hashing is cheaper and the heartbeat faster.
-	inst, err := instance.New(cfg, ports, instance.Options{Hash: classroom.FastHashParams, Heartbeat: 200 * time.Millisecond})
+	opts := instance.Options{Hash: classroom.FastHashParams, Heartbeat: 200 * time.Millisecond}
+	if tune.options != nil {
+		tune.options(&opts)
+	}
+	inst, err := instance.New(cfg, ports, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.svc, h = inst.Classroom, inst.HTTP
+	t.Cleanup(inst.HTTP.Close) // before the server closes: the websockets it forwards to LiveKit
 	return e
 }
 

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -65,7 +64,8 @@ func jsonError(err error) error {
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return domain.Invalid(field, "Unknown field %q.", field)
 	}
-	return domain.Errorf(domain.EInvalid, "The request body could not be read: %s", fmt.Sprint(err))
+	// Other read errors (a connection reset) name addresses and are nothing the client can fix.
+	return domain.Errorf(domain.EInvalid, "The request body could not be read; send it again.")
 }
 
 func jsonKind(k string) string {

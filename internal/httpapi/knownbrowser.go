@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"strings"
 )
@@ -22,9 +20,7 @@ func (s *Server) knownBrowserCookieName() string {
 }
 
 func (s *Server) knownBrowserMark(email string) string {
-	m := hmac.New(sha256.New, []byte(s.opts.AuthSecret))
-	m.Write([]byte("known-browser:" + strings.ToLower(strings.TrimSpace(email))))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return s.mac("known-browser:" + strings.ToLower(strings.TrimSpace(email)))
 }
 
 // knownBrowser reports whether the request's browser signed in to the account before.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,21 +50,21 @@ func liveRoom(t *testing.T, e *env, settings map[string]any) (*client, room) {
 func TestGuestThroughTheLobby(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
 		e := newLiveEnv(t, d, nil)
-		host, r := liveRoom(t, e, map[string]any{"name": "Физика", "pin": "2468"})
+		host, r := liveRoom(t, e, map[string]any{"name": "Физика", "pin": "246813"})
 		hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
 		hostEvents.Next("snapshot")
 
 		guest := e.client()
 		want(t, guest.join(r.ID, "Маша", "", "fp-masha-0001"), http.StatusBadRequest, "invalid")
 		want(t, guest.join(r.ID, "Маша", "1111", "fp-masha-0001"), http.StatusForbidden, "wrong_pin")
-		res := guest.join(r.ID, "Маша", "2468", "fp-masha-0001")
+		res := guest.join(r.ID, "Маша", "246813", "fp-masha-0001")
 		want(t, res, http.StatusAccepted)
 		a := res.joined(t)
 		if a.Status != "pending" || a.EntryID == "" || a.Identity == "" {
 			t.Fatalf("join = %+v", a)
 		}
 		// Asking again (a reload) is the same request, not a second knock.
-		if again := guest.join(r.ID, "Маша", "2468", "fp-masha-0001").joined(t); again.EntryID != a.EntryID {
+		if again := guest.join(r.ID, "Маша", "246813", "fp-masha-0001").joined(t); again.EntryID != a.EntryID {
 			t.Fatalf("second join made entry %s, want %s", again.EntryID, a.EntryID)
 		}
 		want(t, guest.token(r.ID), http.StatusForbidden, "not_admitted")
@@ -115,7 +116,7 @@ func TestGuestThroughTheLobby(t *testing.T) {
 		}
 		// Lobby traffic is the host's: the guest's stream does not carry it.
 		other := e.client()
-		want(t, other.join(r.ID, "Петя", "2468", "fp-petya-0001"), http.StatusAccepted)
+		want(t, other.join(r.ID, "Петя", "246813", "fp-petya-0001"), http.StatusAccepted)
 		hostEvents.Next("lobby.knock")
 		guestEvents.Quiet("lobby.knock", 300*time.Millisecond)
 	})
@@ -262,7 +263,7 @@ func TestPINThrottling(t *testing.T) {
 	e := newEnv(t, sqlstore.SQLite, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
 	host := e.client()
 	host.register("pin@school.ru", "Host")
-	r := host.createRoom(map[string]any{"name": "PIN", "pin": "9876"})
+	r := host.createRoom(map[string]any{"name": "PIN", "pin": "987654"})
 	from := func(ip string) []string { return []string{"X-Forwarded-For", ip} }
 	try := func(ip, pin string, n int) response {
 		c := e.client()
@@ -270,34 +271,37 @@ func TestPINThrottling(t *testing.T) {
 	}
 	// A class behind one address entering the right PIN never runs out.
 	for i := range 8 {
-		want(t, try("10.0.0.1", "9876", i), http.StatusAccepted)
+		want(t, try("10.0.0.1", "987654", i), http.StatusAccepted)
 	}
 	// Five wrong guesses a minute from one address, then 429 with Retry-After, even for the
 	// right PIN (so a guesser learns nothing more).
 	for i := range 5 {
-		want(t, try("10.0.0.2", "0000", i), http.StatusForbidden, "wrong_pin")
+		want(t, try("10.0.0.2", "000000", i), http.StatusForbidden, "wrong_pin")
 	}
-	res := try("10.0.0.2", "9876", 99)
+	res := try("10.0.0.2", "987654", 99)
 	want(t, res, http.StatusTooManyRequests, "too_many_pin_attempts")
 	if ra, _ := strconv.Atoi(res.header.Get("Retry-After")); ra < 1 || ra > 60 {
 		t.Fatalf("Retry-After = %q", res.header.Get("Retry-After"))
 	}
-	// Many addresses together hit the room's ceiling (20 wrong a minute).
+	// Many addresses together hit the room's ceiling (20 wrong a minute): the room is under
+	// attack. It does not lock the class out (TestPINAttackNeverLocksTheClassOut); every address
+	// now has one try a minute.
 	n := 0
 	for ip := 3; n < 15; ip++ {
 		for range 5 {
 			if n == 15 {
 				break
 			}
-			want(t, try("10.0.0."+strconv.Itoa(ip), "1111", n), http.StatusForbidden, "wrong_pin")
+			want(t, try("10.0.0."+strconv.Itoa(ip), "111111", n), http.StatusForbidden, "wrong_pin")
 			n++
 		}
 	}
-	want(t, try("10.0.1.1", "2222", 1000), http.StatusTooManyRequests, "too_many_pin_attempts")
+	want(t, try("10.0.1.1", "222222", 1000), http.StatusForbidden, "wrong_pin")
+	want(t, try("10.0.1.1", "333333", 1001), http.StatusTooManyRequests, "too_many_pin_attempts")
 	// Another room is not affected.
-	other := host.createRoom(map[string]any{"name": "Other", "pin": "1234"})
+	other := host.createRoom(map[string]any{"name": "Other", "pin": "123456"})
 	c := e.client()
-	want(t, c.do("POST", "/api/rooms/"+other.ID+"/join", map[string]string{"name": "G", "pin": "1234", "fingerprint": "fp-other-room"}, from("10.0.1.1")...), http.StatusAccepted)
+	want(t, c.do("POST", "/api/rooms/"+other.ID+"/join", map[string]string{"name": "G", "pin": "123456", "fingerprint": "fp-other-room"}, from("10.0.1.1")...), http.StatusAccepted)
 }
 
 func TestJoinBadInput(t *testing.T) {
@@ -435,4 +439,52 @@ func TestKnockOnALockedRoomWithoutLobby(t *testing.T) {
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "unlock"}), http.StatusOK)
 	want(t, g.join(r.ID, "Студент", "", "fp-nolobby-01"), http.StatusOK)
 	want(t, g.token(r.ID), http.StatusOK)
+}
+
+// A guest cannot take a name that reads as the host's: the host's own (in any case, spacing or
+// look-alike letters) or a role word.
+func TestGuestCannotPassForTheHost(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("anna@school.ru", "Анна Петровна")
+	r := host.createRoom(map[string]any{"name": "Names"})
+	for _, name := range []string{"Анна Петровна", "анна петровна!", "Aнна Петровна", "Учитель", "(Teacher)", "HOST 2"} {
+		res := e.client().join(r.ID, name, "", "fp-names-0001")
+		want(t, res, http.StatusBadRequest, "invalid")
+		if !strings.Contains(string(res.body), `"field":"name"`) {
+			t.Errorf("%q: %s", name, res.body)
+		}
+	}
+	want(t, e.client().join(r.ID, "Анна", "", "fp-names-0002"), http.StatusAccepted)
+}
+
+// Four addresses guessing at their limit never lock the class out: a student with the right
+// PIN from its own address gets in, and the host is told that the PIN is under attack.
+func TestPINAttackNeverLocksTheClassOut(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
+	host := e.client()
+	host.register("attacked@school.ru", "Host")
+	r := host.createRoom(map[string]any{"name": "Attacked", "pin": "481516"})
+	events := host.stream("/api/rooms/" + r.ID + "/events")
+	events.Next("snapshot")
+	try := func(ip, pin string, n int) response {
+		return e.client().do("POST", "/api/rooms/"+r.ID+"/join", map[string]string{"name": "G", "pin": pin,
+			"fingerprint": "fp-attack-" + strconv.Itoa(n) + "x"}, "X-Forwarded-For", ip)
+	}
+	for round := range 3 {
+		for a := 1; a <= 4; a++ {
+			for i := range 5 {
+				res := try("198.51.100."+strconv.Itoa(a), "000000", round*100+a*10+i)
+				if res.status != http.StatusForbidden && res.status != http.StatusTooManyRequests {
+					t.Fatalf("a guess: %d %s", res.status, res.body)
+				}
+			}
+		}
+		want(t, try("203.0.113."+strconv.Itoa(round+1), "481516", 900+round), http.StatusAccepted)
+	}
+	ev := events.Next("pin.attack")
+	if !strings.Contains(ev.Data, "wrongPerMinute") {
+		t.Fatalf("pin.attack = %s", ev.Data)
+	}
+	events.Quiet("pin.attack", 300*time.Millisecond) // once, not per guess
 }

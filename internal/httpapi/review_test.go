@@ -28,6 +28,10 @@ func TestRemovedGuestReconnectingIsSentAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first connection's participant_joined first: coming after the kick, its check would
+	// remove the returner's second connection before LiveKit reports it joined (correct, but
+	// then this test could not tell that LiveKit accepted the old token).
+	waitUntil(t, "LiveKit to report the first join", func() bool { return e.joinsSeen(a.Identity) >= 1 })
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
 	bot.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 

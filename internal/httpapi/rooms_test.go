@@ -28,7 +28,7 @@ func TestRoomLifecycle(t *testing.T) {
 		if !plain.LobbyEnabled || plain.HasPin || !plain.ChatEnabled || !plain.FilesEnabled || plain.MaxParticipants != 100 || plain.Locked {
 			t.Fatalf("defaults = %+v; want lobby, chat, files on, no PIN, 100 places, unlocked", plain)
 		}
-		custom := host.createRoom(map[string]any{"name": "Chemistry", "lobbyEnabled": false, "pin": "0042",
+		custom := host.createRoom(map[string]any{"name": "Chemistry", "lobbyEnabled": false, "pin": "004200",
 			"chatEnabled": false, "filesEnabled": false, "maxParticipants": 30})
 		if custom.LobbyEnabled || !custom.HasPin || custom.ChatEnabled || custom.FilesEnabled || custom.MaxParticipants != 30 {
 			t.Fatalf("custom = %+v", custom)
@@ -127,6 +127,7 @@ func TestRoomBadInput(t *testing.T) {
 		{"pin is a number", `{"name": "A", "pin": 1234}`, 400},
 		{"pin with letters", map[string]any{"name": "A", "pin": "12a4"}, 400},
 		{"pin too short", map[string]any{"name": "A", "pin": "123"}, 400},
+		{"four digits are no longer enough", map[string]any{"name": "A", "pin": "1234"}, 400},
 		{"pin too long", map[string]any{"name": "A", "pin": "123456789"}, 400},
 		{"max too small", map[string]any{"name": "A", "maxParticipants": 1}, 400},
 		{"max too large", map[string]any{"name": "A", "maxParticipants": 1001}, 400},
@@ -230,4 +231,23 @@ func TestRoomAuthorizationMatrix(t *testing.T) {
 			t.Fatal("another host's room listed")
 		}
 	})
+}
+
+// One account cannot fill the database with rooms: 30 an hour, then 429 with Retry-After.
+func TestRoomCreationIsLimitedPerHost(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("many@school.ru", "Many")
+	for range 30 {
+		host.createRoom(map[string]any{"name": "Комната"})
+	}
+	r := host.do("POST", "/api/rooms", map[string]any{"name": "Ещё одна"})
+	want(t, r, http.StatusTooManyRequests, "rate_limited")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	// Another host is not held up.
+	other := e.client()
+	other.register("other@school.ru", "Other")
+	other.createRoom(map[string]any{"name": "Своя"})
 }

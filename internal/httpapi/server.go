@@ -60,6 +60,9 @@ type Options struct {
 	LiveKitSignal string
 	// Heartbeat is how often an idle event stream sends a comment; 15 s when zero.
 	Heartbeat time.Duration
+	// StreamsPerSession and StreamsPerAddress cap the event streams open at once on this
+	// replica; DefaultStreamsPerSession and DefaultStreamsPerAddress when zero.
+	StreamsPerSession, StreamsPerAddress int
 }
 
 // Deps is what the HTTP interface needs.
@@ -103,8 +106,11 @@ type Server struct {
 	metrics    *metrics.Metrics
 	connectSrc string
 	signal     *httputil.ReverseProxy // nil: LiveKit's signalling is not forwarded
-	localCA    []byte
-	mux        *http.ServeMux
+	// signalConns are the signalling websockets being forwarded, which Close ends.
+	signalConns hijackedConns
+	localCA     []byte
+	streams     *streamLimits
+	mux         *http.ServeMux
 	// roomGets are the GET sub-resources of a room, by name (see routes).
 	roomGets map[string]handlerFunc
 	handler  http.Handler
@@ -114,7 +120,8 @@ type Server struct {
 func New(d Deps, o Options) *Server {
 	s := &Server{opts: o, log: d.Log, svc: d.Classroom, limiter: d.Limiter, checks: d.Checks, web: d.Web,
 		hooks: d.Webhooks, bus: d.Bus, beat: o.Heartbeat, lectures: d.Lectures, metrics: d.Metrics,
-		connectSrc: connectSources(o.LiveKitURL), localCA: d.LocalCA, mux: http.NewServeMux()}
+		connectSrc: connectSources(o.LiveKitURL), localCA: d.LocalCA, streams: newStreamLimits(o.StreamsPerSession, o.StreamsPerAddress),
+		mux: http.NewServeMux()}
 	if s.opts.MaxUpload <= 0 {
 		s.opts.MaxUpload = classroom.DefaultMaxUpload
 	}
@@ -135,7 +142,24 @@ func New(d Deps, o Options) *Server {
 	return s
 }
 
+// ConfigureServer sets the timeouts of the http.Server that serves s: a client must send its
+// request in bounded time and an idle keep-alive connection is closed, while event streams,
+// which clear their own read deadline and bound each write, stay open.
+func ConfigureServer(srv *http.Server) {
+	srv.ReadHeaderTimeout = 10 * time.Second
+	srv.ReadTimeout = time.Minute // uploads extend theirs (uploadReadTimeout); streams clear it
+	srv.IdleTimeout = 2 * time.Minute
+	// No WriteTimeout: event streams stay open; each write sets its own deadline.
+}
+
+// uploadReadTimeout is how long an admitted participant may take to send a shared file.
+const uploadReadTimeout = 15 * time.Minute
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close ends what http.Server's Shutdown leaves running: the signalling websockets forwarded
+// to LiveKit (hijacked connections are not the server's any more). Call it after Shutdown.
+func (s *Server) Close() { s.signalConns.closeAll() }
 
 // handlerFunc is a handler that returns its error; handle writes it in the JSON error shape.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -131,7 +132,7 @@ func (s *Server) forwardSignal(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.signal.ServeHTTP(&signalWriter{ResponseWriter: w}, r)
+	s.signal.ServeHTTP(&signalWriter{ResponseWriter: w, conns: &s.signalConns}, r)
 }
 
 // signalError answers a request LiveKit could not take. The error may hold the upstream URL,
@@ -220,6 +221,7 @@ func signalIPKey(ip string) string {
 type signalWriter struct {
 	http.ResponseWriter
 	hijacked bool
+	conns    *hijackedConns
 }
 
 func (w *signalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -230,11 +232,56 @@ func (w *signalWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	w.hijacked = true
-	return &deadlineConn{Conn: c}, brw, nil
+	dc := &deadlineConn{Conn: c, conns: w.conns}
+	w.conns.add(dc)
+	return dc, brw, nil
+}
+
+// hijackedConns are the websockets the proxy holds: http.Server's Shutdown does not close
+// hijacked connections, so Server.Close does.
+type hijackedConns struct {
+	mu  sync.Mutex
+	set map[*deadlineConn]struct{}
+}
+
+func (h *hijackedConns) add(c *deadlineConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.set == nil {
+		h.set = map[*deadlineConn]struct{}{}
+	}
+	h.set[c] = struct{}{}
+}
+
+func (h *hijackedConns) remove(c *deadlineConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.set, c)
+}
+
+// closeAll ends every websocket still forwarded.
+func (h *hijackedConns) closeAll() {
+	h.mu.Lock()
+	conns := make([]*deadlineConn, 0, len(h.set))
+	for c := range h.set {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
 }
 
 // deadlineConn renews its read deadline on every read (an idle limit) and bounds each write.
-type deadlineConn struct{ net.Conn }
+type deadlineConn struct {
+	net.Conn
+	conns *hijackedConns
+}
+
+func (c *deadlineConn) Close() error {
+	c.conns.remove(c)
+	return c.Conn.Close()
+}
 
 func (c *deadlineConn) Read(p []byte) (int, error) {
 	if err := c.Conn.SetReadDeadline(time.Now().Add(signalIdle)); err != nil {

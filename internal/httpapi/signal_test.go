@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/liveserver/liveserver/internal/config"
+	"github.com/liveserver/liveserver/internal/domain"
 	"github.com/liveserver/liveserver/internal/httpapi"
 	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/memory"
@@ -181,8 +182,9 @@ func TestSignalRateLimit(t *testing.T) {
 	}
 }
 
-// signalServer is our HTTP interface alone, forwarding signalling to upstream.
-func signalServer(t *testing.T, upstream string, logs *logBuffer) *httptest.Server {
+// signalHandler is our HTTP interface alone, with the default configuration, forwarding
+// signalling to upstream.
+func signalHandler(t testing.TB, upstream string, logs *logBuffer, limiter domain.Limiter) (http.Handler, *config.Config) {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string {
 		if k == "DATA_DIR" {
@@ -195,8 +197,14 @@ func signalServer(t *testing.T, upstream string, logs *logBuffer) *httptest.Serv
 	}
 	o := instance.HTTPOptions(cfg, nil, instance.Options{})
 	o.LiveKitSignal = upstream
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{Log: slog.New(slog.NewTextHandler(logs, nil)),
-		Limiter: memory.NewLimiter(time.Now)}, o))
+	return httpapi.New(httpapi.Deps{Log: slog.New(slog.NewTextHandler(logs, nil)), Limiter: limiter}, o), cfg
+}
+
+// signalServer is signalHandler served.
+func signalServer(t *testing.T, upstream string, logs *logBuffer) *httptest.Server {
+	t.Helper()
+	h, _ := signalHandler(t, upstream, logs, memory.NewLimiter(time.Now))
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -294,18 +302,7 @@ func FuzzSignalOrigin(f *testing.F) {
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "success") }))
 	defer upstream.Close()
 	var logs logBuffer
-	cfg, err := config.Load(func(k string) string {
-		if k == "DATA_DIR" {
-			return f.TempDir()
-		}
-		return ""
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
-	o := instance.HTTPOptions(cfg, nil, instance.Options{})
-	o.LiveKitSignal = upstream.URL
-	h := httpapi.New(httpapi.Deps{Log: slog.New(slog.NewTextHandler(&logs, nil))}, o)
+	h, cfg := signalHandler(f, upstream.URL, &logs, nil)
 	f.Fuzz(func(t *testing.T, origin string) {
 		req := httptest.NewRequest("GET", "http://127.0.0.1:3000/rtc/validate?access_token=x", nil)
 		req.RemoteAddr = "192.0.2.1:1234"
@@ -328,4 +325,36 @@ func FuzzSignalOrigin(f *testing.F) {
 			t.Fatalf("Origin %q: status %d %s", origin, w.Code, w.Body)
 		}
 	})
+}
+
+// Close ends the signalling websockets still forwarded, which http.Server's Shutdown leaves
+// open (they are hijacked): nothing of a stopped server keeps talking to LiveKit.
+func TestCloseEndsForwardedWebsockets(t *testing.T) {
+	held := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		close(held)
+		c.Read(r.Context()) // until the proxy goes away
+	}))
+	defer upstream.Close()
+	var logs logBuffer
+	h, _ := signalHandler(t, "ws"+strings.TrimPrefix(upstream.URL, "http"), &logs, memory.NewLimiter(time.Now))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc?access_token=x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	<-held
+	h.(*httpapi.Server).Close()
+	if _, _, err := c.Read(ctx); err == nil || ctx.Err() != nil {
+		t.Fatalf("the websocket is still open after Close (read: %v)", err)
+	}
 }

@@ -51,6 +51,12 @@ type Options struct {
 	Hash classroom.HashParams
 	// Heartbeat is how often an idle event stream sends a comment; zero means httpapi's default.
 	Heartbeat time.Duration
+	// StreamLifetime is how long an event stream lasts before its client reconnects; zero
+	// means classroom.DefaultStreamLifetime.
+	StreamLifetime time.Duration
+	// StreamsPerSession and StreamsPerAddress cap the open event streams; zero means httpapi's
+	// defaults.
+	StreamsPerSession, StreamsPerAddress int
 }
 
 // Instance is one assembled instance.
@@ -67,7 +73,7 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 		cd.SFU = p.SFU // a nil SFU stays a nil interface
 	}
 	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen, SessionTTL: cfg.SessionTTL,
-		Hash: o.Hash, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload()})
+		Hash: o.Hash, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload(), StreamLifetime: o.StreamLifetime})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +96,7 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 func HTTPOptions(cfg *config.Config, sfu SFU, o Options) httpapi.Options {
 	ho := httpapi.Options{PublicURL: cfg.PublicURL, TLS: cfg.TLS, SecureCookies: cfg.SecureCookies(), HSTS: cfg.Domain != "", AuthSecret: cfg.AuthSecret,
 		TrustedProxies: cfg.TrustedProxies, MaxUpload: cfg.MaxUpload(), MetricsToken: cfg.MetricsToken,
-		Captions: cfg.Captions(), Heartbeat: o.Heartbeat}
+		Captions: cfg.Captions(), Heartbeat: o.Heartbeat, StreamsPerSession: o.StreamsPerSession, StreamsPerAddress: o.StreamsPerAddress}
 	// The development instance's protection applies only without a public domain.
 	if cfg.Domain == "" {
 		ho.DevAccessKey, ho.AllowedIPs = cfg.DevAccessKey, cfg.AllowedIPs

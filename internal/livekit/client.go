@@ -226,3 +226,32 @@ func mapNotFound(err, sentinel error) error {
 	}
 	return err
 }
+
+// Permission is the whole set of rights a participant has in the call. Flags not named here
+// (hidden, recorder, agent session) are written as false.
+type Permission struct {
+	CanSubscribe   bool
+	CanPublish     bool
+	CanPublishData bool
+}
+
+// SetPermission replaces the participant's rights with p in one call, without reading them
+// first, so two writers cannot mix their sets. LiveKit applies it at once: withdrawing
+// CanSubscribe ends every subscription, withdrawing CanPublish unpublishes every track, and
+// granting CanSubscribe subscribes to what the participant asked for (auto-subscribe
+// included). LiveKit then sends the client a refreshed token carrying the new rights.
+func (c *Client) SetPermission(ctx context.Context, room, identity string, p Permission) error {
+	_, err := c.rs.UpdateParticipant(ctx, &lkproto.UpdateParticipantRequest{
+		Room:     room,
+		Identity: identity,
+		Permission: &lkproto.ParticipantPermission{
+			CanSubscribe:   p.CanSubscribe,
+			CanPublish:     p.CanPublish,
+			CanPublishData: p.CanPublishData,
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("livekit: set permission %+v for %q in %q: %w", p, identity, room, mapNotFound(err, ErrParticipantNotFound))
+	}
+	return nil
+}

@@ -91,7 +91,8 @@ func (s *SFU) Participants(ctx context.Context, room string) ([]domain.SFUPartic
 	}
 	out := make([]domain.SFUParticipant, len(ps))
 	for i, p := range ps {
-		out[i] = domain.SFUParticipant{Identity: p.Identity, Name: p.Name, Hidden: p.Hidden, Kind: p.Kind}
+		out[i] = domain.SFUParticipant{Identity: p.Identity, Name: p.Name, Hidden: p.Hidden, Kind: p.Kind,
+			CanSubscribe: p.CanSubscribe, CanPublish: p.CanPublish}
 	}
 	return out, nil
 }
@@ -124,6 +125,16 @@ func (s *SFU) MuteMicrophone(ctx context.Context, room, identity string) (int, e
 // SetCanPublish changes the identity's permission; one that is gone needs no change.
 func (s *SFU) SetCanPublish(ctx context.Context, room, identity string, canPublish bool) error {
 	err := s.client.SetCanPublish(ctx, room, identity, canPublish)
+	if errors.Is(err, ErrParticipantNotFound) {
+		return nil
+	}
+	return err
+}
+
+// ConfirmGuest gives a guest whose admission our server has checked its rights in the call:
+// receiving, and publishing as recorded; never data. One that is gone needs nothing.
+func (s *SFU) ConfirmGuest(ctx context.Context, room, identity string, canPublish bool) error {
+	err := s.client.SetPermission(ctx, room, identity, Permission{CanSubscribe: true, CanPublish: canPublish})
 	if errors.Is(err, ErrParticipantNotFound) {
 		return nil
 	}

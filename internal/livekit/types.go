@@ -27,10 +27,11 @@ type Participant struct {
 	Hidden   bool
 	// Kind is "" for people, KindAgent for agents, and LiveKit's kind in
 	// lower case ("egress", "ingress", "sip", ...) for the rest.
-	Kind       string
-	CanPublish bool
-	JoinedAt   time.Time
-	Tracks     []Track
+	Kind         string
+	CanPublish   bool
+	CanSubscribe bool
+	JoinedAt     time.Time
+	Tracks       []Track
 }
 
 // Track is one published track.
@@ -59,13 +60,14 @@ func roomFromProto(r *lkproto.Room) Room {
 
 func participantFromProto(p *lkproto.ParticipantInfo) Participant {
 	out := Participant{
-		Identity:   p.GetIdentity(),
-		Name:       p.GetName(),
-		SID:        p.GetSid(),
-		Hidden:     p.GetPermission().GetHidden(),
-		Kind:       kindString(p.GetKind()),
-		CanPublish: p.GetPermission().GetCanPublish(),
-		JoinedAt:   unixTime(p.GetJoinedAtMs(), p.GetJoinedAt()),
+		Identity:     p.GetIdentity(),
+		Name:         p.GetName(),
+		SID:          p.GetSid(),
+		Hidden:       p.GetPermission().GetHidden(),
+		Kind:         kindString(p.GetKind()),
+		CanPublish:   p.GetPermission().GetCanPublish(),
+		CanSubscribe: p.GetPermission().GetCanSubscribe(),
+		JoinedAt:     unixTime(p.GetJoinedAtMs(), p.GetJoinedAt()),
 	}
 	for _, t := range p.GetTracks() {
 		out.Tracks = append(out.Tracks, Track{

@@ -53,6 +53,8 @@ async function startServer(deepgram) {
   const proc = spawn(bin, ['serve'], {
     env: {
       ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, PUBLIC_URL: base, DATA_DIR: data, LIVEKIT_SERVER_BIN: livekit,
+      // The PIN attack below comes from several addresses, named by X-Forwarded-For.
+      TRUSTED_PROXIES: '127.0.0.1',
       STT_PROVIDER: 'deepgram', DEEPGRAM_URL: deepgram.url, DEEPGRAM_API_KEY: deepgramKey,
     },
     stdio: ['ignore', logFile, logFile],
@@ -233,7 +235,7 @@ async function main() {
 
     log('host creates a room with lobby and PIN, and starts it');
     await host.getByLabel('Name').fill('Physics 101');
-    await host.getByLabel('PIN (optional)').fill('4321');
+    await host.getByLabel('PIN (optional)').fill('432198');
     await host.getByRole('button', { name: 'Create', exact: true }).click();
     await host.getByRole('button', { name: 'Start the lecture' }).click();
     await host.getByRole('link', { name: 'Enter the room' }).waitFor();
@@ -254,7 +256,7 @@ async function main() {
     await guest.getByRole('alert').filter({ hasText: 'Неверный PIN-код' }).waitFor();
     await snap({ guest }, 'wrong-pin');
     await checkA11y({ guest }, 'join, wrong PIN');
-    await guest.getByLabel('PIN-код').fill('4321');
+    await guest.getByLabel('PIN-код').fill('432198');
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByText('Ждём, когда ведущий вас впустит').waitFor();
     await snap({ guest }, 'waiting');
@@ -310,7 +312,7 @@ async function main() {
 
     log('the guest knocks again, is let in, and is banned');
     await guest.getByRole('link', { name: 'Постучаться снова' }).click();
-    await guest.getByLabel('PIN-код').fill('4321');
+    await guest.getByLabel('PIN-код').fill('432198');
     await guest.getByRole('button', { name: 'Войти' }).click();
     await host.getByRole('button', { name: 'Let in Студент' }).click();
     await guest.waitForURL(/\/room\//);
@@ -324,13 +326,14 @@ async function main() {
 
     log('the banned guest is refused on coming back');
     await guest.goto(invite);
-    await guest.getByLabel('PIN-код').fill('4321');
+    await guest.getByLabel('PIN-код').fill('432198');
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByRole('alert').filter({ hasText: 'Вы заблокированы в этой комнате' }).waitFor();
     await snap({ guest, host }, 'refused');
     await checkA11y({ guest }, 'join, refused');
 
     await knockOnLockedRoom(browser, host, invite);
+    await pinAttack(host, invite);
 
     await adminScenario(browser, host);
     await checkMetrics();
@@ -520,6 +523,13 @@ const emoji = /[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\u{1f000}-\u
  * anywhere in the call; at the phone width the host's controls take at most two rows.
  */
 async function callToolbar(host, guest) {
+  log('the host’s tile carries the host badge, for the host and for the guest; the guest’s none');
+  await guest.locator('.tile-host', { hasText: 'ведущий' }).first().waitFor();
+  await host.locator('.tile-host', { hasText: 'host' }).first().waitFor();
+  for (const [who, page] of [['host', host], ['guest', guest]]) {
+    const n = await page.locator('.tile-host').count();
+    if (n !== 1) throw new Error(`the ${who} sees ${n} host badges, want 1 (the host’s tile only)`);
+  }
   log('toolbar: no raise hand for the host, SVG icons, the host’s phone controls in two rows at most');
   if (await host.getByRole('toolbar').getByRole('button', { name: 'Raise hand' }).count()) throw new Error('the host’s toolbar has “raise hand”');
   await guest.getByRole('toolbar').getByRole('button', { name: 'Поднять руку' }).waitFor();
@@ -657,7 +667,7 @@ async function knockOnLockedRoom(browser, host, invite) {
   try {
     await late.goto(invite);
     await late.getByLabel('Ваше имя').fill('Опоздавший');
-    await late.getByLabel('PIN-код').fill('4321');
+    await late.getByLabel('PIN-код').fill('432198');
     await late.getByRole('button', { name: 'Войти' }).click();
     await late.getByText('Ведущий видит ваш запрос').waitFor();
     await host.locator('.notices').getByText('Опоздавший is knocking on the locked room').waitFor();
@@ -863,3 +873,39 @@ main().catch((err) => {
   console.error('browser-test: FAILED:', err);
   process.exit(1);
 });
+
+/**
+ * Issue 15: a PIN attack. Five addresses guess at their limit; the host is told in the call and
+ * changes the PIN in one click; the new PIN lets a student in, the old one no longer does.
+ */
+async function pinAttack(host, invite) {
+  log('a PIN attack: the host is told in the call and changes the PIN in one click');
+  const code = new URL(invite).pathname.split('/').pop();
+  const room = await (await fetch(`${base}/api/rooms/by-code/${code}`)).json();
+  const join = (ip, pin, n) =>
+    fetch(`${base}/api/rooms/${room.id}/join`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
+      body: JSON.stringify({ name: `Guess ${n}`, pin, fingerprint: `fp-pin-attack-${n}` }),
+    });
+  let n = 0;
+  for (let a = 1; a <= 5; a++) {
+    for (let i = 0; i < 5; i++) {
+      const res = await join(`198.51.100.${a}`, '000000', n++);
+      if (res.status !== 403 && res.status !== 429) throw new Error(`a wrong PIN answered ${res.status}`);
+    }
+  }
+  const alert = host.getByRole('alert').filter({ hasText: 'Someone is guessing this room’s PIN' });
+  await alert.waitFor();
+  await snap({ host }, 'pin-attack');
+  await checkA11y({ host }, 'call, PIN under attack');
+  await alert.getByRole('button', { name: 'Change the PIN' }).click();
+  const text = (await alert.getByText(/^New PIN: \d{6}\./).textContent()) ?? '';
+  const pin = text.match(/\d{6}/)[0];
+  log(`the host's new PIN works, the old one no longer does`);
+  if ((await join('203.0.113.9', '432198', n++)).status !== 403) throw new Error('the old PIN still works');
+  const ok = await join('203.0.113.10', pin, n++);
+  if (ok.status !== 202) throw new Error(`the new PIN: ${ok.status} ${await ok.text()}`);
+  await alert.getByRole('button', { name: 'Done' }).click();
+  await alert.waitFor({ state: 'detached' });
+}

@@ -41,7 +41,7 @@ export function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void 
         <input
           value={pin}
           inputMode="numeric"
-          pattern="[0-9]{4,8}"
+          pattern="[0-9]{6,8}"
           autoComplete="off"
           onChange={(e) => setPin(e.target.value)}
         />

@@ -5,6 +5,7 @@ import { ConnectionState } from 'livekit-client';
 import { Hand, Link2, LogOut, PanelRight } from 'lucide-react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
+import { publicBase, useInstance } from '../lib/instance';
 import { CopyField } from '../components/CopyField';
 import { LanguageSelect } from '../components/LanguageSelect';
 import { Stage } from './Stage';
@@ -15,6 +16,7 @@ import { HostActions, type PanicResult } from './HostActions';
 import { Notices, type Notice } from './Notices';
 import { HandsContext } from './handsContext';
 import type { RoomEvents, RoomEventsDispatch } from './useRoomEvents';
+import { PinAttack } from './PinAttack';
 
 interface Props {
   roomId: string;
@@ -56,6 +58,7 @@ export function RoomView(props: Props) {
   const [panelOpen, setPanelOpen] = useState(false);
   const [tab, setTab] = useState<Tab>('chat');
   const [inviteOpen, setInviteOpen] = useState(false);
+  const instance = useInstance();
   const handRaised = events.hands.some((h) => h.identity === myIdentity);
   const raised = useMemo(() => new Set(events.hands.map((h) => h.identity)), [events.hands]);
 
@@ -99,10 +102,13 @@ export function RoomView(props: Props) {
         </div>
         {inviteOpen && (
           <div id="invite" className="invite">
-            <CopyField label={t('dash.invite')} value={`${window.location.origin}/join/${roomCode}`} />
+            <CopyField label={t('dash.invite')} value={`${publicBase(instance)}/join/${roomCode}`} />
           </div>
         )}
       </header>
+      {isHost && events.pinAttack && (
+        <PinAttack roomId={roomId} onError={onError} onDone={() => dispatch({ type: 'pinAttack', on: false })} />
+      )}
       <div className="room-body">
         <div className="stage-wrap">
           <HandsContext.Provider value={raised}>

@@ -18,6 +18,7 @@ import { Track } from 'livekit-client';
 import { Hand } from 'lucide-react';
 import { useI18n } from '../i18n';
 import { useHandRaised } from './handsContext';
+import { roleOf } from './role';
 
 export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
   const { t } = useI18n();
@@ -26,6 +27,9 @@ export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
   const name = ref.participant.name || ref.participant.identity;
   const isScreen = ref.source === Track.Source.ScreenShare;
   const hand = useHandRaised(ref.participant.identity) && !isScreen;
+  // The role comes from the token's metadata, which only the server sets: a guest cannot
+  // give itself the host's badge, whatever name it types.
+  const host = roleOf(ref.participant.metadata) === 'host';
 
   return (
     <div style={{ position: 'relative' }} {...elementProps}>
@@ -51,6 +55,7 @@ export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
                     show="muted"
                   />
                   <ParticipantName />
+                  {host && <span className="badge tile-host">{t('people.host')}</span>}
                 </>
               )}
             </div>

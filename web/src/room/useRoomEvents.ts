@@ -26,6 +26,8 @@ export interface RoomEvents {
   /** Why the chat's or the files' history (before the stream began) could not be loaded. */
   chatError: unknown;
   filesError: unknown;
+  /** For the host: the room's PIN is being guessed (pin.attack), until the host acts on it. */
+  pinAttack: boolean;
 }
 
 interface Snapshot {
@@ -46,7 +48,8 @@ type Action =
   | { type: 'files'; files: SharedFile[] }
   | { type: 'fileDeleted'; id: string }
   | { type: 'removed'; removal: Removal }
-  | { type: 'historyError'; of: 'chat' | 'files'; error: unknown };
+  | { type: 'historyError'; of: 'chat' | 'files'; error: unknown }
+  | { type: 'pinAttack'; on: boolean };
 
 const initial: RoomEvents = {
   stream: 'connecting',
@@ -58,6 +61,7 @@ const initial: RoomEvents = {
   removed: null,
   chatError: null,
   filesError: null,
+  pinAttack: false,
 };
 
 function mergeById<T extends { id: string; createdAt: string }>(list: T[], more: T[]): T[] {
@@ -94,6 +98,8 @@ function reduce(s: RoomEvents, a: Action): RoomEvents {
       return { ...s, removed: a.removal, stream: 'closed' };
     case 'historyError':
       return a.of === 'chat' ? { ...s, chatError: a.error } : { ...s, filesError: a.error };
+    case 'pinAttack':
+      return { ...s, pinAttack: a.on };
   }
 }
 
@@ -129,6 +135,7 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     });
     on<ModerationEvent>('moderation', (ev) => handlersRef.current.onModeration?.(ev));
     on<Removal>('participant.out', (removal) => handlersRef.current.onOut?.(removal));
+    on<unknown>('pin.attack', () => dispatch({ type: 'pinAttack', on: true }));
     on<ChatMessage>('chat.message', (m) => dispatch({ type: 'messages', messages: [m] }));
     on<{ id: string }>('chat.deleted', ({ id }) => dispatch({ type: 'chatDeleted', id }));
     on<SharedFile>('file.shared', (f) => dispatch({ type: 'files', files: [f] }));
