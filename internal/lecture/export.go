@@ -3,6 +3,7 @@ package lecture
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,10 @@ func (s *Service) export(ctx context.Context, actor domain.Actor, lectureID, for
 		return nil, err
 	}
 	name := fileName(p.Room.Name)
+	if p.Lecture.Number > 1 {
+		// The room's later lectures: their downloads do not overwrite the first one's.
+		name += " " + strconv.Itoa(p.Lecture.Number)
+	}
 	if format == "md" {
 		return &Export{Name: name + ".md", ContentType: "text/markdown; charset=utf-8", Body: []byte(Markdown(p))}, nil
 	}

@@ -141,3 +141,34 @@ func TestMarkdownEscapesWhatPeopleTyped(t *testing.T) {
 		}
 	}
 }
+
+// The room's next lecture has a page and exports of its own: its transcript, not the first
+// one's, under a name of its own.
+func TestSecondLectureExportsItself(t *testing.T) {
+	f := setup(t, sqlstore.SQLite, russianLecture)
+	ctx := context.Background()
+	r, err := f.db.Room(ctx, f.roomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := f.db.StartRoom(ctx, r.ID, r.LectureID, f.clk.Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("start the next lecture = %v, %v", ok, err)
+	}
+	f.db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SegmentID: "SG_0",
+		SpeakerIdentity: r.OwnerID, SpeakerName: "Анна Петровна", TrackID: "TR_1", EndMs: 5000, Text: "Сегодня о дыхании растений.",
+		Language: "ru", CreatedAt: f.clk.Add(time.Hour)})
+	svc := lecture.NewService(f.db, owner{f.db})
+	second, err := svc.Export(ctx, domain.Actor{}, r.LectureID, "md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Name != "Биология_ фотосинтез 2.md" || !strings.Contains(string(second.Body), "Сегодня о дыхании растений.") ||
+		strings.Contains(string(second.Body), russianLecture[0]) {
+		t.Fatalf("second lecture's export %q:\n%s", second.Name, second.Body)
+	}
+	first, err := svc.Export(ctx, domain.Actor{}, f.lectureID, "md")
+	if err != nil || first.Name != "Биология_ фотосинтез.md" || !strings.Contains(string(first.Body), russianLecture[0]) ||
+		strings.Contains(string(first.Body), "дыхании") {
+		t.Fatalf("first lecture's export %q, %v:\n%s", first.Name, err, first.Body)
+	}
+}
