@@ -72,18 +72,18 @@ func agentLoad(b *testing.B, bin string, speech []byte, tracks int) {
 	const perRoom = 5
 	var rooms []string
 	for i := 0; i*perRoom < tracks; i++ {
-		r := domain.Room{ID: uuid.NewString(), Code: fmt.Sprintf("abc-defg-%03d", i), OwnerID: owner.ID, Name: "Load",
+		r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: fmt.Sprintf("abc-defg-%03d", i), OwnerID: owner.ID, Name: "Load",
 			MaxParticipants: 50, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
 		if err := db.CreateRoom(ctx, r); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.StartRoom(ctx, r.ID, now); err != nil {
+		if _, err := db.StartRoom(ctx, r.ID, r.LectureID, now); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := lk.CreateRoom(ctx, livekit.RoomSpec{Name: r.ID}); err != nil {
+		if _, err := lk.CreateRoom(ctx, livekit.RoomSpec{Name: r.LectureID}); err != nil {
 			b.Fatal(err)
 		}
-		rooms = append(rooms, r.ID)
+		rooms = append(rooms, r.LectureID) // the call is named by the lecture
 	}
 	proc := startAgentProcess(b, map[string]string{"DATA_DIR": dir, "LIVEKIT_URL": srv.Config.URL, "LIVEKIT_API_KEY": srv.Config.APIKey,
 		"LIVEKIT_API_SECRET": srv.Config.APISecret, "STT_PROVIDER": "deepgram", "DEEPGRAM_URL": dg.URL, "DEEPGRAM_API_KEY": deepgramtest.Key,

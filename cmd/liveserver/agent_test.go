@@ -105,7 +105,8 @@ func TestAgentKilledMidLecture(t *testing.T) {
 
 	host := newSession(t, base)
 	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
-	id := host.call("POST", "/api/rooms", `{"name":"Физика"}`, 201)["id"].(string)
+	room := host.call("POST", "/api/rooms", `{"name":"Физика"}`, 201)
+	id, lec := room["id"].(string), room["lectureId"].(string)
 	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
 	tok := host.call("POST", "/api/livekit/token", `{"roomId":"`+id+`"}`, 200)
 	if tok["captions"] != true {
@@ -128,7 +129,7 @@ func TestAgentKilledMidLecture(t *testing.T) {
 		}
 	}
 	agents := func() map[string]bool {
-		ps, err := lk.ListParticipants(ctx, id)
+		ps, err := lk.ListParticipants(ctx, lec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +147,7 @@ func TestAgentKilledMidLecture(t *testing.T) {
 	}
 	defer db.Close()
 	transcript := func() []domain.TranscriptSegment {
-		segs, err := db.Transcript(ctx, id)
+		segs, err := db.Transcript(ctx, lec)
 		if err != nil {
 			t.Fatal(err)
 		}

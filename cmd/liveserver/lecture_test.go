@@ -45,7 +45,8 @@ func TestSummaryAfterRoomFinished(t *testing.T) {
 	defer stop()
 	host := newSession(t, base)
 	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
-	id := host.call("POST", "/api/rooms", `{"name":"Биология"}`, 201)["id"].(string)
+	room := host.call("POST", "/api/rooms", `{"name":"Биология"}`, 201)
+	id, lec := room["id"].(string), room["lectureId"].(string)
 	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
 
 	db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "liveserver.db"))
@@ -53,17 +54,17 @@ func TestSummaryAfterRoomFinished(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.AppendTranscript(context.Background(), domain.TranscriptSegment{ID: uuid.NewString(), RoomID: id, SegmentID: "SG1",
+	db.AppendTranscript(context.Background(), domain.TranscriptSegment{ID: uuid.NewString(), RoomID: id, LectureID: lec, SegmentID: "SG1",
 		SpeakerIdentity: "h", SpeakerName: "Анна", StartMs: 0, EndMs: 4000, Text: "Хлорофилл поглощает свет.", Language: "ru", CreatedAt: time.Now().UTC()})
 
 	secret, _ := os.ReadFile(filepath.Join(dir, "livekit_dev_secret"))
 	body, auth := livekittest.SignWebhook(t, devAPIKey, strings.TrimSpace(string(secret)),
-		livekittest.WebhookEvent{Event: "room_finished", ID: "EV_end", CreatedAt: time.Now().Unix(), Room: &livekittest.WebhookRoom{Name: id}})
+		livekittest.WebhookEvent{Event: "room_finished", ID: "EV_end", CreatedAt: time.Now().Unix(), Room: &livekittest.WebhookRoom{Name: lec}})
 	postWebhook(t, base, body, auth, 204)
 
 	var page map[string]any
 	waitFor(t, "the summary", func() bool {
-		page = host.call("GET", "/api/lectures/"+id, "", 200)
+		page = host.call("GET", "/api/lectures/"+lec, "", 200)
 		s, _ := page["summary"].(map[string]any)
 		return s["status"] == "READY"
 	})
@@ -107,13 +108,14 @@ func TestSummarySurvivesRestart(t *testing.T) {
 	base, stop := startServe(t, vars)
 	host := newSession(t, base)
 	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
-	id := host.call("POST", "/api/rooms", `{"name":"Restart"}`, 201)["id"].(string)
+	room := host.call("POST", "/api/rooms", `{"name":"Restart"}`, 201)
+	id, lec := room["id"].(string), room["lectureId"].(string)
 	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
 	db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "liveserver.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.AppendTranscript(context.Background(), domain.TranscriptSegment{ID: uuid.NewString(), RoomID: id, SegmentID: "SG1",
+	db.AppendTranscript(context.Background(), domain.TranscriptSegment{ID: uuid.NewString(), RoomID: id, LectureID: lec, SegmentID: "SG1",
 		SpeakerIdentity: "h", SpeakerName: "Анна", EndMs: 3000, Text: "Perseverance matters.", Language: "en", CreatedAt: time.Now().UTC()})
 	db.Close()
 	host.call("POST", "/api/rooms/"+id+"/end", "", 200)
@@ -130,7 +132,7 @@ func TestSummarySurvivesRestart(t *testing.T) {
 	host.call("POST", "/api/auth/login", `{"email":"host@school.ru","password":"correct horse"}`, 200)
 	var s map[string]any
 	waitFor(t, "the summary after the restart", func() bool {
-		s, _ = host.call("GET", "/api/lectures/"+id, "", 200)["summary"].(map[string]any)
+		s, _ = host.call("GET", "/api/lectures/"+lec, "", 200)["summary"].(map[string]any)
 		return s["status"] == "READY"
 	})
 	if !strings.Contains(s["markdown"].(string), "After the restart.") {

@@ -48,6 +48,8 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 	other.call("POST", "/api/auth/register", `{"email":"other@school.ru","password":"correct horse","name":"Boris"}`, 201)
 	room := host.call("POST", "/api/rooms", `{"name":"Физика"}`, 201)
 	id := room["id"].(string)
+	// The call is the room's current lecture's: LiveKit knows it by the lecture's id.
+	lec := room["lectureId"].(string)
 	tokenBody := `{"roomId":"` + id + `"}`
 
 	host.call("POST", "/api/livekit/token", tokenBody, 409) // not started
@@ -70,8 +72,8 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LiveKit refused our host token: %v", err)
 	}
-	if bot.Room.Name() != id {
-		t.Fatalf("bot joined %q, want %q", bot.Room.Name(), id)
+	if bot.Room.Name() != lec || lec == id {
+		t.Fatalf("bot joined %q, want the lecture %q", bot.Room.Name(), lec)
 	}
 	if got := bot.Room.LocalParticipant.Identity(); got == "" {
 		t.Fatal("bot has no identity")
@@ -80,7 +82,7 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 	// LiveKit's participant_joined webhook reaches us: attendance has the bot.
 	var att []domain.Attendance
 	waitFor(t, "attendance from LiveKit's webhook", func() bool {
-		att, _ = db.AttendanceOf(context.Background(), id)
+		att, _ = db.AttendanceOf(context.Background(), lec)
 		return len(att) == 1 && att[0].JoinedAt != nil
 	})
 	if att[0].Name != "Анна" || att[0].Identity != bot.Room.LocalParticipant.Identity() {
@@ -93,7 +95,7 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 		t.Fatal(err)
 	}
 	finished := livekittest.WebhookEvent{Event: "room_finished", ID: "EV_forged", CreatedAt: time.Now().Unix(),
-		Room: &livekittest.WebhookRoom{Name: id, SID: "RM_x"}}
+		Room: &livekittest.WebhookRoom{Name: lec, SID: "RM_x"}}
 	body, auth := livekittest.SignWebhook(t, devAPIKey, "not-the-secret-not-the-secret-not-the-secret", finished)
 	postWebhook(t, base, body, auth, 401)
 	postWebhook(t, base, body, "", 401)
@@ -110,14 +112,14 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 	key := strings.TrimSpace(string(secret))
 	who := &livekittest.WebhookIdentity{SID: "PA_late", Identity: bot.Room.LocalParticipant.Identity(), Name: "Анна"}
 	left := livekittest.WebhookEvent{Event: "participant_left", ID: "EV_left", CreatedAt: time.Now().Add(time.Minute).Unix(),
-		Room: &livekittest.WebhookRoom{Name: id}, Participant: who}
+		Room: &livekittest.WebhookRoom{Name: lec}, Participant: who}
 	joined := livekittest.WebhookEvent{Event: "participant_joined", ID: "EV_joined", CreatedAt: time.Now().Unix(),
-		Room: &livekittest.WebhookRoom{Name: id}, Participant: who}
+		Room: &livekittest.WebhookRoom{Name: lec}, Participant: who}
 	for _, ev := range []livekittest.WebhookEvent{left, joined, left, joined} {
 		b, a := livekittest.SignWebhook(t, devAPIKey, key, ev)
 		postWebhook(t, base, b, a, 204)
 	}
-	att, _ = db.AttendanceOf(context.Background(), id)
+	att, _ = db.AttendanceOf(context.Background(), lec)
 	var late *domain.Attendance
 	for i := range att {
 		if att[i].SID == "PA_late" {
@@ -137,7 +139,6 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 	}
 	bot.WaitGone(t, lksdk.OtherReason, lkproto.DisconnectReason_ROOM_DELETED)
 	host.call("POST", "/api/livekit/token", tokenBody, 409)
-	host.call("POST", "/api/rooms/"+id+"/start", "", 409)
 	host.call("POST", "/api/rooms/"+id+"/end", "", 200) // ending twice is harmless
 	jobs, err := db.JobsOf(context.Background(), id)
 	if err != nil || len(jobs) != 1 || jobs[0].Kind != domain.JobSummary {
@@ -149,9 +150,51 @@ func TestLiveLectureWithDevLiveKit(t *testing.T) {
 	}
 	// LiveKit's room_finished arrives and is applied without changing the end time.
 	waitFor(t, "the bot's participant_left from LiveKit", func() bool {
-		att, _ = db.AttendanceOf(context.Background(), id)
+		att, _ = db.AttendanceOf(context.Background(), lec)
 		return len(att) > 0 && att[0].LeftAt != nil
 	})
+
+	// The room lasts a course: starting it again opens its next lecture, a new call under a
+	// new name, with an attendance of its own; the first lecture's token opens neither.
+	again := host.call("POST", "/api/rooms/"+id+"/start", "", 200)
+	lec2, _ := again["lectureId"].(string)
+	if again["status"] != "LIVE" || lec2 == "" || lec2 == lec || again["code"] != room["code"] {
+		t.Fatalf("restarted room = %v; want LIVE with a new lecture and the same invite code", again)
+	}
+	if b, err := livekittest.Join(t, url, tok["token"].(string)); err == nil {
+		t.Fatalf("the first lecture's token joined %q", b.Room.Name())
+	}
+	tok2 := host.call("POST", "/api/livekit/token", tokenBody, 200)
+	bot2, err := livekittest.Join(t, url, tok2["token"].(string))
+	if err != nil {
+		t.Fatalf("LiveKit refused the second lecture's token: %v", err)
+	}
+	if bot2.Room.Name() != lec2 {
+		t.Fatalf("bot joined %q, want the second lecture %q", bot2.Room.Name(), lec2)
+	}
+	waitFor(t, "the second lecture's attendance", func() bool {
+		att, _ = db.AttendanceOf(context.Background(), lec2)
+		return len(att) == 1 && att[0].JoinedAt != nil
+	})
+	if first, _ := db.AttendanceOf(context.Background(), lec); len(first) != 2 {
+		t.Fatalf("the first lecture's attendance = %+v; want its two connections only", first)
+	}
+	host.call("POST", "/api/rooms/"+id+"/end", "", 200)
+	bot2.WaitGone(t, lksdk.OtherReason, lkproto.DisconnectReason_ROOM_DELETED)
+	lectures := host.callList("GET", "/api/rooms/"+id+"/lectures", "", 200)
+	if len(lectures) != 2 || lectures[0]["id"] != lec2 || lectures[1]["id"] != lec || lectures[0]["number"] != 2.0 || lectures[1]["status"] != "ENDED" {
+		t.Fatalf("lectures = %v", lectures)
+	}
+	other.call("GET", "/api/rooms/"+id+"/lectures", "", 403)
+	if jobs, _ := db.JobsOf(context.Background(), id); len(jobs) != 2 {
+		t.Fatalf("jobs = %+v; want a summary for each lecture", jobs)
+	}
+	for _, l := range []string{lec, lec2} {
+		page := host.call("GET", "/api/lectures/"+l, "", 200)
+		if info, _ := page["lecture"].(map[string]any); info["id"] != l {
+			t.Fatalf("lecture page of %s = %v", l, page["lecture"])
+		}
+	}
 }
 
 // A second room ends through LiveKit alone: a signed room_finished for a live room ends it
@@ -164,12 +207,13 @@ func TestRoomFinishedWebhookEndsLecture(t *testing.T) {
 	defer stop()
 	host := newSession(t, base)
 	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
-	id := host.call("POST", "/api/rooms", `{"name":"Химия"}`, 201)["id"].(string)
+	room := host.call("POST", "/api/rooms", `{"name":"Химия"}`, 201)
+	id, lec := room["id"].(string), room["lectureId"].(string)
 	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
 
 	secret, _ := os.ReadFile(filepath.Join(dir, "livekit_dev_secret"))
 	ev := livekittest.WebhookEvent{Event: "room_finished", ID: "EV_fin", CreatedAt: time.Now().Unix(),
-		Room: &livekittest.WebhookRoom{Name: id}}
+		Room: &livekittest.WebhookRoom{Name: lec}}
 	for range 3 {
 		body, auth := livekittest.SignWebhook(t, devAPIKey, strings.TrimSpace(string(secret)), ev)
 		postWebhook(t, base, body, auth, 204)

@@ -171,6 +171,26 @@ func (s *session) call(method, path, body string, wantStatus int) map[string]any
 	return out
 }
 
+// callList is call for an answer that is a JSON array of objects.
+func (s *session) callList(method, path, body string, wantStatus int) []map[string]any {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	resp, err := s.c.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		s.t.Fatalf("%s %s = %d %s, want %d", method, path, resp.StatusCode, b, wantStatus)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		s.t.Fatalf("%s %s: %v in %s", method, path, err, b)
+	}
+	return out
+}
+
 func curlSession(t *testing.T, base string) {
 	t.Helper()
 	call := newSession(t, base).call

@@ -428,7 +428,8 @@ func TestServeLANWithDevLiveKit(t *testing.T) {
 	host := &session{t: t, base: open, c: &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, DisableKeepAlives: true}}}
 	host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
-	id := host.call("POST", "/api/rooms", `{"name":"Физика"}`, 201)["id"].(string)
+	room := host.call("POST", "/api/rooms", `{"name":"Физика"}`, 201)
+	id, lec := room["id"].(string), room["lectureId"].(string)
 	host.call("POST", "/api/rooms/"+id+"/start", "", 200)
 	tok := host.call("POST", "/api/livekit/token", `{"roomId":"`+id+`"}`, 200)
 	// The token's address is this server's own HTTPS origin, which forwards LiveKit's signalling:
@@ -447,7 +448,7 @@ func TestServeLANWithDevLiveKit(t *testing.T) {
 	}
 	defer db.Close()
 	waitFor(t, "attendance from LiveKit's webhook", func() bool {
-		att, _ := db.AttendanceOf(context.Background(), id)
+		att, _ := db.AttendanceOf(context.Background(), lec)
 		return len(att) == 1 && att[0].JoinedAt != nil && att[0].Identity == bot.Room.LocalParticipant.Identity()
 	})
 }

@@ -19,6 +19,7 @@ import (
 // that share the rooms between assistant processes.
 type Store interface {
 	Room(ctx context.Context, id string) (*domain.Room, error)
+	Lecture(ctx context.Context, id string) (*domain.Lecture, error)
 	AppendTranscript(ctx context.Context, s domain.TranscriptSegment) (bool, error)
 	domain.AgentStore
 }
@@ -234,12 +235,12 @@ func (a *Agent) reconcile(ctx context.Context) {
 			if status != roomLive {
 				continue
 			}
-			if ok, err := a.claim(ctx, room.ID, now); !ok || err != nil {
+			if ok, err := a.claim(ctx, room.LectureID, now); !ok || err != nil {
 				continue
 			}
 			s := newRoomSession(a, room)
 			a.mu.Lock()
-			a.rooms[room.ID] = s
+			a.rooms[room.LectureID] = s
 			a.mu.Unlock()
 			go s.run()
 		}
@@ -255,16 +256,21 @@ const (
 	roomUnknown            // the database did not answer
 )
 
-// lookup reads our record of a video room and says whether it is live.
-func (a *Agent) lookup(ctx context.Context, id string) (*domain.Room, roomStatus) {
-	r, err := a.d.Store.Room(ctx, id)
+// lookup reads our record of a video room, which is named by its lecture, and says whether
+// that lecture is live: its room is, and it is the room's current lecture.
+func (a *Agent) lookup(ctx context.Context, name string) (*domain.Room, roomStatus) {
+	l, err := a.d.Store.Lecture(ctx, name)
+	var r *domain.Room
+	if err == nil {
+		r, err = a.d.Store.Room(ctx, l.RoomID)
+	}
 	switch {
 	case domain.ErrorCode(err) == domain.ENotFound:
 		return nil, roomOver
 	case err != nil:
-		a.d.Log.WarnContext(ctx, "read room", "room", id, "err", err)
+		a.d.Log.WarnContext(ctx, "read lecture", "lecture", name, "err", err)
 		return nil, roomUnknown
-	case r.Status != domain.RoomLive:
+	case r.Status != domain.RoomLive || r.LectureID != name:
 		return r, roomOver
 	}
 	return r, roomLive

@@ -52,18 +52,18 @@ func newLecture(t *testing.T) *lecture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Physics", ChatEnabled: true,
+	r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Physics", ChatEnabled: true,
 		MaxParticipants: 50, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
 	if err := l.db.CreateRoom(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.db.StartRoom(ctx, r.ID, now); err != nil {
+	if _, err := l.db.StartRoom(ctx, r.ID, r.LectureID, now); err != nil {
 		t.Fatal(err)
 	}
 	if l.room, err = l.db.Room(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: r.ID}); err != nil {
+	if _, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: r.LectureID}); err != nil {
 		t.Fatal(err)
 	}
 	// A listener collects every caption stream.
@@ -81,7 +81,7 @@ func newLecture(t *testing.T) *lecture {
 
 func (l *lecture) join(t *testing.T, req livekit.TokenRequest) *lksdk.Room {
 	t.Helper()
-	req.Room, req.TTL = l.room.ID, time.Minute
+	req.Room, req.TTL = l.room.LectureID, time.Minute
 	tok, err := l.srv.Config.Token(req)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func (l *lecture) startAgentWith(t *testing.T, d agent.Deps, o agent.Options) (*
 }
 
 func (l *lecture) hasAgent(t *testing.T, identity string) bool {
-	ps, err := l.client.ListParticipants(context.Background(), l.room.ID)
+	ps, err := l.client.ListParticipants(context.Background(), l.room.LectureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 
 func (l *lecture) transcript(t *testing.T) []domain.TranscriptSegment {
 	t.Helper()
-	segs, err := l.db.Transcript(context.Background(), l.room.ID)
+	segs, err := l.db.Transcript(context.Background(), l.room.LectureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestOneAssistantPerRoomThroughRestartsAndTheEnd(t *testing.T) {
 		return err == nil
 	})
 	waitFor(t, "the room to be made again", func() bool {
-		_, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: l.room.ID})
+		_, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: l.room.LectureID})
 		return err == nil
 	})
 	waitFor(t, "the assistant to rejoin", func() bool { return l.hasAgent(t, "agent-b") })
@@ -390,15 +390,15 @@ func TestOneAssistantPerRoomThroughRestartsAndTheEnd(t *testing.T) {
 	})
 
 	// The lecture ends: the assistant leaves and lets the room go.
-	if _, err := l.db.EndRoom(ctx, l.room.ID, time.Now()); err != nil {
+	if _, err := l.db.EndRoom(ctx, l.room.ID, l.room.LectureID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.client.DeleteRoom(ctx, l.room.ID); err != nil {
+	if err := l.client.DeleteRoom(ctx, l.room.LectureID); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the assistant to leave", func() bool { return b.Rooms() == 0 && b.Tracks() == 0 })
 	waitFor(t, "the lease to be released", func() bool {
-		ok, err := l.db.ClaimAgentRoom(ctx, l.room.ID, "someone", time.Now(), time.Now().Add(time.Second))
+		ok, err := l.db.ClaimAgentRoom(ctx, l.room.LectureID, "someone", time.Now(), time.Now().Add(time.Second))
 		return err == nil && ok
 	})
 }
@@ -441,7 +441,7 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	a, _ := l.startAgentWith(t, agent.Deps{Store: store, STT: stt, STTName: "deepgram"},
 		agent.Options{ID: "one", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
 	sid := func() string {
-		ps, err := l.client.ListParticipants(context.Background(), l.room.ID)
+		ps, err := l.client.ListParticipants(context.Background(), l.room.LectureID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -467,7 +467,7 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	}
 	store.down.Store(false)
 	time.Sleep(600 * time.Millisecond) // a few reconciles: the lease is renewed
-	if ok, err := l.db.ClaimAgentRoom(context.Background(), l.room.ID, "other", time.Now(), time.Now().Add(time.Second)); err != nil || ok {
+	if ok, err := l.db.ClaimAgentRoom(context.Background(), l.room.LectureID, "other", time.Now(), time.Now().Add(time.Second)); err != nil || ok {
 		t.Fatalf("another process could take the room after the outage: %v %v", ok, err)
 	}
 	if got := sid(); got != joined {
@@ -491,18 +491,18 @@ func TestAnnouncedRoomIsJoinedAtOnce(t *testing.T) {
 
 	// A second room goes live after the assistant's last look.
 	now := time.Now().UTC()
-	r := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjm", OwnerID: l.room.OwnerID, Name: "Chemistry",
+	r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: "abc-defg-hjm", OwnerID: l.room.OwnerID, Name: "Chemistry",
 		MaxParticipants: 50, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
 	if err := l.db.CreateRoom(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.db.StartRoom(context.Background(), r.ID, now); err != nil {
+	if _, err := l.db.StartRoom(context.Background(), r.ID, r.LectureID, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.client.CreateRoom(context.Background(), livekit.RoomSpec{Name: r.ID}); err != nil {
+	if _, err := l.client.CreateRoom(context.Background(), livekit.RoomSpec{Name: r.LectureID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := bus.Publish(context.Background(), domain.TopicLiveRooms, []byte(r.ID)); err != nil {
+	if err := bus.Publish(context.Background(), domain.TopicLiveRooms, []byte(r.LectureID)); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the assistant in the announced room", func() bool { return a.Rooms() == 2 }) // well before the minute

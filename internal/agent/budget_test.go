@@ -64,7 +64,7 @@ func runTrack(t *testing.T, pkts []*rtp.Packet) (sent, elapsed time.Duration, st
 	if err != nil {
 		t.Fatal(err)
 	}
-	room := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Budget", MaxParticipants: 5,
+	room := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Budget", MaxParticipants: 5,
 		Status: domain.RoomLive, StartedAt: &now, CreatedAt: now, UpdatedAt: now}
 	if err := db.CreateRoom(ctx, room); err != nil {
 		t.Fatal(err)

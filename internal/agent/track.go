@@ -169,7 +169,7 @@ func (t *trackPipeline) results(st domain.STTStream, zero *atomic.Int64, prefix 
 			if lang == "" {
 				lang = a.o.Language
 			}
-			t.store(domain.TranscriptSegment{ID: uuid.NewString(), RoomID: t.s.room.ID, SegmentID: id,
+			t.store(domain.TranscriptSegment{ID: uuid.NewString(), RoomID: t.s.room.ID, LectureID: t.s.room.LectureID, SegmentID: id,
 				SpeakerIdentity: t.identity, SpeakerName: t.name, TrackID: t.trackSID,
 				StartMs: max(0, offset+r.StartMs), EndMs: max(0, offset+r.EndMs), Text: text, Language: lang, CreatedAt: a.o.Now()})
 		}

@@ -92,7 +92,7 @@ func TestClockJumpStartsANewStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	room := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Mute", MaxParticipants: 5,
+	room := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: owner.ID, Name: "Mute", MaxParticipants: 5,
 		Status: domain.RoomLive, StartedAt: &now, CreatedAt: now, UpdatedAt: now}
 	if err := db.CreateRoom(ctx, room); err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestClockJumpStartsANewStream(t *testing.T) {
 	if want := int64(len(pkts)) * 960; total < want-5*960 || total > want {
 		t.Errorf("%d samples sent in all, want about %d", total, want)
 	}
-	segs, err := db.Transcript(ctx, room.ID)
+	segs, err := db.Transcript(ctx, room.LectureID)
 	if err != nil {
 		t.Fatal(err)
 	}

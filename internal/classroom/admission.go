@@ -13,7 +13,7 @@ func (s *Service) activeGuest(ctx context.Context, st domain.Store, r *domain.Ro
 	if identity == "" {
 		return nil, notIn
 	}
-	a, err := st.Admission(ctx, r.ID, identity)
+	a, err := st.Admission(ctx, r.LectureID, identity)
 	if domain.ErrorCode(err) == domain.ENotFound || (err == nil && (!a.Active() || a.Kind != domain.KindGuest)) {
 		return nil, notIn
 	}

@@ -26,7 +26,7 @@ func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Atte
 			return nil
 		}
 		s.log.WarnContext(ctx, "removing a participant without admission from the call", "room", r.ID, "identity", identity)
-		return s.sfu.RemoveParticipant(ctx, r.ID, identity)
+		return s.sfu.RemoveParticipant(ctx, r.LectureID, identity)
 	}
 	a.JoinedAt = &at
 	if err := s.store.RecordAttendance(ctx, a); err != nil {
@@ -39,10 +39,10 @@ func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Atte
 	// the record again after each change until they agree, so the last word is the record's.
 	can := guest.CanPublish
 	for range 3 {
-		if err := s.sfu.ConfirmGuest(ctx, r.ID, identity, can); err != nil {
+		if err := s.sfu.ConfirmGuest(ctx, r.LectureID, identity, can); err != nil {
 			return err
 		}
-		now, err := s.store.Admission(ctx, r.ID, identity)
+		now, err := s.store.Admission(ctx, r.LectureID, identity)
 		if domain.ErrorCode(err) == domain.ENotFound {
 			return nil
 		}
@@ -77,7 +77,7 @@ func (s *Service) inCallAs(ctx context.Context, r *domain.Room, identity string)
 // away on arrival has none and gets none; a departure reported before its arrival (webhooks
 // out of order) is kept when the identity may be in the call, so the arrival completes it.
 func (s *Service) recordDeparture(ctx context.Context, r *domain.Room, a domain.Attendance, at time.Time) error {
-	rows, err := s.store.AttendanceOf(ctx, a.RoomID)
+	rows, err := s.store.AttendanceOf(ctx, a.LectureID)
 	if err != nil {
 		return err
 	}

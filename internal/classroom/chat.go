@@ -70,7 +70,7 @@ func (s *Service) SendChat(ctx context.Context, actor domain.Actor, roomID, text
 	if err := s.limit(ctx, "chat:"+r.ID+":"+v.Identity, chatPerSender, chatWindow); err != nil {
 		return nil, false, err
 	}
-	m := domain.ChatMessage{ID: uuid.NewString(), RoomID: r.ID, SenderIdentity: v.Identity, SenderName: v.Name,
+	m := domain.ChatMessage{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SenderIdentity: v.Identity, SenderName: v.Name,
 		ClientID: clientID, Text: text, CreatedAt: s.now()}
 	var stored *domain.ChatMessage
 	var created bool
@@ -101,7 +101,7 @@ func (s *Service) ChatHistory(ctx context.Context, actor domain.Actor, roomID, b
 	if before != "" && !validID(before) {
 		return nil, domain.Invalid("before", "The before cursor must be a message id.")
 	}
-	return s.store.ChatMessages(ctx, r.ID, before, limit)
+	return s.store.ChatMessages(ctx, r.LectureID, before, limit)
 }
 
 // DeleteChat removes a message; the host (or an admin) may.
@@ -114,7 +114,7 @@ func (s *Service) DeleteChat(ctx context.Context, actor domain.Actor, roomID, me
 		return domain.Errorf(domain.ENotFound, "No such message.")
 	}
 	return s.inTx(ctx, func(st domain.Store, out *outbox) error {
-		ok, err := st.DeleteChatMessage(ctx, r.ID, messageID, s.now(), actor.User.ID)
+		ok, err := st.DeleteChatMessage(ctx, r.LectureID, messageID, s.now(), actor.User.ID)
 		if err != nil {
 			return err
 		}

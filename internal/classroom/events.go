@@ -46,14 +46,16 @@ type RemovedView struct {
 
 // RoomStateView is the state of a room that everyone in it may know.
 type RoomStateView struct {
-	Status       string `json:"status"`
+	Status string `json:"status"`
+	// LectureID is the lecture the state is about: the live one, or the one that just ended.
+	LectureID    string `json:"lectureId"`
 	Locked       bool   `json:"locked"`
 	ChatEnabled  bool   `json:"chatEnabled"`
 	FilesEnabled bool   `json:"filesEnabled"`
 }
 
 func roomState(r *domain.Room) RoomStateView {
-	return RoomStateView{Status: string(r.Status), Locked: r.Locked, ChatEnabled: r.ChatEnabled, FilesEnabled: r.FilesEnabled}
+	return RoomStateView{Status: string(r.Status), LectureID: r.LectureID, Locked: r.Locked, ChatEnabled: r.ChatEnabled, FilesEnabled: r.FilesEnabled}
 }
 
 // HandView is one hand going up or down.

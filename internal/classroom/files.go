@@ -117,7 +117,7 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 		}
 	}
 
-	f := domain.SharedFile{ID: uuid.NewString(), RoomID: r.ID, UploaderIdentity: v.Identity, UploaderName: v.Name,
+	f := domain.SharedFile{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, UploaderIdentity: v.Identity, UploaderName: v.Name,
 		FileKey: "rooms/" + r.ID + "/" + uuid.NewString(), Name: name, ContentType: ctype, CreatedAt: s.now()}
 	hash := sha256.New()
 	body := &limitedReader{r: io.TeeReader(io.MultiReader(bytes.NewReader(head), content), hash), left: s.opts.MaxUpload}
@@ -176,19 +176,25 @@ func (s *Service) Files(ctx context.Context, actor domain.Actor, roomID string) 
 	if err != nil {
 		return nil, err
 	}
-	return s.store.SharedFiles(ctx, r.ID)
+	return s.store.SharedFiles(ctx, r.LectureID)
 }
 
-// OpenFile opens a shared file for download by someone in the room.
+// OpenFile opens a shared file for download by someone in the room's current lecture; the
+// host may open the files of its past lectures too (their pages link them).
 func (s *Service) OpenFile(ctx context.Context, actor domain.Actor, roomID, fileID string) (*domain.SharedFile, io.ReadCloser, error) {
-	_, r, err := s.RoomViewer(ctx, actor, roomID)
+	v, r, err := s.RoomViewer(ctx, actor, roomID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if s.blobs == nil {
 		return nil, nil, domain.Errorf(domain.EUnavailable, "File storage is not configured.")
 	}
-	f, err := s.fileOf(ctx, r.ID, fileID)
+	f, err := s.fileOf(ctx, r.LectureID, fileID)
+	if domain.ErrorCode(err) == domain.ENotFound && v.IsHost {
+		if f, err = s.store.RoomFile(ctx, r.ID, fileID); domain.ErrorCode(err) == domain.ENotFound {
+			err = domain.Errorf(domain.ENotFound, "No such file.")
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,7 +211,7 @@ func (s *Service) DeleteFile(ctx context.Context, actor domain.Actor, roomID, fi
 	if err != nil {
 		return err
 	}
-	f, err := s.fileOf(ctx, r.ID, fileID)
+	f, err := s.fileOf(ctx, r.LectureID, fileID)
 	if err != nil {
 		return err
 	}
@@ -213,7 +219,7 @@ func (s *Service) DeleteFile(ctx context.Context, actor domain.Actor, roomID, fi
 		return domain.Errorf(domain.EForbidden, "Only the host or the person who shared a file may delete it.")
 	}
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
-		ok, err := st.DeleteSharedFile(ctx, r.ID, f.ID)
+		ok, err := st.DeleteSharedFile(ctx, r.LectureID, f.ID)
 		if err != nil {
 			return err
 		}
@@ -231,11 +237,11 @@ func (s *Service) DeleteFile(ctx context.Context, actor domain.Actor, roomID, fi
 	return nil
 }
 
-func (s *Service) fileOf(ctx context.Context, roomID, fileID string) (*domain.SharedFile, error) {
+func (s *Service) fileOf(ctx context.Context, lectureID, fileID string) (*domain.SharedFile, error) {
 	if !validID(fileID) {
 		return nil, domain.Errorf(domain.ENotFound, "No such file.")
 	}
-	f, err := s.store.SharedFile(ctx, roomID, fileID)
+	f, err := s.store.SharedFile(ctx, lectureID, fileID)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return nil, domain.Errorf(domain.ENotFound, "No such file.")
 	}

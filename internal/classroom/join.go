@@ -80,7 +80,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	}
 	// Already in (a reload, a second tab of the same browser): no PIN again, no new knock, and
 	// the guest's own place is not counted against the room's size.
-	if a, err := s.store.Admission(ctx, r.ID, actor.GuestSession); err == nil && a.Active() && a.Kind == domain.KindGuest {
+	if a, err := s.store.Admission(ctx, r.LectureID, actor.GuestSession); err == nil && a.Active() && a.Kind == domain.KindGuest {
 		if r.Locked {
 			return nil, errLocked // admitted, but no token until the host unlocks
 		}
@@ -102,7 +102,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	}
 	// 5. A locked room lets nobody in, but records the knock (below) for the host to see: only
 	// the host's "unlock and admit" lets this guest in.
-	if e, err := s.store.LatestLobbyEntry(ctx, r.ID, actor.GuestSession); err == nil && e.Status == domain.LobbyPending {
+	if e, err := s.store.LatestLobbyEntry(ctx, r.LectureID, actor.GuestSession); err == nil && e.Status == domain.LobbyPending {
 		if r.Locked {
 			return &JoinResult{Entry: e, Locked: true}, nil
 		}
@@ -120,7 +120,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	}
 
 	now := s.now()
-	e := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, SessionID: actor.GuestSession, Name: name, Fingerprint: fp,
+	e := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: actor.GuestSession, Name: name, Fingerprint: fp,
 		IP: actor.IP, Status: domain.LobbyPending, CreatedAt: now}
 	res := &JoinResult{Entry: &e}
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
@@ -144,7 +144,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 			return out.add(ctx, st, r.ID, EvLobbyKnock, domain.AudienceHost, LobbyView(&e))
 		}
 		res.Admitted = true
-		return st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: e.SessionID, Name: e.Name,
+		return st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: e.SessionID, Name: e.Name,
 			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, LobbyEntryID: e.ID, AdmittedAt: now})
 	})
 	if err != nil {
@@ -168,11 +168,11 @@ func (s *Service) knockLocked(ctx context.Context, st domain.Store, out *outbox,
 func (s *Service) checkCapacity(ctx context.Context, r *domain.Room) error {
 	n := -1
 	if r.Status == domain.RoomLive {
-		n = s.peopleInCall(ctx, r.ID)
+		n = s.peopleInCall(ctx, r.LectureID)
 	}
 	if n < 0 {
 		var err error
-		if n, err = s.store.ConnectedCount(ctx, r.ID); err != nil {
+		if n, err = s.store.ConnectedCount(ctx, r.LectureID); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@ func (s *Service) LobbyQueue(ctx context.Context, actor domain.Actor, roomID str
 	if err != nil {
 		return nil, err
 	}
-	return s.store.LobbyEntries(ctx, r.ID, domain.LobbyPending)
+	return s.store.LobbyEntries(ctx, r.LectureID, domain.LobbyPending)
 }
 
 // LobbyDecision approves or rejects one waiting guest (entryID) or all of them (entryID "").
@@ -39,7 +39,7 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 	}
 	var targets []domain.LobbyEntry
 	if d.All {
-		if targets, err = s.store.LobbyEntries(ctx, r.ID, domain.LobbyPending); err != nil {
+		if targets, err = s.store.LobbyEntries(ctx, r.LectureID, domain.LobbyPending); err != nil {
 			return nil, err
 		}
 	} else {
@@ -111,7 +111,7 @@ func (s *Service) decideEntry(ctx context.Context, st domain.Store, out *outbox,
 	}
 	e.Status, e.DecidedAt, e.DecidedBy = status, &now, by
 	if status == domain.LobbyApproved {
-		if err := st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: e.SessionID, Name: e.Name,
+		if err := st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: e.SessionID, Name: e.Name,
 			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, LobbyEntryID: e.ID, AdmittedAt: now}); err != nil {
 			return false, err
 		}

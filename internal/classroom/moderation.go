@@ -102,7 +102,7 @@ func (s *Service) isHostIdentity(ctx context.Context, r *domain.Room, identity s
 	if identity == r.OwnerID {
 		return true
 	}
-	a, err := s.store.Admission(ctx, r.ID, identity)
+	a, err := s.store.Admission(ctx, r.LectureID, identity)
 	return err == nil && a.Active() && a.Kind == domain.KindHost
 }
 
@@ -126,14 +126,14 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 	}
 	err := s.inTx(ctx, func(st domain.Store, out *outbox) error {
 		name, fingerprint, ip := "", "", ""
-		a, err := st.Admission(ctx, r.ID, identity)
+		a, err := st.Admission(ctx, r.LectureID, identity)
 		if err == nil {
 			name, fingerprint = a.Name, a.Fingerprint
 		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
 		}
 		// The lobby entry knows the browser and the address even of a guest never admitted.
-		e, err := st.LatestLobbyEntry(ctx, r.ID, identity)
+		e, err := st.LatestLobbyEntry(ctx, r.LectureID, identity)
 		if err == nil {
 			name = cmp.Or(name, e.Name)
 			fingerprint, ip = cmp.Or(fingerprint, e.Fingerprint), e.IP
@@ -171,10 +171,10 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 // revoke takes a guest's admission and approvals back and tells the streams.
 func (s *Service) revoke(ctx context.Context, st domain.Store, out *outbox, r *domain.Room, identity, name, reason string) error {
 	now := s.now()
-	if _, err := st.RevokeAdmission(ctx, r.ID, identity, now); err != nil {
+	if _, err := st.RevokeAdmission(ctx, r.LectureID, identity, now); err != nil {
 		return err
 	}
-	if err := st.RevokeApprovals(ctx, r.ID, identity, now); err != nil {
+	if err := st.RevokeApprovals(ctx, r.LectureID, identity, now); err != nil {
 		return err
 	}
 	if err := s.lowerRemovedHand(ctx, st, out, r, identity, name); err != nil {
@@ -191,7 +191,7 @@ func (s *Service) sfuRemove(ctx context.Context, r *domain.Room, identity string
 	if s.sfu == nil || r.Status != domain.RoomLive {
 		return nil
 	}
-	if err := s.sfu.RemoveParticipant(ctx, r.ID, identity); err != nil {
+	if err := s.sfu.RemoveParticipant(ctx, r.LectureID, identity); err != nil {
 		s.log.ErrorContext(ctx, "remove from video room", "room", r.ID, "identity", identity, "err", err)
 		return domain.Errorf(domain.EUnavailable, "Removed from the room, but the video server could not be told; try again.")
 	}
@@ -223,13 +223,13 @@ func (s *Service) silence(ctx context.Context, actor domain.Actor, r *domain.Roo
 	var err error
 	switch action {
 	case ActMute:
-		res.Muted, err = s.sfu.MuteMicrophone(ctx, r.ID, identity)
+		res.Muted, err = s.sfu.MuteMicrophone(ctx, r.LectureID, identity)
 	default:
 		can := action == ActAllowPublish
-		if _, err := s.store.SetCanPublish(ctx, r.ID, identity, can); err != nil {
+		if _, err := s.store.SetCanPublish(ctx, r.LectureID, identity, can); err != nil {
 			return err
 		}
-		err = s.sfu.SetCanPublish(ctx, r.ID, identity, can)
+		err = s.sfu.SetCanPublish(ctx, r.LectureID, identity, can)
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "moderate in video room", "room", r.ID, "action", action, "err", err)
@@ -248,12 +248,12 @@ func (s *Service) guestsInCall(ctx context.Context, r *domain.Room) ([]domain.SF
 	if s.sfu == nil || r.Status != domain.RoomLive {
 		return nil, nil
 	}
-	ps, err := s.sfu.Participants(ctx, r.ID)
+	ps, err := s.sfu.Participants(ctx, r.LectureID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "list video room", "room", r.ID, "err", err)
 		return nil, domain.Errorf(domain.EUnavailable, "The video server could not be reached; try again.")
 	}
-	admitted, err := s.store.Admissions(ctx, r.ID)
+	admitted, err := s.store.Admissions(ctx, r.LectureID)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func (s *Service) muteAll(ctx context.Context, actor domain.Actor, r *domain.Roo
 		return err
 	}
 	for _, p := range guests {
-		n, err := s.sfu.MuteMicrophone(ctx, r.ID, p.Identity)
+		n, err := s.sfu.MuteMicrophone(ctx, r.LectureID, p.Identity)
 		if err != nil {
 			s.log.WarnContext(ctx, "mute", "room", r.ID, "identity", p.Identity, "err", err)
 			continue
@@ -332,7 +332,7 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 		if err := st.UpdateRoom(ctx, r); err != nil {
 			return err
 		}
-		pending, err := st.LobbyEntries(ctx, r.ID, domain.LobbyPending)
+		pending, err := st.LobbyEntries(ctx, r.LectureID, domain.LobbyPending)
 		if err != nil {
 			return err
 		}
@@ -343,7 +343,7 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 				res.Rejected++
 			}
 		}
-		admitted, err := st.Admissions(ctx, r.ID)
+		admitted, err := st.Admissions(ctx, r.LectureID)
 		if err != nil {
 			return err
 		}
@@ -382,12 +382,12 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			err := s.sfu.RemoveParticipant(sctx, r.ID, p.Identity)
+			err := s.sfu.RemoveParticipant(sctx, r.LectureID, p.Identity)
 			muted := 0
 			if err != nil {
 				// Not removed: at least silence them.
 				s.log.ErrorContext(ctx, "panic: remove", "room", r.ID, "identity", p.Identity, "err", err)
-				muted, _ = s.sfu.MuteMicrophone(sctx, r.ID, p.Identity)
+				muted, _ = s.sfu.MuteMicrophone(sctx, r.LectureID, p.Identity)
 			}
 			mu.Lock()
 			defer mu.Unlock()

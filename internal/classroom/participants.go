@@ -60,7 +60,11 @@ func (s *Service) LobbyViewer(ctx context.Context, actor domain.Actor, roomID st
 	if !validID(roomID) || actor.GuestSession == "" {
 		return nil, nil, domain.Errorf(domain.ENotFound, "You have not asked to join this room.")
 	}
-	e, err := s.store.LatestLobbyEntry(ctx, roomID, actor.GuestSession)
+	r, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := s.store.LatestLobbyEntry(ctx, r.LectureID, actor.GuestSession)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return nil, nil, domain.Errorf(domain.ENotFound, "You have not asked to join this room.")
 	}
@@ -92,7 +96,7 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 	// state, and clients apply events idempotently; none is missed.
 	snap := &Snapshot{Identity: v.Identity, Room: roomState(r), Hands: []HandView{}, Seq: r.LastEventSeq}
 	if v.Waiting {
-		e, err := s.store.LatestLobbyEntry(ctx, r.ID, v.Identity)
+		e, err := s.store.LatestLobbyEntry(ctx, r.LectureID, v.Identity)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +112,7 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 		snap.Hands = append(snap.Hands, HandView{Identity: h.Identity, Name: h.Name, Raised: true, RaisedAt: h.RaisedAt.Format(timeFormat)})
 	}
 	if v.IsHost {
-		pending, err := s.store.LobbyEntries(ctx, r.ID, domain.LobbyPending)
+		pending, err := s.store.LobbyEntries(ctx, r.LectureID, domain.LobbyPending)
 		if err != nil {
 			return nil, err
 		}

@@ -43,7 +43,7 @@ func (s *Service) CreateRoom(ctx context.Context, actor domain.Actor, patch Room
 		return nil, err
 	}
 	now := s.now()
-	r := domain.Room{ID: uuid.NewString(), OwnerID: actor.User.ID, LobbyEnabled: true, ChatEnabled: true,
+	r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), OwnerID: actor.User.ID, LobbyEnabled: true, ChatEnabled: true,
 		FilesEnabled: true, MaxParticipants: DefaultMaxParticipants, Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
 	if patch.Name == nil {
 		patch.Name = new(string) // required: the check below says so
@@ -91,6 +91,16 @@ func (s *Service) Room(ctx context.Context, actor domain.Actor, id string) (*dom
 		return nil, domain.Errorf(domain.EForbidden, "This room belongs to another host.")
 	}
 	return r, nil
+}
+
+// Lectures lists the lectures a room has had (the live one included), the latest first, for
+// its owner or an admin.
+func (s *Service) Lectures(ctx context.Context, actor domain.Actor, roomID string) ([]domain.Lecture, error) {
+	r, err := s.Room(ctx, actor, roomID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Lectures(ctx, r.ID)
 }
 
 // UpdateRoom changes a room's settings.

@@ -152,7 +152,7 @@ func TestLobbyStreamSeesOnlyItsOwn(t *testing.T) {
 	a, b := w.guest("Аня"), w.guest("Боря")
 	st := w.open(a, classroom.StreamRequest{Lobby: true})
 	entryOf := func(g domain.Actor) string {
-		e, err := w.db.LatestLobbyEntry(t.Context(), w.room.ID, g.GuestSession)
+		e, err := w.db.LatestLobbyEntry(t.Context(), w.room.LectureID, g.GuestSession)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +256,7 @@ func TestHallBehindOneAddressKnocks(t *testing.T) {
 			break
 		}
 		// Each knock is decided, so the next one is a new request.
-		e, err := w.db.LatestLobbyEntry(t.Context(), w.room.ID, flood.GuestSession)
+		e, err := w.db.LatestLobbyEntry(t.Context(), w.room.LectureID, flood.GuestSession)
 		if err != nil {
 			t.Fatal(err)
 		}

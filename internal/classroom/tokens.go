@@ -63,12 +63,12 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 	if host {
 		// Hosts in the call (the owner, or an admin helping) are known by identity, so that
 		// moderation never treats them as guests.
-		if err := s.store.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: actor.User.ID,
+		if err := s.store.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: actor.User.ID,
 			UserID: actor.User.ID, Name: actor.User.Name, Kind: domain.KindHost, AdmittedAt: s.now()}); err != nil {
 			return nil, err
 		}
 	}
-	grant.Room, grant.TTL = r.ID, tokenTTL
+	grant.Room, grant.TTL = r.LectureID, tokenTTL
 	// Only hosts send data into the call: the web app sends none, and a guest could otherwise
 	// send lk.transcription streams that show as captions under its name.
 	grant.CanPublishData = host

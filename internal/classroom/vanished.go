@@ -28,14 +28,24 @@ func (s *Service) EndVanished(ctx context.Context, after time.Duration) (int, er
 	if err != nil {
 		return 0, err
 	}
-	exists := make(map[string]bool, len(names))
+	calls := make(map[string]bool, len(names))
 	for _, n := range names {
-		exists[n] = true
+		calls[n] = true
+	}
+	// A video room is named by the lecture; the absences are counted per room.
+	exists := make(map[string]bool, len(live))
+	lecture := make(map[string]string, len(live))
+	for _, id := range live {
+		r, err := s.store.Room(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		exists[id], lecture[id] = calls[r.LectureID], r.LectureID
 	}
 	now := s.now()
 	ended := 0
 	for _, id := range s.vanished.overdue(live, exists, now, after) {
-		if err := s.markEnded(ctx, id, now); err != nil {
+		if err := s.markEnded(ctx, id, lecture[id], now); err != nil {
 			return ended, err
 		}
 		s.vanished.forget(id)

@@ -32,28 +32,35 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 	if !validID(ev.Room) {
 		return nil // not one of our rooms (a shared LiveKit deployment)
 	}
-	r, err := s.store.Room(ctx, ev.Room)
+	// A video room is named by its lecture.
+	l, err := s.store.Lecture(ctx, ev.Room)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	r, err := s.store.Room(ctx, l.RoomID)
+	if err != nil {
+		return err
+	}
+	// Only the room's current lecture may be live; a call of an ended one is closed again.
+	current := r.LectureID == l.ID
 	switch ev.Type {
 	case domain.EventRoomStarted:
-		if r.Status == domain.RoomEnded {
-			return s.closeEnded(ctx, r)
+		if !current {
+			return s.closeEnded(ctx, l.ID)
 		}
-		if err := s.markLive(ctx, r.ID, at); err != nil {
+		if err := s.markLive(ctx, r.ID, l.ID, at); err != nil {
 			return err
 		}
-		s.announceLive(ctx, r.ID)
+		s.announceLive(ctx, l.ID)
 		return nil
 	case domain.EventRoomFinished:
-		if r.Status != domain.RoomLive {
+		if !current || r.Status != domain.RoomLive {
 			return nil
 		}
-		if err := s.markEnded(ctx, r.ID, at); err != nil {
+		if err := s.markEnded(ctx, r.ID, l.ID, at); err != nil {
 			return err
 		}
 		s.log.InfoContext(ctx, "room finished in the video server", "room", r.ID)
@@ -62,27 +69,29 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 		if ev.ParticipantKind == domain.ParticipantAgent || ev.ParticipantSID == "" {
 			return nil
 		}
-		a := domain.Attendance{RoomID: r.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}
+		a := domain.Attendance{RoomID: r.ID, LectureID: l.ID, SID: ev.ParticipantSID, Identity: ev.ParticipantIdentity, Name: ev.ParticipantName}
 		if ev.Type == domain.EventParticipantLeft {
 			return s.recordDeparture(ctx, r, a, at)
 		}
-		if r.Status == domain.RoomEnded {
+		if !current || r.Status == domain.RoomEnded {
 			// A late report of someone who was there counts; then, whoever it is, the lecture
 			// is over (someone may have reconnected with a token still valid).
-			if err := s.recordLateArrival(ctx, r, a, at); err != nil {
-				return err
+			if current {
+				if err := s.recordLateArrival(ctx, r, a, at); err != nil {
+					return err
+				}
 			}
-			return s.closeEnded(ctx, r)
+			return s.closeEnded(ctx, l.ID)
 		}
 		return s.confirmJoin(ctx, r, a, at)
 	}
 	return nil
 }
 
-func (s *Service) closeEnded(ctx context.Context, r *domain.Room) error {
+func (s *Service) closeEnded(ctx context.Context, lectureID string) error {
 	if s.sfu == nil {
 		return nil
 	}
-	s.log.WarnContext(ctx, "activity in an ended room; closing it again", "room", r.ID)
-	return s.sfu.DeleteRoom(ctx, r.ID)
+	s.log.WarnContext(ctx, "activity in an ended lecture's call; closing it again", "lecture", lectureID)
+	return s.sfu.DeleteRoom(ctx, lectureID)
 }

@@ -18,6 +18,7 @@ const (
 type Admission struct {
 	ID           string
 	RoomID       string
+	LectureID    string
 	Identity     string
 	UserID       string
 	Name         string
@@ -33,17 +34,18 @@ type Admission struct {
 // Active reports whether the admission still holds.
 func (a *Admission) Active() bool { return a != nil && a.RevokedAt == nil }
 
-// AdmissionStore keeps who may be in a room: its participant history.
+// AdmissionStore keeps who may be in a lecture: its participant history. Admissions are per
+// lecture: one admitted last week knocks again.
 type AdmissionStore interface {
 	// Admit records (or renews) an identity's admission.
 	Admit(ctx context.Context, a Admission) error
-	Admission(ctx context.Context, roomID, identity string) (*Admission, error)
-	// Admissions lists the room's admissions that still hold.
-	Admissions(ctx context.Context, roomID string) ([]Admission, error)
+	Admission(ctx context.Context, lectureID, identity string) (*Admission, error)
+	// Admissions lists the lecture's admissions that still hold.
+	Admissions(ctx context.Context, lectureID string) ([]Admission, error)
 	// SetCanPublish records whether the admitted identity may publish; false when none holds.
-	SetCanPublish(ctx context.Context, roomID, identity string, can bool) (bool, error)
+	SetCanPublish(ctx context.Context, lectureID, identity string, can bool) (bool, error)
 	// RevokeAdmission takes an admission back; false when none held.
-	RevokeAdmission(ctx context.Context, roomID, identity string, at time.Time) (bool, error)
+	RevokeAdmission(ctx context.Context, lectureID, identity string, at time.Time) (bool, error)
 	// ConnectedCount is how many identities are in the call now (by the video server's events).
-	ConnectedCount(ctx context.Context, roomID string) (int, error)
+	ConnectedCount(ctx context.Context, lectureID string) (int, error)
 }

@@ -23,18 +23,18 @@ type AgentWorker struct {
 	Tracks    int // microphone tracks it transcribes
 }
 
-// AgentStore shares the live rooms between assistant processes. Each room is captioned by the
-// holder of its lease; a lease that is not renewed runs out, and another process takes the
+// AgentStore shares the live lectures (calls) between assistant processes. Each is captioned by
+// the holder of its lease; a lease that is not renewed runs out, and another process takes the
 // room over.
 type AgentStore interface {
 	// ClaimAgentRoom takes or renews the room's lease for holder until the given time; false
 	// when another holder's lease is still running.
-	ClaimAgentRoom(ctx context.Context, roomID, holder string, now, until time.Time) (bool, error)
+	ClaimAgentRoom(ctx context.Context, lectureID, holder string, now, until time.Time) (bool, error)
 	// AgentHolds reports whether an assistant holds the room's lease now: it may still be
 	// storing the lecture's last captions.
-	AgentHolds(ctx context.Context, roomID string, now time.Time) (bool, error)
+	AgentHolds(ctx context.Context, lectureID string, now time.Time) (bool, error)
 	// ReleaseAgentRoom gives the lease up if holder has it.
-	ReleaseAgentRoom(ctx context.Context, roomID, holder string) error
+	ReleaseAgentRoom(ctx context.Context, lectureID, holder string) error
 	// BeatAgent records a worker's heartbeat (and forgets workers silent for long).
 	BeatAgent(ctx context.Context, w AgentWorker) error
 	// AgentWorkers lists the workers heard from since the given time.

@@ -8,12 +8,13 @@ import (
 // Attendance is one connection of a participant to a live room. Either time may be unknown
 // for a while: webhooks arrive in any order.
 type Attendance struct {
-	RoomID   string
-	SID      string
-	Identity string
-	Name     string
-	JoinedAt *time.Time
-	LeftAt   *time.Time
+	RoomID    string
+	LectureID string
+	SID       string
+	Identity  string
+	Name      string
+	JoinedAt  *time.Time
+	LeftAt    *time.Time
 }
 
 // AttendanceStore keeps who was in a room's call, and when.
@@ -21,6 +22,6 @@ type AttendanceStore interface {
 	// RecordAttendance merges one connection's times: the earliest join and the latest leave
 	// win, so duplicates and any order of events give the same result.
 	RecordAttendance(ctx context.Context, a Attendance) error
-	// AttendanceOf lists a room's connections, earliest join first.
-	AttendanceOf(ctx context.Context, roomID string) ([]Attendance, error)
+	// AttendanceOf lists a lecture's connections, earliest join first.
+	AttendanceOf(ctx context.Context, lectureID string) ([]Attendance, error)
 }

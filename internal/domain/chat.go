@@ -9,6 +9,7 @@ import (
 type ChatMessage struct {
 	ID             string
 	RoomID         string
+	LectureID      string
 	SenderIdentity string
 	SenderName     string
 	ClientID       string // chosen by the sender's client: a retried send is the same message
@@ -24,6 +25,6 @@ type ChatStore interface {
 	CreateChatMessage(ctx context.Context, m ChatMessage) (stored *ChatMessage, created bool, err error)
 	// ChatMessages lists up to limit messages that are not deleted, oldest first; with before set,
 	// only messages older than that message.
-	ChatMessages(ctx context.Context, roomID, before string, limit int) ([]ChatMessage, error)
-	DeleteChatMessage(ctx context.Context, roomID, id string, at time.Time, by string) (bool, error)
+	ChatMessages(ctx context.Context, lectureID, before string, limit int) ([]ChatMessage, error)
+	DeleteChatMessage(ctx context.Context, lectureID, id string, at time.Time, by string) (bool, error)
 }

@@ -10,6 +10,7 @@ import (
 type SharedFile struct {
 	ID               string
 	RoomID           string
+	LectureID        string
 	UploaderIdentity string
 	UploaderName     string
 	FileKey          string
@@ -41,9 +42,12 @@ type Blobs interface {
 // FileStore keeps the records of shared files (their contents are in Blobs).
 type FileStore interface {
 	CreateSharedFile(ctx context.Context, f SharedFile) error
-	SharedFile(ctx context.Context, roomID, id string) (*SharedFile, error)
-	SharedFiles(ctx context.Context, roomID string) ([]SharedFile, error)
-	DeleteSharedFile(ctx context.Context, roomID, id string) (bool, error)
+	SharedFile(ctx context.Context, lectureID, id string) (*SharedFile, error)
+	SharedFiles(ctx context.Context, lectureID string) ([]SharedFile, error)
+	// RoomFile is a file of any of the room's lectures: the host downloads those of past
+	// lectures from their pages.
+	RoomFile(ctx context.Context, roomID, id string) (*SharedFile, error)
+	DeleteSharedFile(ctx context.Context, lectureID, id string) (bool, error)
 	// FileKeysOf lists the blob keys of a room's files (to delete them with the room).
 	FileKeysOf(ctx context.Context, roomID string) ([]string, error)
 }

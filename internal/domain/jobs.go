@@ -13,6 +13,7 @@ type Job struct {
 	ID          string
 	Kind        string
 	RoomID      string
+	LectureID   string
 	Status      string // QUEUED, RUNNING, DONE, FAILED
 	Attempts    int
 	MaxAttempts int

@@ -10,6 +10,7 @@ import (
 type TranscriptSegment struct {
 	ID              string
 	RoomID          string
+	LectureID       string
 	SegmentID       string // the caption's lk.segment_id: a re-sent final is stored once
 	SpeakerIdentity string
 	SpeakerName     string
@@ -32,9 +33,10 @@ const (
 	SummaryExtractive = "extractive" // sentences picked from the transcript itself
 )
 
-// LectureArtifact is what the lecture left: its summary (1:1 with the room).
+// LectureArtifact is what the lecture left: its summary (1:1 with the lecture).
 type LectureArtifact struct {
 	RoomID          string
+	LectureID       string
 	SummaryStatus   string
 	SummaryKind     string
 	SummaryMarkdown string
@@ -47,9 +49,9 @@ type LectureArtifact struct {
 type LectureStore interface {
 	// AppendTranscript stores a final segment; false when its segment id was stored already.
 	AppendTranscript(ctx context.Context, s TranscriptSegment) (bool, error)
-	// Transcript lists the room's segments in time order.
-	Transcript(ctx context.Context, roomID string) ([]TranscriptSegment, error)
-	Artifact(ctx context.Context, roomID string) (*LectureArtifact, error)
+	// Transcript lists the lecture's segments in time order.
+	Transcript(ctx context.Context, lectureID string) ([]TranscriptSegment, error)
+	Artifact(ctx context.Context, lectureID string) (*LectureArtifact, error)
 	// SetSummary records the summary's state.
 	SetSummary(ctx context.Context, a LectureArtifact) error
 }
@@ -57,7 +59,7 @@ type LectureStore interface {
 // ShareStore keeps a lecture page's share link: only the hash of its token is stored.
 type ShareStore interface {
 	// SetShareToken sets (or with "" clears) the hash of the lecture's share token.
-	SetShareToken(ctx context.Context, roomID, tokenHash string, at time.Time) error
+	SetShareToken(ctx context.Context, lectureID, tokenHash string, at time.Time) error
 	// ShareToken is the lecture's share token hash, "" when sharing is off.
-	ShareToken(ctx context.Context, roomID string) (string, error)
+	ShareToken(ctx context.Context, lectureID string) (string, error)
 }

@@ -20,6 +20,7 @@ const (
 type LobbyEntry struct {
 	ID          string
 	RoomID      string
+	LectureID   string
 	SessionID   string
 	Name        string
 	Fingerprint string
@@ -34,12 +35,12 @@ type LobbyEntry struct {
 type LobbyStore interface {
 	CreateLobbyEntry(ctx context.Context, e LobbyEntry) error
 	LobbyEntry(ctx context.Context, id string) (*LobbyEntry, error)
-	// LobbyEntries lists a room's entries with the status, oldest first.
-	LobbyEntries(ctx context.Context, roomID string, status LobbyStatus) ([]LobbyEntry, error)
-	// LatestLobbyEntry is the session's newest entry in the room.
-	LatestLobbyEntry(ctx context.Context, roomID, sessionID string) (*LobbyEntry, error)
+	// LobbyEntries lists a lecture's entries with the status, oldest first.
+	LobbyEntries(ctx context.Context, lectureID string, status LobbyStatus) ([]LobbyEntry, error)
+	// LatestLobbyEntry is the session's newest entry for the lecture.
+	LatestLobbyEntry(ctx context.Context, lectureID, sessionID string) (*LobbyEntry, error)
 	// DecideLobbyEntry moves a PENDING entry to status; false when it was not pending.
 	DecideLobbyEntry(ctx context.Context, id string, status LobbyStatus, by string, at time.Time) (bool, error)
-	// RevokeApprovals turns the session's APPROVED entries in the room into REVOKED.
-	RevokeApprovals(ctx context.Context, roomID, sessionID string, at time.Time) error
+	// RevokeApprovals turns the session's APPROVED entries for the lecture into REVOKED.
+	RevokeApprovals(ctx context.Context, lectureID, sessionID string, at time.Time) error
 }

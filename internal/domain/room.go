@@ -27,6 +27,9 @@ type Room struct {
 	MaxParticipants int
 	Locked          bool
 	Status          RoomStatus
+	// LectureID is the room's current lecture: the live one, or the next one, which knocks
+	// made between lectures wait for. Its id names the call in the video server.
+	LectureID string
 	// LastEventSeq is the number of the room's latest event (read-only: AppendEvent bumps it).
 	LastEventSeq int64
 	CreatedAt    time.Time
@@ -35,12 +38,26 @@ type Room struct {
 	EndedAt      *time.Time
 }
 
+// Lecture is one session of a room: each start opens one, with its own door (lobby and
+// admissions), attendance, chat, files, transcript, summary and call. The room keeps its
+// settings, bans and event stream across its lectures.
+type Lecture struct {
+	ID        string
+	RoomID    string
+	Number    int // 1, 2, ... in the room
+	Status    RoomStatus
+	StartedAt *time.Time
+	EndedAt   *time.Time
+}
+
 // HasPIN reports whether joining needs a PIN.
 func (r *Room) HasPIN() bool { return r.PINHash != "" }
 
 // RoomStore keeps rooms. Deleting a room deletes everything of the room.
 type RoomStore interface {
-	CreateRoom(ctx context.Context, r Room) error // EConflict when the code is taken
+	// CreateRoom makes the room and its first lecture, r.LectureID (not started yet);
+	// EConflict when the code is taken.
+	CreateRoom(ctx context.Context, r Room) error
 	Room(ctx context.Context, id string) (*Room, error)
 	// RoomForUpdate reads the room for a change in this transaction, keeping others from
 	// changing it meanwhile.

@@ -33,7 +33,7 @@ func FuzzJSONBodies(f *testing.F) {
 		{guest, "POST", "/api/rooms/" + r.ID + "/hand-raise"},
 		{host, "POST", "/api/rooms/" + r.ID + "/chat"},
 		{host, "POST", "/api/livekit/token"},
-		{host, "POST", "/api/lectures/" + r.ID + "/share"},
+		{host, "POST", "/api/lectures/" + r.LectureID + "/share"},
 		{host, "PATCH", "/api/admin/users/" + u.ID},
 	}
 	for i := range routes {

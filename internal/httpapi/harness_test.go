@@ -322,6 +322,7 @@ func (c *client) register(email, name string) user {
 
 type room struct {
 	ID, Code, Name, Status, OwnerID string
+	LectureID                       string // the current lecture
 	LobbyEnabled, HasPin            bool
 	ChatEnabled, FilesEnabled       bool
 	MaxParticipants                 int

@@ -121,9 +121,9 @@ func connectGuest(t *testing.T, e *env, tap *livekittest.TokenTap, g *client, ro
 	return rc, tok.Token
 }
 
-func attendanceRows(t *testing.T, e *env, roomID, identity string) int {
+func attendanceRows(t *testing.T, e *env, lectureID, identity string) int {
 	t.Helper()
-	rows, err := e.db.AttendanceOf(context.Background(), roomID)
+	rows, err := e.db.AttendanceOf(context.Background(), lectureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestKickAndBanHoldAgainstKeptTokens(t *testing.T) {
 	a := g.join(r.ID, "Сохраняет", "", "fp-keeper-0001").joined(t)
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a.EntryID, "action": "approve"}), http.StatusOK)
 	rc, minted := connectGuest(t, e, tap, g, r.ID)
-	waitUntil(t, "the guest's attendance", func() bool { return attendanceRows(t, e, r.ID, a.Identity) == 1 })
+	waitUntil(t, "the guest's attendance", func() bool { return attendanceRows(t, e, r.LectureID, a.Identity) == 1 })
 
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "kick", "identity": a.Identity}), http.StatusOK)
 	rc.WaitRemoved(t, removalBound)
@@ -166,10 +166,10 @@ func TestKickAndBanHoldAgainstKeptTokens(t *testing.T) {
 				t.Errorf("%s: a token without the right to receive got %d media packets", phase, res.media)
 			}
 		}
-		if !identities(t, e, r.ID)[a.Identity] {
+		if !identities(t, e, r.LectureID)[a.Identity] {
 			return
 		}
-		waitUntil(t, "the replayer to be gone from the call", func() bool { return !identities(t, e, r.ID)[a.Identity] })
+		waitUntil(t, "the replayer to be gone from the call", func() bool { return !identities(t, e, r.LectureID)[a.Identity] })
 	}
 	check("after the kick", replayAll(t, e, tap, kicked), kicked)
 
@@ -177,13 +177,13 @@ func TestKickAndBanHoldAgainstKeptTokens(t *testing.T) {
 	a2 := g.join(r.ID, "Сохраняет", "", "fp-keeper-0001").joined(t)
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": a2.EntryID, "action": "approve"}), http.StatusOK)
 	rc, minted = connectGuest(t, e, tap, g, r.ID)
-	waitUntil(t, "the second real connection's attendance", func() bool { return attendanceRows(t, e, r.ID, a.Identity) == 2 })
+	waitUntil(t, "the second real connection's attendance", func() bool { return attendanceRows(t, e, r.LectureID, a.Identity) == 2 })
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "ban", "identity": a.Identity}), http.StatusOK)
 	rc.WaitRemoved(t, removalBound)
 	banned := tap.Tokens()
 	check("after the ban", replayAll(t, e, tap, banned), banned)
 
-	if n := attendanceRows(t, e, r.ID, a.Identity); n != 2 {
+	if n := attendanceRows(t, e, r.LectureID, a.Identity); n != 2 {
 		t.Errorf("attendance has %d rows for the guest after %d replays, want its 2 real connections", n, len(kicked)+len(banned))
 	}
 }
@@ -216,10 +216,10 @@ func TestStopPublishingHoldsAgainstKeptTokens(t *testing.T) {
 		return !pub
 	})
 	guest.Room.Disconnect()
-	waitUntil(t, "the guest to leave", func() bool { return !identities(t, e, r.ID)[a.Identity] })
+	waitUntil(t, "the guest to leave", func() bool { return !identities(t, e, r.LectureID)[a.Identity] })
 
 	publishing := func() (canPublish bool, tracks int) {
-		p, err := e.lk.Client().GetParticipant(context.Background(), r.ID, a.Identity)
+		p, err := e.lk.Client().GetParticipant(context.Background(), r.LectureID, a.Identity)
 		if err != nil {
 			return false, 0
 		}
@@ -245,7 +245,7 @@ func TestStopPublishingHoldsAgainstKeptTokens(t *testing.T) {
 				t.Logf("publishing on the replayed token failed: %v", err)
 			}
 		}()
-		waitUntil(t, "the reconnected guest to be in the call", func() bool { return identities(t, e, r.ID)[a.Identity] })
+		waitUntil(t, "the reconnected guest to be in the call", func() bool { return identities(t, e, r.LectureID)[a.Identity] })
 		waitUntil(t, "the stored stop to hold on the reconnected guest", func() bool {
 			can, n := publishing()
 			return !can && n == 0
@@ -256,7 +256,7 @@ func TestStopPublishingHoldsAgainstKeptTokens(t *testing.T) {
 			window.Round(time.Millisecond), listener.Media()-before)
 		b.Room.Disconnect()
 		<-spoke
-		waitUntil(t, "the guest to leave", func() bool { return !identities(t, e, r.ID)[a.Identity] })
+		waitUntil(t, "the guest to leave", func() bool { return !identities(t, e, r.LectureID)[a.Identity] })
 	}
 	if replayed == 0 {
 		t.Fatal("the guest held no token with the right to publish: nothing was tested")

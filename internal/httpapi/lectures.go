@@ -36,8 +36,41 @@ type summaryJSON struct {
 	Language string `json:"language"`
 }
 
+// lectureInfoJSON is one lecture of a room.
+type lectureInfoJSON struct {
+	ID        string     `json:"id"`
+	RoomID    string     `json:"roomId"`
+	Number    int        `json:"number"`
+	Status    string     `json:"status"`
+	StartedAt *time.Time `json:"startedAt"`
+	EndedAt   *time.Time `json:"endedAt"`
+}
+
+func toLectureInfoJSON(l *domain.Lecture) lectureInfoJSON {
+	return lectureInfoJSON{ID: l.ID, RoomID: l.RoomID, Number: l.Number, Status: string(l.Status), StartedAt: l.StartedAt, EndedAt: l.EndedAt}
+}
+
+// roomLectures answers GET /api/rooms/{roomId}/lectures: the room's lectures, the latest first.
+func (s *Server) roomLectures(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	ls, err := s.svc.Lectures(r.Context(), actor, r.PathValue("roomId"))
+	if err != nil {
+		return err
+	}
+	out := make([]lectureInfoJSON, len(ls))
+	for i := range ls {
+		out[i] = toLectureInfoJSON(&ls[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 type lectureJSON struct {
 	Room            any                  `json:"room"` // roomJSON, or sharedRoomJSON for a share link's reader
+	Lecture         lectureInfoJSON      `json:"lecture"`
 	DurationSeconds int64                `json:"durationSeconds"`
 	Attendance      []attendeeJSON       `json:"attendance"`
 	Chat            []classroom.ChatView `json:"chat"`
@@ -48,7 +81,7 @@ type lectureJSON struct {
 	DriveExport bool `json:"driveExport"`
 }
 
-// lecturePage answers GET /api/lectures/{roomId}?q=search.
+// lecturePage answers GET /api/lectures/{lectureId}?q=search.
 func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 	if s.lectures == nil {
 		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
@@ -60,14 +93,14 @@ func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 	var p *lecture.Page
 	token := r.URL.Query().Get("share")
 	if token != "" {
-		p, err = s.lectures.SharedPage(r.Context(), r.PathValue("roomId"), token, r.URL.Query().Get("q"))
+		p, err = s.lectures.SharedPage(r.Context(), r.PathValue("lectureId"), token, r.URL.Query().Get("q"))
 	} else {
-		p, err = s.lectures.Page(r.Context(), actor, r.PathValue("roomId"), r.URL.Query().Get("q"))
+		p, err = s.lectures.Page(r.Context(), actor, r.PathValue("lectureId"), r.URL.Query().Get("q"))
 	}
 	if err != nil {
 		return err
 	}
-	out := lectureJSON{Room: toRoomJSON(p.Room), DurationSeconds: int64(p.Duration.Seconds()),
+	out := lectureJSON{Room: toRoomJSON(p.Room), Lecture: toLectureInfoJSON(p.Lecture), DurationSeconds: int64(p.Duration.Seconds()),
 		Attendance: []attendeeJSON{}, Chat: []classroom.ChatView{}, Files: []classroom.FileView{}, Transcript: []segmentJSON{},
 		Summary: summaryJSON{Status: p.Summary.SummaryStatus, Kind: p.Summary.SummaryKind, Markdown: p.Summary.SummaryMarkdown,
 			Error: p.Summary.SummaryError, Language: p.Summary.Language},
@@ -87,13 +120,13 @@ func (s *Server) lecturePage(w http.ResponseWriter, r *http.Request) error {
 			StartMs: seg.StartMs, EndMs: seg.EndMs, Text: seg.Text, Language: seg.Language})
 	}
 	if token != "" {
-		forReader(&out, p.Room)
+		forReader(&out, p.Room, p.Lecture)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// lectureExport answers GET /api/lectures/{roomId}/export?format=pdf|md with a download.
+// lectureExport answers GET /api/lectures/{lectureId}/export?format=pdf|md with a download.
 func (s *Server) lectureExport(w http.ResponseWriter, r *http.Request) error {
 	if s.lectures == nil {
 		return domain.Errorf(domain.EUnavailable, "Lecture pages are not available.")
@@ -108,9 +141,9 @@ func (s *Server) lectureExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	var ex *lecture.Export
 	if token := r.URL.Query().Get("share"); token != "" {
-		ex, err = s.lectures.SharedExport(r.Context(), r.PathValue("roomId"), token, format)
+		ex, err = s.lectures.SharedExport(r.Context(), r.PathValue("lectureId"), token, format)
 	} else {
-		ex, err = s.lectures.Export(r.Context(), actor, r.PathValue("roomId"), format)
+		ex, err = s.lectures.Export(r.Context(), actor, r.PathValue("lectureId"), format)
 	}
 	if err != nil {
 		return err
@@ -168,7 +201,7 @@ func (s *Server) driveExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, name, err := s.lectures.ExportToDrive(r.Context(), actor, r.PathValue("roomId"))
+	id, name, err := s.lectures.ExportToDrive(r.Context(), actor, r.PathValue("lectureId"))
 	if err != nil {
 		return err
 	}
@@ -194,14 +227,14 @@ func (s *Server) lectureShare(w http.ResponseWriter, r *http.Request) error {
 	if in.Enabled == nil {
 		return domain.Invalid("enabled", "Say whether the share link is on: {\"enabled\": true} or false.")
 	}
-	token, err := s.lectures.SetSharing(r.Context(), actor, r.PathValue("roomId"), *in.Enabled)
+	token, err := s.lectures.SetSharing(r.Context(), actor, r.PathValue("lectureId"), *in.Enabled)
 	if err != nil {
 		return err
 	}
 	out := map[string]any{"enabled": *in.Enabled}
 	if token != "" {
 		out["token"] = token
-		out["url"] = s.opts.PublicURL + "/lectures/" + r.PathValue("roomId") + "?share=" + token
+		out["url"] = s.opts.PublicURL + "/lectures/" + r.PathValue("lectureId") + "?share=" + token
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -220,8 +253,8 @@ type sharedRoomJSON struct {
 // forReader keeps from a share link's reader what only the class and its host should see: the
 // invite code and the owner's id, and the participants' identities (a guest's is its session
 // id), which become aliases that still tell one person from another on the page.
-func forReader(out *lectureJSON, r *domain.Room) {
-	out.Room = sharedRoomJSON{ID: r.ID, Name: r.Name, Status: string(r.Status), StartedAt: r.StartedAt, EndedAt: r.EndedAt}
+func forReader(out *lectureJSON, r *domain.Room, l *domain.Lecture) {
+	out.Room = sharedRoomJSON{ID: r.ID, Name: r.Name, Status: string(l.Status), StartedAt: l.StartedAt, EndedAt: l.EndedAt}
 	out.DriveExport = false
 	aliases := map[string]string{}
 	alias := func(identity string) string {

@@ -251,7 +251,7 @@ func TestLobbyBypasses(t *testing.T) {
 			t.Fatalf("removed after ban = %s", ev.Data)
 		}
 		lobby.Ends()
-		if e, _ := e.db.LatestLobbyEntry(context.Background(), r.ID, a.Identity); e.Status != "REJECTED" {
+		if e, _ := e.db.LatestLobbyEntry(context.Background(), r.LectureID, a.Identity); e.Status != "REJECTED" {
 			t.Fatalf("the banned guest's request is %s, want REJECTED", e.Status)
 		}
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"all": true, "action": "approve"}), http.StatusOK)

@@ -42,6 +42,7 @@ func TestLobbyAuthorizationMatrix(t *testing.T) {
 	}{
 		// (Before the reject-all below, which decides the waiting guest's request.)
 		{"GET", "/lobby", nil, false, []int{401, 401, 401, 401, 200, 403, 200}},
+		{"GET", "/lectures", nil, false, []int{401, 401, 401, 401, 200, 403, 200}},
 		// The admitted guest's request is decided: 204 tells its EventSource to stop.
 		{"GET", "/lobby/stream", nil, true, []int{404, 200, 204, 404, 404, 404, 404}},
 		{"POST", "/lobby", map[string]any{"all": true, "action": "reject"}, false, []int{401, 401, 401, 401, 200, 403, 200}},
@@ -89,7 +90,7 @@ func TestSignalAuthorizationMatrix(t *testing.T) {
 	tokens := []struct{ name, token string }{
 		{"no token", ""},
 		{"garbage token", "not.a.token"},
-		{"token of another key", otherKeyToken(t, e, r.ID)},
+		{"token of another key", otherKeyToken(t, e, r.LectureID)},
 		{"our token", tok.Token},
 	}
 	join := joinRequestParam(t)
@@ -115,7 +116,7 @@ func TestSignalAuthorizationMatrix(t *testing.T) {
 				var status int
 				var body string
 				if rt.websocket {
-					status, body = dialSignal(t, e, rt.path+"?"+q, nil, r.ID)
+					status, body = dialSignal(t, e, rt.path+"?"+q, nil, r.LectureID)
 				} else {
 					got := e.client().do("GET", rt.path+"?"+q, nil)
 					status, body = got.status, string(got.body)

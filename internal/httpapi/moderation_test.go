@@ -78,7 +78,7 @@ func TestPanicButton(t *testing.T) {
 	for i, w := range waiting {
 		want(t, w.join(r.ID, "Ждёт", "", "fp-raid-wait"+string(rune('1'+i))), http.StatusAccepted)
 	}
-	if got := identities(t, e, r.ID); len(got) != 4 {
+	if got := identities(t, e, r.LectureID); len(got) != 4 {
 		t.Fatalf("before panic: %d in the call, want 4", len(got))
 	}
 	hostEvents := host.stream("/api/rooms/" + r.ID + "/events")
@@ -97,7 +97,7 @@ func TestPanicButton(t *testing.T) {
 	for _, b := range bots {
 		b.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 	}
-	if got := identities(t, e, r.ID); len(got) != 1 || !got[me.ID] {
+	if got := identities(t, e, r.LectureID); len(got) != 1 || !got[me.ID] {
 		t.Fatalf("after panic the call has %v, want only the host", got)
 	}
 	var queue []any
@@ -144,7 +144,7 @@ func TestModerationInTheCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	trackState := func() (published, muted int) {
-		p, err := e.lk.Client().GetParticipant(context.Background(), r.ID, a.Identity)
+		p, err := e.lk.Client().GetParticipant(context.Background(), r.LectureID, a.Identity)
 		if err != nil {
 			return 0, 0
 		}
@@ -166,7 +166,7 @@ func TestModerationInTheCall(t *testing.T) {
 
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "stop_publishing", "identity": a.Identity}), http.StatusOK)
 	waitUntil(t, "the track to be unpublished", func() bool { p, _ := trackState(); return p == 0 })
-	if p, err := e.lk.Client().GetParticipant(context.Background(), r.ID, a.Identity); err != nil || p.CanPublish {
+	if p, err := e.lk.Client().GetParticipant(context.Background(), r.LectureID, a.Identity); err != nil || p.CanPublish {
 		t.Fatalf("after stop_publishing: %+v, %v", p, err)
 	}
 

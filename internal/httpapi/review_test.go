@@ -42,7 +42,7 @@ func TestRemovedGuestReconnectingIsSentAway(t *testing.T) {
 	if err == nil {
 		again.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
 	}
-	waitUntil(t, "the returner to be gone from the call", func() bool { return !identities(t, e, r.ID)[a.Identity] })
+	waitUntil(t, "the returner to be gone from the call", func() bool { return !identities(t, e, r.LectureID)[a.Identity] })
 }
 
 // Stopping a guest's publishing outlives a new token (a reload); allowing gives it back.
@@ -82,7 +82,7 @@ func TestPanicSparesAdminCoHost(t *testing.T) {
 	res := host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "panic"})
 	want(t, res, http.StatusOK)
 	guest.WaitGone(t, lksdk.ParticipantRemoved, lkproto.DisconnectReason_PARTICIPANT_REMOVED)
-	if !identities(t, e, r.ID)[me.ID] {
+	if !identities(t, e, r.LectureID)[me.ID] {
 		t.Fatal("panic removed the admin helping in the room")
 	}
 	want(t, host.do("POST", "/api/rooms/"+r.ID+"/moderate", map[string]any{"action": "mute", "identity": me.ID}), http.StatusForbidden)
@@ -121,7 +121,7 @@ func TestLobbySwitchedOffAndFullRoom(t *testing.T) {
 	if _, err := livekittest.Join(t, tok.URL, tok.Token); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "two in the call", func() bool { return len(identities(t, e, r.ID)) == 2 })
+	waitUntil(t, "two in the call", func() bool { return len(identities(t, e, r.LectureID)) == 2 })
 	want(t, g.join(r.ID, "Ждёт", "", "fp-switch-001"), http.StatusOK) // a reload
 	want(t, e.client().join(r.ID, "Третий", "", "fp-switch-003"), http.StatusConflict, "room_full")
 	_ = time.Second
@@ -137,7 +137,7 @@ func TestVanishedRoomIsEnded(t *testing.T) {
 		t.Fatalf("a room LiveKit has was ended: %d, %v", n, err)
 	}
 	e.lostWebhooks.Store(true)
-	if err := e.lk.DeleteRoom(ctx, r.ID); err != nil {
+	if err := e.lk.DeleteRoom(ctx, r.LectureID); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 { // first seen missing, then still inside the grace

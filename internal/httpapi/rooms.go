@@ -14,6 +14,7 @@ type roomJSON struct {
 	Code            string     `json:"code"`
 	Name            string     `json:"name"`
 	Status          string     `json:"status"`
+	LectureID       string     `json:"lectureId"` // the current lecture: the live one, or the next
 	OwnerID         string     `json:"ownerId"`
 	LobbyEnabled    bool       `json:"lobbyEnabled"`
 	HasPIN          bool       `json:"hasPin"`
@@ -28,7 +29,7 @@ type roomJSON struct {
 }
 
 func toRoomJSON(r *domain.Room) roomJSON {
-	return roomJSON{ID: r.ID, Code: r.Code, Name: r.Name, Status: string(r.Status), OwnerID: r.OwnerID,
+	return roomJSON{ID: r.ID, Code: r.Code, Name: r.Name, Status: string(r.Status), LectureID: r.LectureID, OwnerID: r.OwnerID,
 		LobbyEnabled: r.LobbyEnabled, HasPIN: r.HasPIN(), ChatEnabled: r.ChatEnabled, FilesEnabled: r.FilesEnabled,
 		MaxParticipants: r.MaxParticipants, Locked: r.Locked, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		StartedAt: r.StartedAt, EndedAt: r.EndedAt}

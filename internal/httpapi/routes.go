@@ -35,10 +35,11 @@ func (s *Server) routes() {
 	// GET /api/rooms/{roomId}/X would clash with GET /api/rooms/by-code/{code} in ServeMux (neither
 	// is more specific), so these are dispatched by name; by-code stays the more specific one.
 	s.roomGets = map[string]handlerFunc{
-		"lobby":  s.lobbyQueue,  // GET /api/rooms/{roomId}/lobby
-		"events": s.roomEvents,  // GET /api/rooms/{roomId}/events
-		"chat":   s.chatHistory, // GET /api/rooms/{roomId}/chat
-		"files":  s.listFiles,   // GET /api/rooms/{roomId}/files
+		"lobby":    s.lobbyQueue,   // GET /api/rooms/{roomId}/lobby
+		"lectures": s.roomLectures, // GET /api/rooms/{roomId}/lectures
+		"events":   s.roomEvents,   // GET /api/rooms/{roomId}/events
+		"chat":     s.chatHistory,  // GET /api/rooms/{roomId}/chat
+		"files":    s.listFiles,    // GET /api/rooms/{roomId}/files
 	}
 	m.Handle(roomGetPattern, s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if h, ok := s.roomGets[r.PathValue("resource")]; ok {
@@ -64,10 +65,10 @@ func (s *Server) routes() {
 	m.Handle("GET /api/admin/moderation-log", s.handle(s.adminModerationLog))
 	m.Handle("GET /api/admin/health", s.handle(s.adminHealth))
 
-	m.Handle("GET /api/lectures/{roomId}", s.handle(s.lecturePage))
-	m.Handle("GET /api/lectures/{roomId}/export", s.handle(s.lectureExport))
-	m.Handle("POST /api/lectures/{roomId}/export/drive", s.handle(s.driveExport))
-	m.Handle("POST /api/lectures/{roomId}/share", s.handle(s.lectureShare))
+	m.Handle("GET /api/lectures/{lectureId}", s.handle(s.lecturePage))
+	m.Handle("GET /api/lectures/{lectureId}/export", s.handle(s.lectureExport))
+	m.Handle("POST /api/lectures/{lectureId}/export/drive", s.handle(s.driveExport))
+	m.Handle("POST /api/lectures/{lectureId}/share", s.handle(s.lectureShare))
 	m.Handle("GET /api/drive/connect", s.handle(s.driveConnect))
 	m.Handle("GET /api/drive/callback", s.handle(s.driveCallback))
 

@@ -61,11 +61,11 @@ func TestSignalThroughOurOrigin(t *testing.T) {
 	// The websocket from our own page joins; from a foreign page, or a garbled Origin, it
 	// never reaches LiveKit.
 	h := http.Header{"Origin": {origin}}
-	if status, body := dialSignal(t, e, "/rtc?access_token="+tok.Token, h, r.ID); status != http.StatusSwitchingProtocols {
+	if status, body := dialSignal(t, e, "/rtc?access_token="+tok.Token, h, r.LectureID); status != http.StatusSwitchingProtocols {
 		t.Fatalf("same-origin websocket: %d %q", status, body)
 	}
 	for _, o := range []string{"https://evil.example", "null", "file://"} {
-		if status, body := dialSignal(t, e, "/rtc?access_token="+tok.Token, http.Header{"Origin": {o}}, r.ID); status != http.StatusForbidden {
+		if status, body := dialSignal(t, e, "/rtc?access_token="+tok.Token, http.Header{"Origin": {o}}, r.LectureID); status != http.StatusForbidden {
 			t.Errorf("websocket from Origin %q: %d %q, want 403", o, status, body)
 		}
 	}

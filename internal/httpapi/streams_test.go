@@ -72,8 +72,8 @@ type kickOnSnapshot struct {
 	kick  atomic.Pointer[func()]
 }
 
-func (k *kickOnSnapshot) Admission(ctx context.Context, roomID, identity string) (*domain.Admission, error) {
-	a, err := k.Store.Admission(ctx, roomID, identity)
+func (k *kickOnSnapshot) Admission(ctx context.Context, lectureID, identity string) (*domain.Admission, error) {
+	a, err := k.Store.Admission(ctx, lectureID, identity)
 	if k.kick.Load() != nil {
 		k.armed.Store(true)
 	}

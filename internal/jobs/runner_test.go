@@ -37,12 +37,12 @@ func endedRoom(t *testing.T, db *sqlstore.DB, now time.Time) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := domain.Room{ID: uuid.NewString(), Code: uuid.NewString()[:12], OwnerID: u.ID, Name: "R", MaxParticipants: 10,
+	r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: uuid.NewString()[:12], OwnerID: u.ID, Name: "R", MaxParticipants: 10,
 		Status: domain.RoomLive, CreatedAt: now, UpdatedAt: now}
 	if err := db.CreateRoom(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.EndRoom(ctx, r.ID, now); err != nil {
+	if _, err := db.EndRoom(ctx, r.ID, r.LectureID, now); err != nil {
 		t.Fatal(err)
 	}
 	return r.ID

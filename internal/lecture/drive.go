@@ -85,11 +85,11 @@ func (s *Service) DriveCallback(ctx context.Context, actor domain.Actor, code, s
 }
 
 // ExportToDrive uploads the lecture's PDF to the exporting user's Drive.
-func (s *Service) ExportToDrive(ctx context.Context, actor domain.Actor, roomID string) (fileID, name string, err error) {
+func (s *Service) ExportToDrive(ctx context.Context, actor domain.Actor, lectureID string) (fileID, name string, err error) {
 	if s.drive == nil {
 		return "", "", errNoDrive
 	}
-	ex, err := s.Export(ctx, actor, roomID, "pdf")
+	ex, err := s.Export(ctx, actor, lectureID, "pdf")
 	if err != nil {
 		return "", "", err
 	}

@@ -95,7 +95,7 @@ func TestDriveExport(t *testing.T) {
 		t.Fatal("DriveEnabled does not follow WithDrive")
 	}
 
-	if _, _, err := svc.ExportToDrive(ctx, actor, f.roomID); domain.ErrorCode(err) != domain.EDriveNotLinked {
+	if _, _, err := svc.ExportToDrive(ctx, actor, f.lectureID); domain.ErrorCode(err) != domain.EDriveNotLinked {
 		t.Fatalf("export before connecting: %v", err)
 	}
 	consent, err := svc.DriveConnectURL(actor)
@@ -123,7 +123,7 @@ func TestDriveExport(t *testing.T) {
 		t.Fatalf("refresh token stored as %q; want it encrypted", stored)
 	}
 
-	id, name, err := svc.ExportToDrive(ctx, actor, f.roomID)
+	id, name, err := svc.ExportToDrive(ctx, actor, f.lectureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +148,11 @@ func TestDriveExport(t *testing.T) {
 	}
 	// Without the instance secret the stored token is useless.
 	other := lecture.NewService(f.db, owner{f.db}).WithDrive(client, "another-secret-another-secret-xxx")
-	if _, _, err := other.ExportToDrive(ctx, actor, f.roomID); err == nil || !strings.Contains(err.Error(), "decrypted") {
+	if _, _, err := other.ExportToDrive(ctx, actor, f.lectureID); err == nil || !strings.Contains(err.Error(), "decrypted") {
 		t.Fatalf("export with another secret: %v", err)
 	}
 	// Not configured at all.
-	if _, _, err := lecture.NewService(f.db, owner{f.db}).ExportToDrive(ctx, actor, f.roomID); domain.ErrorCode(err) != domain.EUnavailable {
+	if _, _, err := lecture.NewService(f.db, owner{f.db}).ExportToDrive(ctx, actor, f.lectureID); domain.ErrorCode(err) != domain.EUnavailable {
 		t.Fatalf("export without Drive configured: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package lecture
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,19 +18,23 @@ type Export struct {
 }
 
 // Export renders the lecture as "md" or "pdf" for its owner or an admin.
-func (s *Service) Export(ctx context.Context, actor domain.Actor, roomID, format string) (*Export, error) {
-	return s.export(ctx, actor, roomID, format, s.rooms)
+func (s *Service) Export(ctx context.Context, actor domain.Actor, lectureID, format string) (*Export, error) {
+	return s.export(ctx, actor, lectureID, format, s.rooms)
 }
 
-func (s *Service) export(ctx context.Context, actor domain.Actor, roomID, format string, access Rooms) (*Export, error) {
+func (s *Service) export(ctx context.Context, actor domain.Actor, lectureID, format string, access Rooms) (*Export, error) {
 	if format != "md" && format != "pdf" {
 		return nil, domain.Invalid("format", "The format must be md or pdf.")
 	}
-	p, err := s.page(ctx, access, actor, roomID, "")
+	p, err := s.page(ctx, access, actor, lectureID, "")
 	if err != nil {
 		return nil, err
 	}
 	name := fileName(p.Room.Name)
+	if p.Lecture.Number > 1 {
+		// The room's later lectures: their downloads do not overwrite the first one's.
+		name += " " + strconv.Itoa(p.Lecture.Number)
+	}
 	if format == "md" {
 		return &Export{Name: name + ".md", ContentType: "text/markdown; charset=utf-8", Body: []byte(Markdown(p))}, nil
 	}
@@ -109,8 +114,8 @@ func (l labels) fileSize(n int64) string {
 // facts are the lines under the title: date and duration (as the page has them).
 func facts(p *Page, l labels) []string {
 	var out []string
-	if p.Room.StartedAt != nil {
-		out = append(out, fmt.Sprintf("%s: %s", l.Date, p.Room.StartedAt.Format("2006-01-02 15:04 MST")),
+	if p.Lecture.StartedAt != nil {
+		out = append(out, fmt.Sprintf("%s: %s", l.Date, p.Lecture.StartedAt.Format("2006-01-02 15:04 MST")),
 			fmt.Sprintf("%s: %s", l.Duration, clock(p.Duration.Milliseconds())))
 	} else {
 		out = append(out, l.Duration+": —")

@@ -53,18 +53,18 @@ func TestExportsMatchThePage(t *testing.T) {
 	ctx := context.Background()
 	joined := f.clk.Add(-40 * time.Minute)
 	left := joined.Add(95 * time.Second) // 1.6 minutes: the page shows 2
-	f.db.RecordAttendance(ctx, domain.Attendance{RoomID: f.roomID, SID: "PA_1", Identity: "g1", Name: "Маша", JoinedAt: &joined, LeftAt: &left})
-	f.db.CreateSharedFile(ctx, domain.SharedFile{ID: uuid.NewString(), RoomID: f.roomID, UploaderIdentity: "g1", UploaderName: "Маша",
+	f.db.RecordAttendance(ctx, domain.Attendance{RoomID: f.roomID, LectureID: f.lectureID, SID: "PA_1", Identity: "g1", Name: "Маша", JoinedAt: &joined, LeftAt: &left})
+	f.db.CreateSharedFile(ctx, domain.SharedFile{ID: uuid.NewString(), RoomID: f.roomID, LectureID: f.lectureID, UploaderIdentity: "g1", UploaderName: "Маша",
 		FileKey: "k1", Name: "конспект.pdf", Size: 1536, ContentType: "application/pdf", SHA256: strings.Repeat("a", 64), CreatedAt: f.clk})
 	svc := lecture.NewService(f.db, owner{f.db})
 	wants := []string{"Длительность: 45:00", "Посещаемость", "Маша — 2 мин", "Конспект", "Транскрипт", "Чат", "Сообщений нет.",
 		"Файлы", "конспект.pdf — 1,5 КБ · Маша"}
 
-	md, err := svc.Export(ctx, domain.Actor{}, f.roomID, "md")
+	md, err := svc.Export(ctx, domain.Actor{}, f.lectureID, "md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf, err := svc.Export(ctx, domain.Actor{}, f.roomID, "pdf")
+	pdf, err := svc.Export(ctx, domain.Actor{}, f.lectureID, "pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestSilentLectureInTheInstancesLanguage(t *testing.T) {
 		// Also before the summary is written: the page's language comes from the instance.
 		g := setup(t, sqlstore.SQLite, nil)
 		for name, fx := range map[string]*fixture{"summarised": f, "not yet summarised": g} {
-			md, err := lecture.NewService(fx.db, owner{fx.db}).WithLanguage(c.lang).Export(ctx, domain.Actor{}, fx.roomID, "md")
+			md, err := lecture.NewService(fx.db, owner{fx.db}).WithLanguage(c.lang).Export(ctx, domain.Actor{}, fx.lectureID, "md")
 			if err != nil || !strings.Contains(string(md.Body), c.label) {
 				t.Fatalf("%q, %s: markdown %v\n%s", c.lang, name, err, md.Body)
 			}
@@ -117,6 +117,7 @@ func TestMarkdownEscapesWhatPeopleTyped(t *testing.T) {
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	p := &lecture.Page{
 		Room:       &domain.Room{Name: "Физика <script>", StartedAt: &at},
+		Lecture:    &domain.Lecture{Number: 1, StartedAt: &at},
 		Attendance: []lecture.Attendee{{Identity: "g1", Name: "*Маша*", Seconds: 120}},
 		Chat: []domain.ChatMessage{{SenderName: "[Учитель](https://evil.example)", CreatedAt: at,
 			Text: "смотрите ![x](https://evil.example/t.png) <img src=x onerror=alert(1)>\n# не заголовок\n`код` &amp;"}},
@@ -138,5 +139,36 @@ func TestMarkdownEscapesWhatPeopleTyped(t *testing.T) {
 		if !strings.Contains(md, kept) {
 			t.Errorf("the export lacks %q:\n%s", kept, md)
 		}
+	}
+}
+
+// The room's next lecture has a page and exports of its own: its transcript, not the first
+// one's, under a name of its own.
+func TestSecondLectureExportsItself(t *testing.T) {
+	f := setup(t, sqlstore.SQLite, russianLecture)
+	ctx := context.Background()
+	r, err := f.db.Room(ctx, f.roomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := f.db.StartRoom(ctx, r.ID, r.LectureID, f.clk.Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("start the next lecture = %v, %v", ok, err)
+	}
+	f.db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SegmentID: "SG_0",
+		SpeakerIdentity: r.OwnerID, SpeakerName: "Анна Петровна", TrackID: "TR_1", EndMs: 5000, Text: "Сегодня о дыхании растений.",
+		Language: "ru", CreatedAt: f.clk.Add(time.Hour)})
+	svc := lecture.NewService(f.db, owner{f.db})
+	second, err := svc.Export(ctx, domain.Actor{}, r.LectureID, "md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Name != "Биология_ фотосинтез 2.md" || !strings.Contains(string(second.Body), "Сегодня о дыхании растений.") ||
+		strings.Contains(string(second.Body), russianLecture[0]) {
+		t.Fatalf("second lecture's export %q:\n%s", second.Name, second.Body)
+	}
+	first, err := svc.Export(ctx, domain.Actor{}, f.lectureID, "md")
+	if err != nil || first.Name != "Биология_ фотосинтез.md" || !strings.Contains(string(first.Body), russianLecture[0]) ||
+		strings.Contains(string(first.Body), "дыхании") {
+		t.Fatalf("first lecture's export %q, %v:\n%s", first.Name, err, first.Body)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
@@ -17,11 +18,12 @@ type Rooms interface {
 // Store is what the lecture page, its exports and its share link read and write.
 type Store interface {
 	Room(ctx context.Context, id string) (*domain.Room, error)
-	AttendanceOf(ctx context.Context, roomID string) ([]domain.Attendance, error)
-	ChatMessages(ctx context.Context, roomID, before string, limit int) ([]domain.ChatMessage, error)
-	SharedFiles(ctx context.Context, roomID string) ([]domain.SharedFile, error)
-	Transcript(ctx context.Context, roomID string) ([]domain.TranscriptSegment, error)
-	Artifact(ctx context.Context, roomID string) (*domain.LectureArtifact, error)
+	Lecture(ctx context.Context, id string) (*domain.Lecture, error)
+	AttendanceOf(ctx context.Context, lectureID string) ([]domain.Attendance, error)
+	ChatMessages(ctx context.Context, lectureID, before string, limit int) ([]domain.ChatMessage, error)
+	SharedFiles(ctx context.Context, lectureID string) ([]domain.SharedFile, error)
+	Transcript(ctx context.Context, lectureID string) ([]domain.TranscriptSegment, error)
+	Artifact(ctx context.Context, lectureID string) (*domain.LectureArtifact, error)
 	domain.ShareStore
 	domain.DriveStore
 }
@@ -62,6 +64,7 @@ type Attendee struct {
 // Page is everything the lecture page shows.
 type Page struct {
 	Room       *domain.Room
+	Lecture    *domain.Lecture
 	Duration   time.Duration
 	Attendance []Attendee
 	Chat       []domain.ChatMessage
@@ -75,38 +78,59 @@ type Page struct {
 // maxChatLog bounds the chat a page carries.
 const maxChatLog = 10000
 
-// Page reads the lecture's page for its owner or an admin. With query, only the transcript
-// segments containing it (case-insensitively) are returned.
-func (s *Service) Page(ctx context.Context, actor domain.Actor, roomID, query string) (*Page, error) {
-	return s.page(ctx, s.rooms, actor, roomID, query)
+// Page reads the lecture's page for the room's owner or an admin. With query, only the
+// transcript segments containing it (case-insensitively) are returned.
+func (s *Service) Page(ctx context.Context, actor domain.Actor, lectureID, query string) (*Page, error) {
+	return s.page(ctx, s.rooms, actor, lectureID, query)
 }
 
-// page reads the page of a room that access lets the actor see.
-func (s *Service) page(ctx context.Context, access Rooms, actor domain.Actor, roomID, query string) (*Page, error) {
-	r, err := access.Room(ctx, actor, roomID)
+var errNoLecture = domain.Errorf(domain.ENotFound, "No such lecture.")
+
+// lecture reads a lecture, and its room if access lets the actor see it.
+func (s *Service) lecture(ctx context.Context, access Rooms, actor domain.Actor, lectureID string) (*domain.Lecture, *domain.Room, error) {
+	if uuid.Validate(lectureID) != nil {
+		return nil, nil, errNoLecture
+	}
+	l, err := s.store.Lecture(ctx, lectureID)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil, nil, errNoLecture
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := access.Room(ctx, actor, l.RoomID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
+// page reads the page of a lecture whose room access lets the actor see.
+func (s *Service) page(ctx context.Context, access Rooms, actor domain.Actor, lectureID, query string) (*Page, error) {
+	l, r, err := s.lecture(ctx, access, actor, lectureID)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Room: r}
-	if r.StartedAt != nil {
+	p := &Page{Room: r, Lecture: l}
+	if l.StartedAt != nil {
 		end := time.Now().UTC()
-		if r.EndedAt != nil {
-			end = *r.EndedAt
+		if l.EndedAt != nil {
+			end = *l.EndedAt
 		}
-		p.Duration = end.Sub(*r.StartedAt).Round(time.Second)
+		p.Duration = end.Sub(*l.StartedAt).Round(time.Second)
 	}
-	att, err := s.store.AttendanceOf(ctx, r.ID)
+	att, err := s.store.AttendanceOf(ctx, l.ID)
 	if err != nil {
 		return nil, err
 	}
 	p.Attendance = attendance(att)
-	if p.Chat, err = s.store.ChatMessages(ctx, r.ID, "", maxChatLog); err != nil {
+	if p.Chat, err = s.store.ChatMessages(ctx, l.ID, "", maxChatLog); err != nil {
 		return nil, err
 	}
-	if p.Files, err = s.store.SharedFiles(ctx, r.ID); err != nil {
+	if p.Files, err = s.store.SharedFiles(ctx, l.ID); err != nil {
 		return nil, err
 	}
-	if p.Transcript, err = s.store.Transcript(ctx, r.ID); err != nil {
+	if p.Transcript, err = s.store.Transcript(ctx, l.ID); err != nil {
 		return nil, err
 	}
 	if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
@@ -118,12 +142,12 @@ func (s *Service) page(ctx context.Context, access Rooms, actor domain.Actor, ro
 		}
 		p.Transcript = hits
 	}
-	a, err := s.store.Artifact(ctx, r.ID)
+	a, err := s.store.Artifact(ctx, l.ID)
 	switch domain.ErrorCode(err) {
 	case "":
 		p.Summary = *a
 	case domain.ENotFound:
-		p.Summary = domain.LectureArtifact{RoomID: r.ID, SummaryStatus: domain.SummaryPending}
+		p.Summary = domain.LectureArtifact{RoomID: r.ID, LectureID: l.ID, SummaryStatus: domain.SummaryPending}
 	default:
 		return nil, err
 	}

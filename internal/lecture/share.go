@@ -14,43 +14,43 @@ import (
 
 // SetSharing turns the lecture's share link on (a new token, returned once: only its hash is
 // kept, so turning it on again makes a new link and the old one stops working) or off.
-func (s *Service) SetSharing(ctx context.Context, actor domain.Actor, roomID string, on bool) (string, error) {
-	r, err := s.rooms.Room(ctx, actor, roomID)
+func (s *Service) SetSharing(ctx context.Context, actor domain.Actor, lectureID string, on bool) (string, error) {
+	l, _, err := s.lecture(ctx, s.rooms, actor, lectureID)
 	if err != nil {
 		return "", err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if !on {
-		return "", s.store.SetShareToken(ctx, r.ID, "", now)
+		return "", s.store.SetShareToken(ctx, l.ID, "", now)
 	}
 	var raw [24]byte
 	rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	return token, s.store.SetShareToken(ctx, r.ID, hashShare(token), now)
+	return token, s.store.SetShareToken(ctx, l.ID, hashShare(token), now)
 }
 
 // SharedPage is the lecture page for someone holding its share link.
-func (s *Service) SharedPage(ctx context.Context, roomID, token, query string) (*Page, error) {
-	if err := s.checkShare(ctx, roomID, token); err != nil {
+func (s *Service) SharedPage(ctx context.Context, lectureID, token, query string) (*Page, error) {
+	if err := s.checkShare(ctx, lectureID, token); err != nil {
 		return nil, err
 	}
-	return s.page(ctx, sharedAccess{s.store}, domain.Actor{}, roomID, query)
+	return s.page(ctx, sharedAccess{s.store}, domain.Actor{}, lectureID, query)
 }
 
 // SharedExport is an export for someone holding the share link.
-func (s *Service) SharedExport(ctx context.Context, roomID, token, format string) (*Export, error) {
-	if err := s.checkShare(ctx, roomID, token); err != nil {
+func (s *Service) SharedExport(ctx context.Context, lectureID, token, format string) (*Export, error) {
+	if err := s.checkShare(ctx, lectureID, token); err != nil {
 		return nil, err
 	}
-	return s.export(ctx, domain.Actor{}, roomID, format, sharedAccess{s.store})
+	return s.export(ctx, domain.Actor{}, lectureID, format, sharedAccess{s.store})
 }
 
-func (s *Service) checkShare(ctx context.Context, roomID, token string) error {
+func (s *Service) checkShare(ctx context.Context, lectureID, token string) error {
 	denied := domain.Errorf(domain.EForbidden, "This share link is not valid (any more).")
 	if token == "" || len(token) > 64 {
 		return denied
 	}
-	h, err := s.store.ShareToken(ctx, roomID)
+	h, err := s.store.ShareToken(ctx, lectureID)
 	if err != nil && domain.ErrorCode(err) != domain.ENotFound {
 		return err
 	}

@@ -19,10 +19,10 @@ const chunkChars = 12000
 
 // SummaryStore is what the summary job reads and writes.
 type SummaryStore interface {
-	Transcript(ctx context.Context, roomID string) ([]domain.TranscriptSegment, error)
+	Transcript(ctx context.Context, lectureID string) ([]domain.TranscriptSegment, error)
 	SetSummary(ctx context.Context, a domain.LectureArtifact) error
 	// AgentHolds tells whether the assistant may still be storing the lecture's last captions.
-	AgentHolds(ctx context.Context, roomID string, now time.Time) (bool, error)
+	AgentHolds(ctx context.Context, lectureID string, now time.Time) (bool, error)
 }
 
 // Summarizer writes lecture summaries: the handler of the summary job.
@@ -50,18 +50,18 @@ func (s *Summarizer) WithLanguage(tag string) *Summarizer {
 
 // Run is the jobs.Handler of domain.JobSummary.
 func (s *Summarizer) Run(ctx context.Context, job domain.Job) error {
-	if job.RoomID == "" {
-		return jobs.Permanent(fmt.Errorf("summary job without a room"))
+	if job.LectureID == "" {
+		return jobs.Permanent(fmt.Errorf("summary job without a lecture"))
 	}
-	if err := s.waitForAssistant(ctx, job.RoomID); err != nil {
+	if err := s.waitForAssistant(ctx, job.LectureID); err != nil {
 		return err
 	}
-	segs, err := s.store.Transcript(ctx, job.RoomID)
+	segs, err := s.store.Transcript(ctx, job.LectureID)
 	if err != nil {
 		return err
 	}
 	lang := language(segs, s.lang)
-	art := domain.LectureArtifact{RoomID: job.RoomID, SummaryStatus: domain.SummaryRunning, Language: lang, UpdatedAt: s.stamp()}
+	art := domain.LectureArtifact{RoomID: job.RoomID, LectureID: job.LectureID, SummaryStatus: domain.SummaryRunning, Language: lang, UpdatedAt: s.stamp()}
 	if err := s.store.SetSummary(ctx, art); err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Summarizer) Run(ctx context.Context, job domain.Job) error {
 			}
 			art.UpdatedAt = s.stamp()
 			if serr := s.store.SetSummary(context.WithoutCancel(ctx), art); serr != nil {
-				s.log.Warn("record summary failure", "room", job.RoomID, "err", serr)
+				s.log.Warn("record summary failure", "lecture", job.LectureID, "err", serr)
 			}
 			return err
 		}
@@ -96,15 +96,15 @@ const assistantGrace = 30 * time.Second
 // waitForAssistant waits while an assistant still holds the room's lease: when a lecture ends,
 // the assistant stores the last final captions of each track (up to 10 s) before it gives the
 // room up, and the summary should read them. A lease of a dead assistant runs out by itself.
-func (s *Summarizer) waitForAssistant(ctx context.Context, roomID string) error {
+func (s *Summarizer) waitForAssistant(ctx context.Context, lectureID string) error {
 	deadline := s.now().Add(assistantGrace)
 	for {
-		held, err := s.store.AgentHolds(ctx, roomID, s.now())
+		held, err := s.store.AgentHolds(ctx, lectureID, s.now())
 		if err != nil || !held {
 			return err
 		}
 		if s.now().After(deadline) {
-			s.log.Warn("the assistant still holds the ended room; summarising without waiting more", "room", roomID)
+			s.log.Warn("the assistant still holds the ended room; summarising without waiting more", "lecture", lectureID)
 			return nil
 		}
 		select {

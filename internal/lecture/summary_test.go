@@ -84,9 +84,10 @@ var russianLecture = []string{
 }
 
 type fixture struct {
-	db     *sqlstore.DB
-	roomID string
-	clk    time.Time
+	db        *sqlstore.DB
+	roomID    string
+	lectureID string // the room's first lecture, ended
+	clk       time.Time
 }
 
 func setup(t *testing.T, d sqlstore.Dialect, lines []string) *fixture {
@@ -95,17 +96,23 @@ func setup(t *testing.T, d sqlstore.Dialect, lines []string) *fixture {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	u, _ := db.CreateUser(ctx, domain.User{ID: uuid.NewString(), Email: "t@x.org", Name: "Анна Петровна", Role: domain.RoleHost,
 		PasswordHash: "h", CreatedAt: now, UpdatedAt: now}, false)
-	r := domain.Room{ID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: u.ID, Name: "Биология: фотосинтез", MaxParticipants: 30,
+	r := domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: "abc-defg-hjk", OwnerID: u.ID, Name: "Биология: фотосинтез", MaxParticipants: 30,
 		Status: domain.RoomCreated, CreatedAt: now, UpdatedAt: now}
-	db.CreateRoom(ctx, r)
-	db.StartRoom(ctx, r.ID, now)
+	if err := db.CreateRoom(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.StartRoom(ctx, r.ID, r.LectureID, now); err != nil {
+		t.Fatal(err)
+	}
 	for i, l := range lines {
-		db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: r.ID, SegmentID: fmt.Sprintf("SG_%d", i),
+		db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SegmentID: fmt.Sprintf("SG_%d", i),
 			SpeakerIdentity: u.ID, SpeakerName: "Анна Петровна", TrackID: "TR_1", StartMs: int64(i) * 15000, EndMs: int64(i)*15000 + 14000,
 			Text: l, Language: "ru", CreatedAt: now})
 	}
-	db.EndRoom(ctx, r.ID, now.Add(45*time.Minute))
-	return &fixture{db: db, roomID: r.ID, clk: now.Add(45 * time.Minute)}
+	if _, err := db.EndRoom(ctx, r.ID, r.LectureID, now.Add(45*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{db: db, roomID: r.ID, lectureID: r.LectureID, clk: now.Add(45 * time.Minute)}
 }
 
 func (f *fixture) runner(llm domain.LLM) *jobs.Runner {
@@ -115,7 +122,7 @@ func (f *fixture) runner(llm domain.LLM) *jobs.Runner {
 }
 
 func (f *fixture) artifact(t *testing.T) *domain.LectureArtifact {
-	a, err := f.db.Artifact(context.Background(), f.roomID)
+	a, err := f.db.Artifact(context.Background(), f.lectureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,10 +251,10 @@ func TestRussianPDF(t *testing.T) {
 	}
 	f := setup(t, sqlstore.SQLite, russianLecture)
 	f.runner(newLLM(t, &fakeLLM{answer: russianSummary})).RunDue(context.Background())
-	f.db.CreateChatMessage(context.Background(), domain.ChatMessage{ID: uuid.NewString(), RoomID: f.roomID, SenderIdentity: "g",
+	f.db.CreateChatMessage(context.Background(), domain.ChatMessage{ID: uuid.NewString(), RoomID: f.roomID, LectureID: f.lectureID, SenderIdentity: "g",
 		SenderName: "Маша", ClientID: "c1", Text: "Спасибо! 👍🏽 Всё понятно", CreatedAt: f.clk})
 	svc := lecture.NewService(f.db, owner{f.db})
-	ex, err := svc.Export(context.Background(), domain.Actor{}, f.roomID, "pdf")
+	ex, err := svc.Export(context.Background(), domain.Actor{}, f.lectureID, "pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,11 +281,11 @@ func TestRussianPDF(t *testing.T) {
 			t.Errorf("the PDF lacks %q", want)
 		}
 	}
-	md, err := svc.Export(context.Background(), domain.Actor{}, f.roomID, "md")
+	md, err := svc.Export(context.Background(), domain.Actor{}, f.lectureID, "md")
 	if err != nil || !strings.Contains(string(md.Body), "### Ключевые моменты") || !strings.Contains(string(md.Body), "**[0:15] Анна Петровна:**") {
 		t.Fatalf("markdown: %v\n%s", err, md.Body)
 	}
-	if _, err := svc.Export(context.Background(), domain.Actor{}, f.roomID, "docx"); domain.ErrorCode(err) != domain.EInvalid {
+	if _, err := svc.Export(context.Background(), domain.Actor{}, f.lectureID, "docx"); domain.ErrorCode(err) != domain.EInvalid {
 		t.Fatalf("unknown format: %v", err)
 	}
 }
@@ -289,18 +296,18 @@ func TestSummaryWaitsForTheAssistantsLastCaptions(t *testing.T) {
 	f := setup(t, sqlstore.SQLite, nil)
 	ctx := context.Background()
 	now := time.Now()
-	if ok, err := f.db.ClaimAgentRoom(ctx, f.roomID, "agent-1", now, now.Add(time.Minute)); err != nil || !ok {
+	if ok, err := f.db.ClaimAgentRoom(ctx, f.lectureID, "agent-1", now, now.Add(time.Minute)); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	const last = "Последняя фраза лекции: к следующему занятию прочитайте пятую главу."
 	go func() {
 		time.Sleep(500 * time.Millisecond)
-		if _, err := f.db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: f.roomID, SegmentID: "SG_last",
+		if _, err := f.db.AppendTranscript(ctx, domain.TranscriptSegment{ID: uuid.NewString(), RoomID: f.roomID, LectureID: f.lectureID, SegmentID: "SG_last",
 			SpeakerIdentity: "u", SpeakerName: "Анна Петровна", TrackID: "TR_1", StartMs: 1000, EndMs: 5000, Text: last,
 			Language: "ru", CreatedAt: now}); err != nil {
 			t.Error(err)
 		}
-		if err := f.db.ReleaseAgentRoom(ctx, f.roomID, "agent-1"); err != nil {
+		if err := f.db.ReleaseAgentRoom(ctx, f.lectureID, "agent-1"); err != nil {
 			t.Error(err)
 		}
 	}()

@@ -10,23 +10,23 @@ import (
 // ClaimAgentRoom takes a free or run-out lease, or renews the holder's own, in one statement:
 // of two processes claiming at once, the second one's conflict update re-checks the row and
 // matches nothing.
-func (db *DB) ClaimAgentRoom(ctx context.Context, roomID, holder string, now, until time.Time) (bool, error) {
-	res, err := db.exec(ctx, db.x, `INSERT INTO agent_rooms (room_id, holder, claimed_at, lease_until) VALUES (?, ?, ?, ?)
-		ON CONFLICT (room_id) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
-		  claimed_at = CASE WHEN agent_rooms.holder = excluded.holder THEN agent_rooms.claimed_at ELSE excluded.claimed_at END
-		WHERE agent_rooms.holder = excluded.holder OR agent_rooms.lease_until < ?`,
-		roomID, holder, now, until, now)
+func (db *DB) ClaimAgentRoom(ctx context.Context, lectureID, holder string, now, until time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.x, `INSERT INTO agent_lectures (lecture_id, holder, claimed_at, lease_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (lecture_id) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
+		  claimed_at = CASE WHEN agent_lectures.holder = excluded.holder THEN agent_lectures.claimed_at ELSE excluded.claimed_at END
+		WHERE agent_lectures.holder = excluded.holder OR agent_lectures.lease_until < ?`,
+		lectureID, holder, now, until, now)
 	return affected(res, err, "agent lease")
 }
 
-func (db *DB) AgentHolds(ctx context.Context, roomID string, now time.Time) (bool, error) {
+func (db *DB) AgentHolds(ctx context.Context, lectureID string, now time.Time) (bool, error) {
 	var n int
-	err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM agent_rooms WHERE room_id = ? AND lease_until > ?`, roomID, now).Scan(&n)
+	err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM agent_lectures WHERE lecture_id = ? AND lease_until > ?`, lectureID, now).Scan(&n)
 	return n > 0, translate(err, "agent lease")
 }
 
-func (db *DB) ReleaseAgentRoom(ctx context.Context, roomID, holder string) error {
-	_, err := db.exec(ctx, db.x, `DELETE FROM agent_rooms WHERE room_id = ? AND holder = ?`, roomID, holder)
+func (db *DB) ReleaseAgentRoom(ctx context.Context, lectureID, holder string) error {
+	_, err := db.exec(ctx, db.x, `DELETE FROM agent_lectures WHERE lecture_id = ? AND holder = ?`, lectureID, holder)
 	return translate(err, "agent lease")
 }
 

@@ -24,7 +24,7 @@ func TestAgentRoomLease(t *testing.T) {
 		}
 		claim := func(holder string, now time.Time) bool {
 			t.Helper()
-			ok, err := db.ClaimAgentRoom(ctx, r.ID, holder, now, now.Add(10*time.Second))
+			ok, err := db.ClaimAgentRoom(ctx, r.LectureID, holder, now, now.Add(10*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,13 +45,13 @@ func TestAgentRoomLease(t *testing.T) {
 		if !claim("b", t0.Add(20*time.Second)) {
 			t.Fatal("b could not take a lease that ran out")
 		}
-		if err := db.ReleaseAgentRoom(ctx, r.ID, "a"); err != nil {
+		if err := db.ReleaseAgentRoom(ctx, r.LectureID, "a"); err != nil {
 			t.Fatal(err)
 		}
 		if claim("a", t0.Add(21*time.Second)) {
 			t.Fatal("a's release freed b's lease")
 		}
-		if err := db.ReleaseAgentRoom(ctx, r.ID, "b"); err != nil {
+		if err := db.ReleaseAgentRoom(ctx, r.LectureID, "b"); err != nil {
 			t.Fatal(err)
 		}
 
@@ -61,7 +61,7 @@ func TestAgentRoomLease(t *testing.T) {
 		won := 0
 		for _, h := range []string{"p1", "p2", "p3", "p4", "p5", "p6"} {
 			wg.Go(func() {
-				ok, err := db.ClaimAgentRoom(ctx, r.ID, h, now, now.Add(10*time.Second))
+				ok, err := db.ClaimAgentRoom(ctx, r.LectureID, h, now, now.Add(10*time.Second))
 				if err != nil && domain.ErrorCode(err) != domain.EUnavailable {
 					t.Error(err)
 				}
@@ -80,7 +80,7 @@ func TestAgentRoomLease(t *testing.T) {
 		if err := db.DeleteRoom(ctx, r.ID); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := db.ClaimAgentRoom(ctx, r.ID, "p1", now, now.Add(time.Second)); ok || err == nil {
+		if ok, err := db.ClaimAgentRoom(ctx, r.LectureID, "p1", now, now.Add(time.Second)); ok || err == nil {
 			t.Fatalf("claimed a deleted room: %v %v", ok, err)
 		}
 	})

@@ -106,6 +106,16 @@ func open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 
 // Migrate applies every embedded migration not applied yet.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	return db.migrate(ctx, log, func(p *goose.Provider) ([]*goose.MigrationResult, error) { return p.Up(ctx) })
+}
+
+// MigrateTo applies the embedded migrations up to and including version: a database as an
+// older release left it, for the tests of a migration.
+func (db *DB) MigrateTo(ctx context.Context, log *slog.Logger, version int64) error {
+	return db.migrate(ctx, log, func(p *goose.Provider) ([]*goose.MigrationResult, error) { return p.UpTo(ctx, version) })
+}
+
+func (db *DB) migrate(ctx context.Context, log *slog.Logger, up func(*goose.Provider) ([]*goose.MigrationResult, error)) error {
 	dir, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
 	if err != nil {
 		return err
@@ -118,7 +128,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	results, err := p.Up(ctx)
+	results, err := up(p)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -9,15 +9,15 @@ import (
 )
 
 func (db *DB) AppendTranscript(ctx context.Context, s domain.TranscriptSegment) (bool, error) {
-	res, err := db.exec(ctx, db.x, `INSERT INTO transcript_segments (id, room_id, segment_id, speaker_identity, speaker_name, track_id,
-		start_ms, end_ms, text, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		s.ID, s.RoomID, s.SegmentID, s.SpeakerIdentity, s.SpeakerName, s.TrackID, s.StartMs, s.EndMs, s.Text, s.Language, s.CreatedAt)
+	res, err := db.exec(ctx, db.x, `INSERT INTO transcript_segments (id, room_id, lecture_id, segment_id, speaker_identity, speaker_name, track_id,
+		start_ms, end_ms, text, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		s.ID, s.RoomID, s.LectureID, s.SegmentID, s.SpeakerIdentity, s.SpeakerName, s.TrackID, s.StartMs, s.EndMs, s.Text, s.Language, s.CreatedAt)
 	return affected(res, err, "transcript segment")
 }
 
-func (db *DB) Transcript(ctx context.Context, roomID string) ([]domain.TranscriptSegment, error) {
-	rows, err := db.query(ctx, db.x, `SELECT id, room_id, segment_id, speaker_identity, speaker_name, track_id, start_ms, end_ms, text,
-		language, created_at FROM transcript_segments WHERE room_id = ? ORDER BY start_ms, created_at, id`, roomID)
+func (db *DB) Transcript(ctx context.Context, lectureID string) ([]domain.TranscriptSegment, error) {
+	rows, err := db.query(ctx, db.x, `SELECT id, room_id, lecture_id, segment_id, speaker_identity, speaker_name, track_id, start_ms, end_ms, text,
+		language, created_at FROM transcript_segments WHERE lecture_id = ? ORDER BY start_ms, created_at, id`, lectureID)
 	if err != nil {
 		return nil, translate(err, "transcript")
 	}
@@ -25,7 +25,7 @@ func (db *DB) Transcript(ctx context.Context, roomID string) ([]domain.Transcrip
 	out := []domain.TranscriptSegment{}
 	for rows.Next() {
 		var s domain.TranscriptSegment
-		if err := rows.Scan(&s.ID, &s.RoomID, &s.SegmentID, &s.SpeakerIdentity, &s.SpeakerName, &s.TrackID, &s.StartMs, &s.EndMs,
+		if err := rows.Scan(&s.ID, &s.RoomID, &s.LectureID, &s.SegmentID, &s.SpeakerIdentity, &s.SpeakerName, &s.TrackID, &s.StartMs, &s.EndMs,
 			&s.Text, &s.Language, &s.CreatedAt); err != nil {
 			return nil, translate(err, "transcript")
 		}
@@ -35,11 +35,11 @@ func (db *DB) Transcript(ctx context.Context, roomID string) ([]domain.Transcrip
 	return out, translate(rows.Err(), "transcript")
 }
 
-func (db *DB) Artifact(ctx context.Context, roomID string) (*domain.LectureArtifact, error) {
+func (db *DB) Artifact(ctx context.Context, lectureID string) (*domain.LectureArtifact, error) {
 	var a domain.LectureArtifact
-	err := db.queryRow(ctx, db.x, `SELECT room_id, summary_status, summary_kind, summary_markdown, summary_error, language, updated_at
-		FROM lecture_artifacts WHERE room_id = ?`, roomID).
-		Scan(&a.RoomID, &a.SummaryStatus, &a.SummaryKind, &a.SummaryMarkdown, &a.SummaryError, &a.Language, &a.UpdatedAt)
+	err := db.queryRow(ctx, db.x, `SELECT room_id, lecture_id, summary_status, summary_kind, summary_markdown, summary_error, language, updated_at
+		FROM lecture_artifacts WHERE lecture_id = ?`, lectureID).
+		Scan(&a.RoomID, &a.LectureID, &a.SummaryStatus, &a.SummaryKind, &a.SummaryMarkdown, &a.SummaryError, &a.Language, &a.UpdatedAt)
 	if err != nil {
 		return nil, translate(err, "lecture")
 	}
@@ -48,16 +48,16 @@ func (db *DB) Artifact(ctx context.Context, roomID string) (*domain.LectureArtif
 }
 
 func (db *DB) SetSummary(ctx context.Context, a domain.LectureArtifact) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO lecture_artifacts (room_id, summary_status, summary_kind, summary_markdown, summary_error,
-		language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (room_id) DO UPDATE SET summary_status = excluded.summary_status, summary_kind = excluded.summary_kind,
+	_, err := db.exec(ctx, db.x, `INSERT INTO lecture_artifacts (lecture_id, room_id, summary_status, summary_kind, summary_markdown, summary_error,
+		language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (lecture_id) DO UPDATE SET summary_status = excluded.summary_status, summary_kind = excluded.summary_kind,
 		  summary_markdown = excluded.summary_markdown, summary_error = excluded.summary_error, language = excluded.language,
 		  updated_at = excluded.updated_at`,
-		a.RoomID, a.SummaryStatus, a.SummaryKind, a.SummaryMarkdown, a.SummaryError, a.Language, a.UpdatedAt, a.UpdatedAt)
+		a.LectureID, a.RoomID, a.SummaryStatus, a.SummaryKind, a.SummaryMarkdown, a.SummaryError, a.Language, a.UpdatedAt, a.UpdatedAt)
 	return translate(err, "lecture")
 }
 
-const jobColumns = `id, kind, room_id, status, attempts, max_attempts, run_at, last_error`
+const jobColumns = `id, kind, room_id, lecture_id, status, attempts, max_attempts, run_at, last_error`
 
 // ClaimJob picks the oldest due job and leases it in one statement. The conditions are repeated
 // outside the subquery: on PostgreSQL two claimers may pick the same row, and the second one's
@@ -66,11 +66,11 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now, leaseUntil time.T
 	const due = `((status = 'QUEUED' AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))`
 	for range 5 {
 		var j domain.Job
-		var room sql.NullString
+		var room, lecture sql.NullString
 		err := db.queryRow(ctx, db.x, `UPDATE jobs SET status = 'RUNNING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
 			WHERE id = (SELECT id FROM jobs WHERE `+due+` ORDER BY run_at, id LIMIT 1) AND `+due+`
 			RETURNING `+jobColumns, owner, leaseUntil, now, now, now, now, now).
-			Scan(&j.ID, &j.Kind, &room, &j.Status, &j.Attempts, &j.MaxAttempts, &j.RunAt, &j.LastError)
+			Scan(&j.ID, &j.Kind, &room, &lecture, &j.Status, &j.Attempts, &j.MaxAttempts, &j.RunAt, &j.LastError)
 		if err == sql.ErrNoRows {
 			var waiting int
 			if err := db.queryRow(ctx, db.x, `SELECT COUNT(*) FROM jobs WHERE `+due, now, now).Scan(&waiting); err != nil {
@@ -84,7 +84,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now, leaseUntil time.T
 		if err != nil {
 			return nil, translate(err, "jobs")
 		}
-		j.RoomID, j.RunAt = room.String, j.RunAt.UTC()
+		j.RoomID, j.LectureID, j.RunAt = room.String, lecture.String, j.RunAt.UTC()
 		return &j, nil
 	}
 	return nil, translate(sql.ErrNoRows, "job")
@@ -126,16 +126,17 @@ func (db *DB) DriveToken(ctx context.Context, userID string) (string, error) {
 	return tok, translate(err, "drive connection")
 }
 
-func (db *DB) SetShareToken(ctx context.Context, roomID, tokenHash string, at time.Time) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO lecture_artifacts (room_id, summary_status, share_token_hash, created_at, updated_at)
-		VALUES (?, 'PENDING', ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET share_token_hash = excluded.share_token_hash,
-		updated_at = excluded.updated_at`, roomID, tokenHash, at, at)
+func (db *DB) SetShareToken(ctx context.Context, lectureID, tokenHash string, at time.Time) error {
+	_, err := db.exec(ctx, db.x, `INSERT INTO lecture_artifacts (lecture_id, room_id, summary_status, share_token_hash, created_at, updated_at)
+		SELECT id, room_id, 'PENDING', ?, ?, ? FROM lectures WHERE id = ?
+		ON CONFLICT (lecture_id) DO UPDATE SET share_token_hash = excluded.share_token_hash,
+		updated_at = excluded.updated_at`, tokenHash, at, at, lectureID)
 	return translate(err, "lecture")
 }
 
-func (db *DB) ShareToken(ctx context.Context, roomID string) (string, error) {
+func (db *DB) ShareToken(ctx context.Context, lectureID string) (string, error) {
 	var h string
-	err := db.queryRow(ctx, db.x, `SELECT share_token_hash FROM lecture_artifacts WHERE room_id = ?`, roomID).Scan(&h)
+	err := db.queryRow(ctx, db.x, `SELECT share_token_hash FROM lecture_artifacts WHERE lecture_id = ?`, lectureID).Scan(&h)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}

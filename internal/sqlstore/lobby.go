@@ -8,14 +8,14 @@ import (
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
-const lobbyColumns = `id, room_id, session_id, name, fingerprint, ip, status, created_at, decided_at, decided_by`
+const lobbyColumns = `id, room_id, lecture_id, session_id, name, fingerprint, ip, status, created_at, decided_at, decided_by`
 
 func scanLobbyEntry(row rowScanner) (*domain.LobbyEntry, error) {
 	var e domain.LobbyEntry
 	var status string
 	var decided sql.NullTime
 	var by sql.NullString
-	if err := row.Scan(&e.ID, &e.RoomID, &e.SessionID, &e.Name, &e.Fingerprint, &e.IP, &status, &e.CreatedAt, &decided, &by); err != nil {
+	if err := row.Scan(&e.ID, &e.RoomID, &e.LectureID, &e.SessionID, &e.Name, &e.Fingerprint, &e.IP, &status, &e.CreatedAt, &decided, &by); err != nil {
 		return nil, err
 	}
 	e.Status, e.CreatedAt, e.DecidedAt, e.DecidedBy = domain.LobbyStatus(status), e.CreatedAt.UTC(), utcPtr(decided), by.String
@@ -23,8 +23,8 @@ func scanLobbyEntry(row rowScanner) (*domain.LobbyEntry, error) {
 }
 
 func (db *DB) CreateLobbyEntry(ctx context.Context, e domain.LobbyEntry) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO lobby_entries (`+lobbyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.RoomID, e.SessionID, e.Name, e.Fingerprint, e.IP, string(e.Status), e.CreatedAt, e.DecidedAt, nullString(e.DecidedBy))
+	_, err := db.exec(ctx, db.x, `INSERT INTO lobby_entries (`+lobbyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.RoomID, e.LectureID, e.SessionID, e.Name, e.Fingerprint, e.IP, string(e.Status), e.CreatedAt, e.DecidedAt, nullString(e.DecidedBy))
 	return translate(err, "lobby entry")
 }
 
@@ -33,14 +33,14 @@ func (db *DB) LobbyEntry(ctx context.Context, id string) (*domain.LobbyEntry, er
 	return e, translate(err, "lobby entry")
 }
 
-func (db *DB) LobbyEntries(ctx context.Context, roomID string, status domain.LobbyStatus) ([]domain.LobbyEntry, error) {
+func (db *DB) LobbyEntries(ctx context.Context, lectureID string, status domain.LobbyStatus) ([]domain.LobbyEntry, error) {
 	return list(ctx, db, "lobby entries", scanLobbyEntry, `SELECT `+lobbyColumns+` FROM lobby_entries
-		WHERE room_id = ? AND status = ? ORDER BY created_at, id`, roomID, string(status))
+		WHERE lecture_id = ? AND status = ? ORDER BY created_at, id`, lectureID, string(status))
 }
 
-func (db *DB) LatestLobbyEntry(ctx context.Context, roomID, sessionID string) (*domain.LobbyEntry, error) {
+func (db *DB) LatestLobbyEntry(ctx context.Context, lectureID, sessionID string) (*domain.LobbyEntry, error) {
 	e, err := scanLobbyEntry(db.queryRow(ctx, db.x, `SELECT `+lobbyColumns+` FROM lobby_entries
-		WHERE room_id = ? AND session_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, roomID, sessionID))
+		WHERE lecture_id = ? AND session_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, lectureID, sessionID))
 	return e, translate(err, "lobby entry")
 }
 
@@ -50,62 +50,62 @@ func (db *DB) DecideLobbyEntry(ctx context.Context, id string, status domain.Lob
 	return affected(res, err, "lobby entry")
 }
 
-func (db *DB) RevokeApprovals(ctx context.Context, roomID, sessionID string, at time.Time) error {
-	_, err := db.exec(ctx, db.x, `UPDATE lobby_entries SET status = 'REVOKED', decided_at = ? WHERE room_id = ? AND session_id = ? AND status = 'APPROVED'`,
-		at, roomID, sessionID)
+func (db *DB) RevokeApprovals(ctx context.Context, lectureID, sessionID string, at time.Time) error {
+	_, err := db.exec(ctx, db.x, `UPDATE lobby_entries SET status = 'REVOKED', decided_at = ? WHERE lecture_id = ? AND session_id = ? AND status = 'APPROVED'`,
+		at, lectureID, sessionID)
 	return translate(err, "lobby entries")
 }
 
-const admissionColumns = `id, room_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at, can_publish`
+const admissionColumns = `id, room_id, lecture_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at, can_publish`
 
 func scanAdmission(row rowScanner) (*domain.Admission, error) {
 	var a domain.Admission
 	var user, entry sql.NullString
 	var revoked sql.NullTime
-	if err := row.Scan(&a.ID, &a.RoomID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &entry, &a.AdmittedAt, &revoked, &a.CanPublish); err != nil {
+	if err := row.Scan(&a.ID, &a.RoomID, &a.LectureID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &entry, &a.AdmittedAt, &revoked, &a.CanPublish); err != nil {
 		return nil, err
 	}
 	a.UserID, a.LobbyEntryID, a.AdmittedAt, a.RevokedAt = user.String, entry.String, a.AdmittedAt.UTC(), utcPtr(revoked)
 	return &a, nil
 }
 
-// Admit upserts on (room, identity): a renewed admission clears the revocation, binds the new
+// Admit upserts on (lecture, identity): a renewed admission clears the revocation, binds the new
 // approval and gives the right to publish back (the host decided afresh).
 func (db *DB) Admit(ctx context.Context, a domain.Admission) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE)
-		ON CONFLICT (room_id, identity) DO UPDATE SET name = excluded.name, kind = excluded.kind, user_id = excluded.user_id,
+	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE)
+		ON CONFLICT (lecture_id, identity) DO UPDATE SET name = excluded.name, kind = excluded.kind, user_id = excluded.user_id,
 		  fingerprint = excluded.fingerprint, lobby_entry_id = excluded.lobby_entry_id, admitted_at = excluded.admitted_at,
 		  revoked_at = NULL, can_publish = TRUE`,
-		a.ID, a.RoomID, a.Identity, nullString(a.UserID), a.Name, a.Kind, a.Fingerprint, nullString(a.LobbyEntryID), a.AdmittedAt)
+		a.ID, a.RoomID, a.LectureID, a.Identity, nullString(a.UserID), a.Name, a.Kind, a.Fingerprint, nullString(a.LobbyEntryID), a.AdmittedAt)
 	return translate(err, "admission")
 }
 
-func (db *DB) Admission(ctx context.Context, roomID, identity string) (*domain.Admission, error) {
-	a, err := scanAdmission(db.queryRow(ctx, db.x, `SELECT `+admissionColumns+` FROM participant_history WHERE room_id = ? AND identity = ?`, roomID, identity))
+func (db *DB) Admission(ctx context.Context, lectureID, identity string) (*domain.Admission, error) {
+	a, err := scanAdmission(db.queryRow(ctx, db.x, `SELECT `+admissionColumns+` FROM participant_history WHERE lecture_id = ? AND identity = ?`, lectureID, identity))
 	return a, translate(err, "admission")
 }
 
-func (db *DB) Admissions(ctx context.Context, roomID string) ([]domain.Admission, error) {
+func (db *DB) Admissions(ctx context.Context, lectureID string) ([]domain.Admission, error) {
 	return list(ctx, db, "admissions", scanAdmission, `SELECT `+admissionColumns+` FROM participant_history
-		WHERE room_id = ? AND revoked_at IS NULL ORDER BY admitted_at, id`, roomID)
+		WHERE lecture_id = ? AND revoked_at IS NULL ORDER BY admitted_at, id`, lectureID)
 }
 
-func (db *DB) SetCanPublish(ctx context.Context, roomID, identity string, can bool) (bool, error) {
-	res, err := db.exec(ctx, db.x, `UPDATE participant_history SET can_publish = ? WHERE room_id = ? AND identity = ? AND revoked_at IS NULL`,
-		can, roomID, identity)
+func (db *DB) SetCanPublish(ctx context.Context, lectureID, identity string, can bool) (bool, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE participant_history SET can_publish = ? WHERE lecture_id = ? AND identity = ? AND revoked_at IS NULL`,
+		can, lectureID, identity)
 	return affected(res, err, "admission")
 }
 
-func (db *DB) RevokeAdmission(ctx context.Context, roomID, identity string, at time.Time) (bool, error) {
-	res, err := db.exec(ctx, db.x, `UPDATE participant_history SET revoked_at = ? WHERE room_id = ? AND identity = ? AND revoked_at IS NULL`,
-		at, roomID, identity)
+func (db *DB) RevokeAdmission(ctx context.Context, lectureID, identity string, at time.Time) (bool, error) {
+	res, err := db.exec(ctx, db.x, `UPDATE participant_history SET revoked_at = ? WHERE lecture_id = ? AND identity = ? AND revoked_at IS NULL`,
+		at, lectureID, identity)
 	return affected(res, err, "admission")
 }
 
-func (db *DB) ConnectedCount(ctx context.Context, roomID string) (int, error) {
+func (db *DB) ConnectedCount(ctx context.Context, lectureID string) (int, error) {
 	var n int
-	err := db.queryRow(ctx, db.x, `SELECT COUNT(DISTINCT identity) FROM attendance WHERE room_id = ? AND joined_at IS NOT NULL AND left_at IS NULL`,
-		roomID).Scan(&n)
+	err := db.queryRow(ctx, db.x, `SELECT COUNT(DISTINCT identity) FROM attendance WHERE lecture_id = ? AND joined_at IS NOT NULL AND left_at IS NULL`,
+		lectureID).Scan(&n)
 	return n, translate(err, "attendance")
 }
 

@@ -19,16 +19,16 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 		r := newRoom(u.ID, "abc-defg-hjk")
 		db.CreateRoom(ctx, r)
 
-		e1 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, SessionID: "s1", Name: "Вася", Fingerprint: "fp1", IP: "10.0.0.1",
+		e1 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: "s1", Name: "Вася", Fingerprint: "fp1", IP: "10.0.0.1",
 			Status: domain.LobbyPending, CreatedAt: t0}
-		e2 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, SessionID: "s2", Name: "Петя", Fingerprint: "fp2",
+		e2 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: "s2", Name: "Петя", Fingerprint: "fp2",
 			Status: domain.LobbyPending, CreatedAt: t0.Add(time.Second)}
 		for _, e := range []domain.LobbyEntry{e2, e1} {
 			if err := db.CreateLobbyEntry(ctx, e); err != nil {
 				t.Fatal(err)
 			}
 		}
-		pending, _ := db.LobbyEntries(ctx, r.ID, domain.LobbyPending)
+		pending, _ := db.LobbyEntries(ctx, r.LectureID, domain.LobbyPending)
 		if len(pending) != 2 || pending[0].ID != e1.ID {
 			t.Fatalf("pending = %+v, want oldest first", pending)
 		}
@@ -42,34 +42,34 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 		if got.Status != domain.LobbyApproved || got.DecidedBy != u.ID || !got.DecidedAt.Equal(t0.Add(time.Minute)) {
 			t.Fatalf("decided entry = %+v", got)
 		}
-		latest, _ := db.LatestLobbyEntry(ctx, r.ID, "s2")
+		latest, _ := db.LatestLobbyEntry(ctx, r.LectureID, "s2")
 		if latest.ID != e2.ID {
 			t.Fatalf("latest of s2 = %+v", latest)
 		}
 
-		a := domain.Admission{ID: uuid.NewString(), RoomID: r.ID, Identity: "s1", Name: "Вася", Kind: domain.KindGuest,
+		a := domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: "s1", Name: "Вася", Kind: domain.KindGuest,
 			Fingerprint: "fp1", LobbyEntryID: e1.ID, AdmittedAt: t0.Add(time.Minute)}
 		if err := db.Admit(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := db.RevokeAdmission(ctx, r.ID, "s1", t0.Add(2*time.Minute)); !ok {
+		if ok, _ := db.RevokeAdmission(ctx, r.LectureID, "s1", t0.Add(2*time.Minute)); !ok {
 			t.Fatal("admission not revoked")
 		}
-		db.RevokeApprovals(ctx, r.ID, "s1", t0.Add(2*time.Minute))
+		db.RevokeApprovals(ctx, r.LectureID, "s1", t0.Add(2*time.Minute))
 		if got, _ := db.LobbyEntry(ctx, e1.ID); got.Status != domain.LobbyRevoked {
 			t.Fatalf("approval after kick = %s", got.Status)
 		}
-		adm, _ := db.Admission(ctx, r.ID, "s1")
+		adm, _ := db.Admission(ctx, r.LectureID, "s1")
 		if adm.Active() {
 			t.Fatal("revoked admission still active")
 		}
-		if list, _ := db.Admissions(ctx, r.ID); len(list) != 0 {
+		if list, _ := db.Admissions(ctx, r.LectureID); len(list) != 0 {
 			t.Fatalf("active admissions = %+v", list)
 		}
 		// Admitted again through a new entry: active, bound to the new approval.
 		a.LobbyEntryID = e2.ID
 		db.Admit(ctx, a)
-		if adm, _ = db.Admission(ctx, r.ID, "s1"); !adm.Active() || adm.LobbyEntryID != e2.ID {
+		if adm, _ = db.Admission(ctx, r.LectureID, "s1"); !adm.Active() || adm.LobbyEntryID != e2.ID {
 			t.Fatalf("renewed admission = %+v", adm)
 		}
 
@@ -113,10 +113,10 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 			Action: "ban", TargetIdentity: "s1", TargetName: "Вася", Detail: "{}", CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
-		db.RecordAttendance(ctx, domain.Attendance{RoomID: r.ID, SID: "PA1", Identity: "s2", JoinedAt: at(1)})
-		db.RecordAttendance(ctx, domain.Attendance{RoomID: r.ID, SID: "PA2", Identity: "s2", JoinedAt: at(2)})
-		db.RecordAttendance(ctx, domain.Attendance{RoomID: r.ID, SID: "PA3", Identity: "s3", JoinedAt: at(2), LeftAt: at(3)})
-		if n, _ := db.ConnectedCount(ctx, r.ID); n != 1 {
+		db.RecordAttendance(ctx, domain.Attendance{RoomID: r.ID, LectureID: r.LectureID, SID: "PA1", Identity: "s2", JoinedAt: at(1)})
+		db.RecordAttendance(ctx, domain.Attendance{RoomID: r.ID, LectureID: r.LectureID, SID: "PA2", Identity: "s2", JoinedAt: at(2)})
+		db.RecordAttendance(ctx, domain.Attendance{RoomID: r.ID, LectureID: r.LectureID, SID: "PA3", Identity: "s3", JoinedAt: at(2), LeftAt: at(3)})
+		if n, _ := db.ConnectedCount(ctx, r.LectureID); n != 1 {
 			t.Fatalf("connected = %d, want 1 (one identity on two connections, one gone)", n)
 		}
 	})

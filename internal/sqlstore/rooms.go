@@ -9,7 +9,7 @@ import (
 )
 
 const roomColumns = `id, code, owner_id, name, lobby_enabled, pin_hash, chat_enabled, files_enabled,
-	max_participants, locked, status, created_at, updated_at, started_at, ended_at`
+	max_participants, locked, status, created_at, updated_at, started_at, ended_at, lecture_id`
 
 // roomSelect adds the event counter, which only AppendEvent writes.
 const roomSelect = roomColumns + `, last_event_seq`
@@ -19,7 +19,7 @@ func scanRoom(row rowScanner) (*domain.Room, error) {
 	var status string
 	var started, ended sql.NullTime
 	err := row.Scan(&r.ID, &r.Code, &r.OwnerID, &r.Name, &r.LobbyEnabled, &r.PINHash, &r.ChatEnabled, &r.FilesEnabled,
-		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended, &r.LastEventSeq)
+		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended, &r.LectureID, &r.LastEventSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -37,10 +37,20 @@ func utcPtr(t sql.NullTime) *time.Time {
 	return &v
 }
 
+// CreateRoom makes the room with its first lecture (r.LectureID), not started yet.
 func (db *DB) CreateRoom(ctx context.Context, r domain.Room) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO rooms (`+roomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Code, r.OwnerID, r.Name, r.LobbyEnabled, r.PINHash, r.ChatEnabled, r.FilesEnabled,
-		r.MaxParticipants, r.Locked, string(r.Status), r.CreatedAt, r.UpdatedAt, r.StartedAt, r.EndedAt)
+	if r.LectureID == "" {
+		return domain.Errorf(domain.EInvalid, "A room is made with its first lecture's id.")
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `INSERT INTO rooms (`+roomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.Code, r.OwnerID, r.Name, r.LobbyEnabled, r.PINHash, r.ChatEnabled, r.FilesEnabled,
+			r.MaxParticipants, r.Locked, string(r.Status), r.CreatedAt, r.UpdatedAt, r.StartedAt, r.EndedAt, r.LectureID); err != nil {
+			return err
+		}
+		_, err := db.exec(ctx, tx, `INSERT INTO lectures (id, room_id, number, status) VALUES (?, ?, 1, 'CREATED')`, r.LectureID, r.ID)
+		return err
+	})
 	return translate(err, "room")
 }
 

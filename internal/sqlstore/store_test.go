@@ -21,7 +21,7 @@ func newUser(email string) domain.User {
 }
 
 func newRoom(owner, code string) domain.Room {
-	return domain.Room{ID: uuid.NewString(), Code: code, OwnerID: owner, Name: "Physics", LobbyEnabled: true,
+	return domain.Room{ID: uuid.NewString(), LectureID: uuid.NewString(), Code: code, OwnerID: owner, Name: "Physics", LobbyEnabled: true,
 		ChatEnabled: true, FilesEnabled: true, MaxParticipants: 50, Status: domain.RoomCreated, CreatedAt: t0, UpdatedAt: t0}
 }
 

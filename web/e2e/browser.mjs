@@ -405,13 +405,14 @@ async function adminScenario(browser, admin) {
   await host2.getByText('The lecture has ended.').waitFor();
   await host2.goto(`${base}/dashboard`);
   await host2.getByRole('listitem').filter({ hasText: 'Chemistry 201' }).getByText('Ended', { exact: true }).waitFor();
+  await roomLastsACourse(browser, hostCtx, host2);
 
   log('admin ends the first lecture and reads its page: chat, attendance, file, summary, exports');
   const phys = admin.getByRole('listitem', { name: 'Physics 101' });
   await phys.getByRole('button', { name: 'End for all: Physics 101' }).click();
   await admin.getByRole('dialog').getByRole('button', { name: 'End for all' }).click();
   await phys.getByText('Ended', { exact: true }).waitFor();
-  await phys.getByRole('link', { name: 'Lecture page' }).click();
+  await phys.getByRole('link', { name: /^Lecture 1 · / }).click();
   await admin.getByRole('heading', { name: 'Physics 101', level: 1 }).waitFor();
   await admin.getByText('Hello, class <b>!</b>').waitFor();
   await admin.getByRole('region', { name: /Attendance/ }).getByRole('rowheader', { name: 'Студент' }).waitFor();
@@ -684,6 +685,62 @@ async function knockOnLockedRoom(browser, host, invite) {
   }
 }
 
+/**
+ * A room lasts a course: the ended room starts again with its next lecture under the same
+ * invite link, and the room's card lists its lectures, each linking to its own page; in
+ * Russian, then in English.
+ */
+async function roomLastsACourse(browser, hostCtx, host) {
+  log('a room lasts a course: the next lecture in the same room, and the list of its lectures');
+  const card = host.getByRole('listitem').filter({ hasText: 'Chemistry 201' });
+  const invite = await card.getByLabel('Invite link').inputValue();
+  await card.getByRole('group', { name: 'Lectures in this room' }).getByRole('link', { name: /^Lecture 1 · / }).waitFor();
+  await card.getByRole('button', { name: 'Start the next lecture' }).click();
+  await card.getByText('Live', { exact: true }).waitFor();
+  const lectures = card.getByRole('group', { name: 'Lectures in this room' });
+  await lectures.getByRole('link', { name: /^Lecture 2 · / }).waitFor();
+  await lectures.getByRole('link', { name: /^Lecture 1 · / }).waitFor();
+  if ((await card.getByLabel('Invite link').inputValue()) !== invite) throw new Error('the invite link changed with the next lecture');
+  await snap({ host }, 'dashboard-lectures');
+  await checkA11y({ host }, 'dashboard, a room with two lectures');
+
+  // The same invite link opens the door of the second lecture (a student of another browser).
+  const studentCtx = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Novosibirsk', viewport: sizes.phone });
+  const student = await studentCtx.newPage();
+  await student.goto(invite);
+  await student.getByLabel('Ваше имя').waitFor();
+  if (await student.getByText('Лекция уже завершена.').count()) throw new Error('the invite link says the room ended during its second lecture');
+  await studentCtx.close();
+
+  // The host's dashboard in Russian: end the second lecture, both are listed.
+  const ruCtx = await browser.newContext({ locale: 'ru-RU', viewport: sizes.desktop, storageState: await hostCtx.storageState() });
+  const ru = await ruCtx.newPage();
+  ru.on('pageerror', (e) => log('host (ru) page error:', e.message));
+  try {
+    await ru.goto(`${base}/dashboard`);
+    const ruCard = ru.getByRole('listitem').filter({ hasText: 'Chemistry 201' });
+    await ruCard.getByRole('button', { name: 'Завершить для всех' }).click();
+    await ru.getByRole('dialog').getByRole('button', { name: 'Завершить для всех' }).click();
+    await ruCard.getByRole('button', { name: 'Начать следующую лекцию' }).waitFor();
+    const ruLectures = ruCard.getByRole('group', { name: 'Лекции этой комнаты' });
+    await ruLectures.getByRole('link', { name: /^Лекция 2 · / }).waitFor();
+    await snap({ ru }, 'dashboard-lectures-ru');
+    await checkA11y({ ru }, 'dashboard, a room with two lectures (ru)', { phone: true });
+    await ruLectures.getByRole('link', { name: /^Лекция 1 · / }).click();
+    await ru.getByRole('heading', { name: 'Chemistry 201', level: 1 }).waitFor();
+    await ru.getByText('Лекция 1', { exact: true }).waitFor();
+    await checkA11y({ ru }, 'lecture page of the first lecture (ru)');
+  } finally {
+    await ruCtx.close();
+  }
+  await host.reload();
+  await host.getByRole('listitem').filter({ hasText: 'Chemistry 201' }).getByRole('link', { name: /^Lecture 2 · / }).click();
+  await host.getByRole('heading', { name: 'Chemistry 201', level: 1 }).waitFor();
+  await host.getByText('Lecture 2', { exact: true }).waitFor();
+  await checkA11y({ host }, 'lecture page of the second lecture');
+  await host.goto(`${base}/dashboard`);
+}
+
 /** No Drive button without Google configured; the exports in the lecture's language, as the page. */
 async function lectureExports(admin) {
   log('lecture page: no Drive button without Google; exports in the lecture’s language, with its files');
@@ -801,7 +858,7 @@ async function checkMetrics() {
     'POST /api/rooms/{roomId}/end',
     'GET /api/admin/rooms',
     'PATCH /api/admin/users/{userId}',
-    'GET /api/lectures/{roomId}',
+    'GET /api/lectures/{lectureId}',
   ];
   for (const route of routes) {
     const total = text

@@ -40,6 +40,17 @@ func Each(t *testing.T, f func(t *testing.T, d sqlstore.Dialect)) {
 // Open returns a fresh, migrated database of dialect d, closed and removed at cleanup.
 func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 	t.Helper()
+	db := OpenEmpty(t, d)
+	if err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// OpenEmpty returns a fresh database of dialect d without its tables (for a migration's
+// test, which makes an older schema first), closed and removed at cleanup.
+func OpenEmpty(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
+	t.Helper()
 	ctx := context.Background()
 	var db *sqlstore.DB
 	var err error
@@ -55,9 +66,6 @@ func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 		t.Fatalf("open %s: %v", d, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatalf("migrate %s: %v", d, err)
-	}
 	return db
 }
 

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Link } from 'react-router';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import type { AdminRoom, Room } from '../lib/types';
 import { dateTime } from '../lib/format';
 import { ErrorText } from '../components/ErrorText';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { PastLectures } from '../components/PastLectures';
 
 /** Every room of the instance; an admin may end a live one. */
 export function RoomsTab() {
@@ -58,10 +58,8 @@ export function RoomsTab() {
             <p>
               {t('admin.rooms.participants', { now: now(room.participantsNow), total: room.participantsTotal })}
             </p>
+            <PastLectures roomId={room.id} version={`${room.status}:${room.lectureId}`} />
             <div className="row wrap">
-              <Link className="button" to={`/lectures/${room.id}`}>
-                {t('dash.lecturePage')}
-              </Link>
               {room.status === 'LIVE' && (
                 <button
                   type="button"

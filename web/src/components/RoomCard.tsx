@@ -7,6 +7,7 @@ import type { Room } from '../lib/types';
 import { ErrorText } from './ErrorText';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyField } from './CopyField';
+import { PastLectures } from './PastLectures';
 
 interface Props {
   room: Room;
@@ -53,9 +54,9 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
         </p>
       )}
       <div className="row wrap">
-        {room.status === 'CREATED' && (
+        {room.status !== 'LIVE' && (
           <button type="button" className="primary" disabled={busy} onClick={() => post('start')}>
-            {t('dash.start')}
+            {room.status === 'ENDED' ? t('dash.startNext') : t('dash.start')}
           </button>
         )}
         {room.status === 'LIVE' && (
@@ -68,9 +69,6 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
             </button>
           </>
         )}
-        <Link className="button" to={`/lectures/${room.id}`}>
-          {t('dash.lecturePage')}
-        </Link>
         {room.status !== 'LIVE' && (
           <button type="button" className="danger" disabled={busy} onClick={() => setConfirm('delete')}>
             {t('dash.delete')}
@@ -78,6 +76,7 @@ export function RoomCard({ room, onChanged, onDeleted }: Props) {
         )}
       </div>
       <ErrorText error={error} />
+      <PastLectures roomId={room.id} version={`${room.status}:${room.lectureId}`} />
       <ConfirmDialog
         open={confirm !== null}
         title={confirm === 'end' ? t('dash.endConfirmTitle') : t('dash.deleteConfirmTitle')}

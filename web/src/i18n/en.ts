@@ -61,6 +61,9 @@ export const en: Record<MessageKey, string> = {
   'dash.copied': 'Copied',
   'dash.copyFailed': 'Could not copy: select the link and copy it yourself.',
   'dash.start': 'Start the lecture',
+  'dash.startNext': 'Start the next lecture',
+  'dash.pastLectures': 'Lectures in this room',
+  'dash.noLectures': 'No lectures yet: the invite link is permanent, and each lecture starts here.',
   'dash.enter': 'Enter the room',
   'dash.end': 'End for all',
   'dash.lecturePage': 'Lecture page',
@@ -213,6 +216,7 @@ export const en: Record<MessageKey, string> = {
   'exit.knockAgain': 'Knock again',
 
   'lecture.title': 'Lecture page',
+  'lecture.number': 'Lecture {n}',
   'admin.title': 'Administration',
   'role.ADMIN': 'Administrator',
   'role.HOST': 'Host',

@@ -60,6 +60,9 @@ export const ru = {
   'dash.copied': 'Скопировано',
   'dash.copyFailed': 'Не удалось скопировать: выделите ссылку и скопируйте её сами.',
   'dash.start': 'Начать лекцию',
+  'dash.startNext': 'Начать следующую лекцию',
+  'dash.pastLectures': 'Лекции этой комнаты',
+  'dash.noLectures': 'Лекций ещё не было: ссылка-приглашение постоянная, каждая лекция начинается здесь.',
   'dash.enter': 'Войти в комнату',
   'dash.end': 'Завершить для всех',
   'dash.lecturePage': 'Страница лекции',
@@ -212,6 +215,7 @@ export const ru = {
   'exit.knockAgain': 'Постучаться снова',
 
   'lecture.title': 'Страница лекции',
+  'lecture.number': 'Лекция {n}',
   'admin.title': 'Администрирование',
   'role.ADMIN': 'Администратор',
   'role.HOST': 'Ведущий',

@@ -5,21 +5,21 @@ import { ErrorText } from '../components/ErrorText';
 import { CopyField } from '../components/CopyField';
 
 interface Props {
-  roomId: string;
+  lectureId: string;
   /** Whether the instance has Google Drive configured: without it, no Drive button. */
   drive: boolean;
 }
 
 /** The owner's extra ways out for a lecture: its PDF to Google Drive (where the instance has
  * it), and a share link. */
-export function OwnerActions({ roomId, drive }: Props) {
+export function OwnerActions({ lectureId, drive }: Props) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const [needsDrive, setNeedsDrive] = useState(false);
   const [shareUrl, setShareUrl] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const base = `/api/lectures/${encodeURIComponent(roomId)}`;
+  const base = `/api/lectures/${encodeURIComponent(lectureId)}`;
 
   const toDrive = async () => {
     setBusy(true);

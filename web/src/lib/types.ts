@@ -14,6 +14,8 @@ export interface Room {
   code: string;
   name: string;
   status: RoomStatus;
+  /** The room's current lecture: the live one, or the next one (its next start opens it). */
+  lectureId: string;
   lobbyEnabled: boolean;
   hasPin: boolean;
   chatEnabled: boolean;
@@ -34,6 +36,8 @@ export interface PublicRoom {
 
 export interface RoomState {
   status: RoomStatus;
+  /** The lecture the state is about: the live one, or the one that just ended. */
+  lectureId?: string;
   locked: boolean;
   chatEnabled: boolean;
   filesEnabled: boolean;
@@ -111,7 +115,17 @@ export type ModerationAction =
   | 'panic'
   | 'lower_hand';
 
-// After the lecture (GET /api/lectures/{roomId}).
+/** One lecture of a room (GET /api/rooms/{roomId}/lectures). */
+export interface LectureInfo {
+  id: string;
+  roomId: string;
+  number: number;
+  status: RoomStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+// After the lecture (GET /api/lectures/{lectureId}).
 export interface LectureRoom extends Room {
   ownerId: string;
   startedAt: string | null;
@@ -147,6 +161,7 @@ export interface Summary {
 
 export interface Lecture {
   room: LectureRoom;
+  lecture: LectureInfo;
   durationSeconds: number;
   attendance: Attendee[];
   chat: ChatMessage[];

@@ -60,7 +60,7 @@ export function LecturePage() {
 
   // While the summary is being written, ask again every few seconds.
   const waiting =
-    lecture?.room.status === 'ENDED' && (lecture.summary.status === 'PENDING' || lecture.summary.status === 'RUNNING');
+    lecture?.lecture.status === 'ENDED' && (lecture.summary.status === 'PENDING' || lecture.summary.status === 'RUNNING');
   useEffect(() => {
     if (!waiting) return;
     let stale = false;
@@ -83,24 +83,25 @@ export function LecturePage() {
     );
   }
 
-  const { room } = lecture;
+  const { room, lecture: info } = lecture;
   const exportUrl = (format: 'pdf' | 'md') =>
-    `/api/lectures/${encodeURIComponent(room.id)}/export?format=${format}${share ? `&share=${encodeURIComponent(share)}` : ''}`;
+    `/api/lectures/${encodeURIComponent(info.id)}/export?format=${format}${share ? `&share=${encodeURIComponent(share)}` : ''}`;
   return (
     <div className="lecture stack">
       <header className="stack tight">
         <div className="row between wrap">
           <h1>{room.name}</h1>
-          <span className={`badge status-${room.status.toLowerCase()}`}>{t(`status.${room.status}`)}</span>
+          <span className={`badge status-${info.status.toLowerCase()}`}>{t(`status.${info.status}`)}</span>
         </div>
+        <p className="muted">{t('lecture.number', { n: info.number })}</p>
         <dl className="facts">
           <div>
             <dt>{t('lecture.date')}</dt>
-            <dd>{dateTime(room.startedAt ?? room.createdAt, lang)}</dd>
+            <dd>{dateTime(info.startedAt ?? room.createdAt, lang)}</dd>
           </div>
           <div>
             <dt>{t('lecture.duration')}</dt>
-            <dd>{room.startedAt ? duration(lecture.durationSeconds) : '—'}</dd>
+            <dd>{info.startedAt ? duration(lecture.durationSeconds) : '—'}</dd>
           </div>
         </dl>
         <div className="row wrap" role="group" aria-label={t('lecture.export')}>
@@ -111,10 +112,10 @@ export function LecturePage() {
             {t('lecture.exportMd')}
           </a>
         </div>
-        {!share && user && <OwnerActions roomId={room.id} drive={lecture.driveExport} />}
+        {!share && user && <OwnerActions lectureId={info.id} drive={lecture.driveExport} />}
         <ErrorText error={error} />
       </header>
-      <SummarySection summary={lecture.summary} roomStatus={room.status} />
+      <SummarySection summary={lecture.summary} roomStatus={info.status} />
       <AttendanceTable attendance={lecture.attendance} />
       <TranscriptSection
         segments={lecture.transcript}

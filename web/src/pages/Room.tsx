@@ -153,7 +153,7 @@ export function RoomPage() {
 
   if (exit) {
     const shown: Exit = exit.kind === 'removed' && events.removed ? { kind: 'removed', reason: events.removed.reason } : exit;
-    return <RoomExit exit={shown} code={code} roomId={room?.id} isHost={isHost} onRejoin={() => setExit(null)} />;
+    return <RoomExit exit={shown} code={code} lectureId={events.room?.lectureId} isHost={isHost} onRejoin={() => setExit(null)} />;
   }
   if (error) {
     return (

@@ -19,12 +19,13 @@ const removedText: Record<RemovalReason | 'unknown', MessageKey> = {
 interface Props {
   exit: Exit;
   code: string;
-  roomId?: string;
+  /** The lecture that ended, for the host's link to its page. */
+  lectureId?: string;
   isHost: boolean;
   onRejoin: () => void;
 }
 
-export function RoomExit({ exit, code, roomId, isHost, onRejoin }: Props) {
+export function RoomExit({ exit, code, lectureId, isHost, onRejoin }: Props) {
   const { t } = useI18n();
   let text: string;
   if (exit.kind === 'removed') text = t(removedText[exit.reason ?? 'unknown']);
@@ -47,8 +48,8 @@ export function RoomExit({ exit, code, roomId, isHost, onRejoin }: Props) {
               {t('exit.knockAgain')}
             </Link>
           )}
-          {isHost && roomId && (
-            <Link className="button" to={`/lectures/${roomId}`}>
+          {isHost && lectureId && (
+            <Link className="button" to={`/lectures/${lectureId}`}>
               {t('dash.lecturePage')}
             </Link>
           )}
