@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/classroom"
@@ -149,6 +150,9 @@ func lastEventID(r *http.Request) (int64, bool) {
 		v = r.URL.Query().Get("lastEventId")
 	}
 	if v == "" {
+		return 0, false
+	}
+	if strings.Trim(v, "0123456789") != "" { // digits only: no sign, no "-0"
 		return 0, false
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
