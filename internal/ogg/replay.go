@@ -34,7 +34,12 @@ func (r *Replay) Add(p Page) (Page, error) {
 	if !audio {
 		return p, nil
 	}
-	r.kept = append(r.kept, p)
+	// A page that goes on with a packet whose start is not kept cannot be replayed: a fresh
+	// stream must not begin mid-packet. (Ack never cuts before such a page, so only a stream that
+	// is broken to begin with has one first.)
+	if len(r.kept) > 0 || !p.Continued() {
+		r.kept = append(r.kept, p)
+	}
 	if r.restarted && p.Seq >= 2 {
 		p = Rebase(p, r.base, p.Seq-r.seqShift, false)
 	}
