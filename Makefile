@@ -73,8 +73,7 @@ test-browser: web livekit
 ## testdata/fuzz/ and fails the run
 FUZZTIME ?= 3s
 fuzz:
-	@set -e; for pkg in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...); do \
-	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	@set -e; $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' ./... | while read -r pkg dir; do \
 	  for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
 	    echo "== fuzz $$pkg $$fn ($(FUZZTIME))"; \
 	    $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg; \
