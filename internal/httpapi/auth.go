@@ -10,11 +10,15 @@ import (
 
 // The session cookie. Behind TLS it takes the __Host- prefix, which browsers only accept
 // with Secure, Path=/ and no Domain: no subdomain can plant or read it.
-func (s *Server) sessionCookieName() string {
+func (s *Server) sessionCookieName() string { return s.cookieName("ls_session") }
+
+// cookieName is name behind TLS with the __Host- prefix (Secure, Path=/, no Domain), for every
+// cookie the server sets.
+func (s *Server) cookieName(name string) string {
 	if s.opts.SecureCookies {
-		return "__Host-ls_session"
+		return "__Host-" + name
 	}
-	return "ls_session"
+	return name
 }
 
 func (s *Server) sessionToken(r *http.Request) string {

@@ -14,12 +14,7 @@ import (
 // a browser cannot pick another guest's identity. It is the guest's identity in every room.
 const guestCookieMaxAge = 30 * 24 * 3600
 
-func (s *Server) guestCookieName() string {
-	if s.opts.SecureCookies {
-		return "__Host-ls_guest"
-	}
-	return "ls_guest"
-}
+func (s *Server) guestCookieName() string { return s.cookieName("ls_guest") }
 
 func (s *Server) signGuest(id string) string { return id + "." + s.mac("guest-session:"+id) }
 

@@ -12,12 +12,7 @@ import (
 // account's e-mail under the auth secret and grants nothing else.
 const knownBrowserMaxAge = 365 * 24 * 3600
 
-func (s *Server) knownBrowserCookieName() string {
-	if s.opts.SecureCookies {
-		return "__Host-ls_known"
-	}
-	return "ls_known"
-}
+func (s *Server) knownBrowserCookieName() string { return s.cookieName("ls_known") }
 
 func (s *Server) knownBrowserMark(email string) string {
 	return s.mac("known-browser:" + strings.ToLower(strings.TrimSpace(email)))
