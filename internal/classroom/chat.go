@@ -34,13 +34,14 @@ type ChatView struct {
 	ClientID  string `json:"clientId"`
 	Identity  string `json:"identity"`
 	Name      string `json:"name"`
+	Host      bool   `json:"host"`
 	Text      string `json:"text"`
 	CreatedAt string `json:"createdAt"`
 }
 
 // ChatViewOf is the message as clients see it.
 func ChatViewOf(m *domain.ChatMessage) ChatView {
-	return ChatView{ID: m.ID, ClientID: m.ClientID, Identity: m.SenderIdentity, Name: m.SenderName, Text: m.Text,
+	return ChatView{ID: m.ID, ClientID: m.ClientID, Identity: m.SenderIdentity, Name: m.SenderName, Host: m.FromHost, Text: m.Text,
 		CreatedAt: m.CreatedAt.Format(timeFormat)}
 }
 
@@ -71,7 +72,7 @@ func (s *Service) SendChat(ctx context.Context, actor domain.Actor, roomID, text
 		return nil, false, err
 	}
 	m := domain.ChatMessage{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SenderIdentity: v.Identity, SenderName: v.Name,
-		ClientID: clientID, Text: text, CreatedAt: s.now()}
+		FromHost: v.IsHost, ClientID: clientID, Text: text, CreatedAt: s.now()}
 	var stored *domain.ChatMessage
 	var created bool
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {

@@ -13,9 +13,12 @@ type ChatMessage struct {
 	SenderIdentity string
 	SenderName     string
 	ClientID       string // chosen by the sender's client: a retried send is the same message
-	Text           string
-	CreatedAt      time.Time
-	DeletedAt      *time.Time
+	// FromHost: sent by a host of the room (its owner, or an admin in the call); shown with the
+	// host badge, which a guest's name alone can never earn.
+	FromHost  bool
+	Text      string
+	CreatedAt time.Time
+	DeletedAt *time.Time
 }
 
 // ChatStore keeps chat messages.

@@ -14,6 +14,7 @@ import (
 
 type chatMsg struct {
 	ID, ClientID, Identity, Name, Text, CreatedAt string
+	Host                                          bool
 }
 
 // guestIn lets a guest into the room (lobby off or approved by host) and returns it.
@@ -41,7 +42,7 @@ func TestChat(t *testing.T) {
 		want(t, res, http.StatusCreated)
 		var m chatMsg
 		res.json(t, &m)
-		if m.Text != "<b>Здравствуйте!</b> 👋" || m.Identity != a.Identity || m.Name != "Маша" || m.ClientID != "c-1" || m.ID == "" {
+		if m.Text != "<b>Здравствуйте!</b> 👋" || m.Identity != a.Identity || m.Name != "Маша" || m.ClientID != "c-1" || m.ID == "" || m.Host {
 			t.Fatalf("message = %+v (the text must come back as written, trimmed)", m)
 		}
 		ev := hostEvents.Next("chat.message")
@@ -60,7 +61,17 @@ func TestChat(t *testing.T) {
 		}
 		hostEvents.Quiet("chat.message", 200*time.Millisecond)
 
-		want(t, host.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "Добрый день"}), http.StatusCreated)
+		// The host's message carries the host badge, in the answer, the event and the history.
+		res = host.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "Добрый день"})
+		want(t, res, http.StatusCreated)
+		var hm chatMsg
+		res.json(t, &hm)
+		if !hm.Host {
+			t.Fatalf("host's message = %+v, want host", hm)
+		}
+		if ev := hostEvents.Next("chat.message"); !strings.Contains(ev.Data, `"host":true`) {
+			t.Fatalf("host's message event %s, want host", ev.Data)
+		}
 		for i := range 3 {
 			want(t, g.do("POST", "/api/rooms/"+r.ID+"/chat", map[string]string{"text": "msg " + strconv.Itoa(i)}), http.StatusCreated)
 		}
@@ -71,7 +82,7 @@ func TestChat(t *testing.T) {
 		}
 		var older []chatMsg
 		g.do("GET", "/api/rooms/"+r.ID+"/chat?limit=10&before="+page[0].ID, nil).json(t, &older)
-		if len(older) != 3 || older[0].ID != m.ID || older[2].Text != "msg 0" {
+		if len(older) != 3 || older[0].ID != m.ID || older[2].Text != "msg 0" || older[0].Host || !older[1].Host {
 			t.Fatalf("older page = %+v", older)
 		}
 

@@ -9,12 +9,12 @@ import (
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
-const chatColumns = `id, room_id, lecture_id, sender_identity, sender_name, client_id, text, created_at, deleted_at`
+const chatColumns = `id, room_id, lecture_id, sender_identity, sender_name, client_id, from_host, text, created_at, deleted_at`
 
 func scanChat(row rowScanner) (*domain.ChatMessage, error) {
 	var m domain.ChatMessage
 	var deleted sql.NullTime
-	if err := row.Scan(&m.ID, &m.RoomID, &m.LectureID, &m.SenderIdentity, &m.SenderName, &m.ClientID, &m.Text, &m.CreatedAt, &deleted); err != nil {
+	if err := row.Scan(&m.ID, &m.RoomID, &m.LectureID, &m.SenderIdentity, &m.SenderName, &m.ClientID, &m.FromHost, &m.Text, &m.CreatedAt, &deleted); err != nil {
 		return nil, err
 	}
 	m.CreatedAt, m.DeletedAt = m.CreatedAt.UTC(), utcPtr(deleted)
@@ -22,9 +22,9 @@ func scanChat(row rowScanner) (*domain.ChatMessage, error) {
 }
 
 func (db *DB) CreateChatMessage(ctx context.Context, m domain.ChatMessage) (*domain.ChatMessage, bool, error) {
-	res, err := db.exec(ctx, db.x, `INSERT INTO chat_messages (`+chatColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+	res, err := db.exec(ctx, db.x, `INSERT INTO chat_messages (`+chatColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
 		ON CONFLICT (room_id, sender_identity, client_id) DO NOTHING`,
-		m.ID, m.RoomID, m.LectureID, m.SenderIdentity, m.SenderName, m.ClientID, m.Text, m.CreatedAt)
+		m.ID, m.RoomID, m.LectureID, m.SenderIdentity, m.SenderName, m.ClientID, m.FromHost, m.Text, m.CreatedAt)
 	created, err := affected(res, err, "chat message")
 	if err != nil {
 		return nil, false, err

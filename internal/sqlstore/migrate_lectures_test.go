@@ -61,6 +61,9 @@ func TestMigrateRoomsToLectures(t *testing.T) {
 			exec(`INSERT INTO transcript_segments (id, room_id, segment_id, speaker_identity, speaker_name, track_id, start_ms, end_ms, text, created_at)
 				VALUES (?, ?, 'SG_1', ?, 'A', 'TR_1', 0, 900, 'Сегодня о волнах', ?)`, uuid.NewString(), r.id, owner, at(8))
 			if r.status == "ENDED" {
+				// The owner wrote too: its message gets the host badge (migration 5).
+				exec(`INSERT INTO chat_messages (id, room_id, sender_identity, sender_name, client_id, text, created_at) VALUES (?, ?, ?, 'A', 'c2', 'Здравствуйте', ?)`,
+					uuid.NewString(), r.id, owner, at(9))
 				exec(`INSERT INTO lecture_artifacts (room_id, summary_status, summary_kind, summary_markdown, share_token_hash, created_at, updated_at)
 					VALUES (?, 'READY', 'extractive', '# Волны', 'share-hash', ?, ?)`, r.id, t0, t0)
 				exec(`INSERT INTO jobs (id, kind, room_id, status, max_attempts, run_at, created_at, updated_at) VALUES (?, 'summary', ?, 'DONE', 8, ?, ?, ?)`,
@@ -76,7 +79,7 @@ func TestMigrateRoomsToLectures(t *testing.T) {
 		}
 
 		// Every row of a room is in the room's lecture, which kept the room's id.
-		want := map[string]int{"lobby_entries": 3, "participant_history": 2, "attendance": 2, "chat_messages": 2, "shared_files": 2,
+		want := map[string]int{"lobby_entries": 3, "participant_history": 2, "attendance": 2, "chat_messages": 3, "shared_files": 2,
 			"transcript_segments": 2, "lecture_artifacts": 1, "jobs": 1}
 		for table, n := range want {
 			var landed, astray int
@@ -126,7 +129,7 @@ func TestMigrateRoomsToLectures(t *testing.T) {
 		if tr, _ := db.Transcript(ctx, ended); len(tr) != 1 || tr[0].Text != "Сегодня о волнах" || tr[0].LectureID != ended {
 			t.Errorf("transcript = %+v", tr)
 		}
-		if chat, _ := db.ChatMessages(ctx, ended, "", 10); len(chat) != 1 || chat[0].Text != "Привет" {
+		if chat, _ := db.ChatMessages(ctx, ended, "", 10); len(chat) != 2 || chat[0].Text != "Привет" || chat[0].FromHost || !chat[1].FromHost {
 			t.Errorf("chat = %+v", chat)
 		}
 		if files, _ := db.SharedFiles(ctx, ended); len(files) != 1 || files[0].Name != "notes.pdf" {

@@ -296,6 +296,11 @@ async function main() {
     await guest.getByRole('textbox', { name: 'Сообщение' }).fill('Здравствуйте!');
     await guest.getByRole('button', { name: 'Отправить' }).click();
     await host.getByRole('log').getByText('Здравствуйте!').waitFor();
+    // The host's message carries the host badge; the guest's does not (issue 15, item 16).
+    await guest.getByRole('log').locator('li', { hasText: 'Hello, class' }).getByText('ведущий', { exact: true }).waitFor();
+    if (await host.getByRole('log').locator('li', { hasText: 'Здравствуйте!' }).getByText('host', { exact: true }).count()) {
+      throw new Error("the guest's chat message carries the host badge");
+    }
     await until('the guest message confirmed once', async () => (await guest.getByText('Здравствуйте!').count()) === 1);
     await snap({ host, guest }, 'chat');
     await checkA11y({ host, guest }, 'call, chat');

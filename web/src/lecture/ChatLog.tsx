@@ -17,6 +17,7 @@ export function ChatLog({ messages }: { messages: ChatMessage[] }) {
           {messages.map((m) => (
             <li key={m.id}>
               <time dateTime={m.createdAt}>{time(m.createdAt, lang)}</time> <span className="who">{m.name}</span>
+              {m.host && <> <span className="badge host-badge">{t('people.host')}</span></>}
               <p className="text">{m.text}</p>
             </li>
           ))}

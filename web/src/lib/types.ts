@@ -75,6 +75,8 @@ export interface ChatMessage {
   clientId?: string;
   identity: string;
   name: string;
+  /** Sent by a host of the room: shown with the host badge (a guest's name cannot earn it). */
+  host?: boolean;
   text: string;
   createdAt: string;
 }

@@ -80,6 +80,7 @@ export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, activ
           {messages.map((m) => (
             <li key={m.id} className={m.identity === myIdentity ? 'mine' : undefined}>
               <span className="who">{m.name}</span>{' '}
+              {m.host && <span className="badge host-badge">{t('people.host')}</span>}{' '}
               <time dateTime={m.createdAt}>{time(m.createdAt, lang)}</time>
               <p className="text">{m.text}</p>
               {isHost && (

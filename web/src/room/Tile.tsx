@@ -55,7 +55,7 @@ export function Tile({ trackRef }: { trackRef?: TrackReferenceOrPlaceholder }) {
                     show="muted"
                   />
                   <ParticipantName />
-                  {host && <span className="badge tile-host">{t('people.host')}</span>}
+                  {host && <span className="badge host-badge tile-host">{t('people.host')}</span>}
                 </>
               )}
             </div>
