@@ -67,10 +67,8 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	if err != nil {
 		return nil, err
 	}
-	// 1. The room exists and is not over.
-	if r.Status == domain.RoomEnded {
-		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
-	}
+	// 1. The room exists. A room whose last lecture ended is a course between lectures: the
+	// knock waits for the next one (r.LectureID), as a knock before the first lecture does.
 	if err := s.checkGuestName(ctx, r, name); err != nil {
 		return nil, err
 	}

@@ -102,6 +102,11 @@ func (s *Service) Snapshot(ctx context.Context, v *Viewer) (*Snapshot, error) {
 		}
 		ev := LobbyView(e)
 		snap.Entry = &ev
+		if r.Status == domain.RoomEnded {
+			// The guest waits for the room's next lecture, which has not started (the room's
+			// status is its last lecture's).
+			snap.Room.Status = string(domain.RoomCreated)
+		}
 		return snap, nil
 	}
 	hands, err := s.store.Hands(ctx, r.ID)

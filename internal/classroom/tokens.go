@@ -43,10 +43,14 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 		meta, _ := json.Marshal(map[string]string{"role": "guest"})
 		grant = domain.TokenGrant{Identity: a.Identity, Name: a.Name, Metadata: string(meta), CanPublish: a.CanPublish}
 	}
-	switch r.Status {
-	case domain.RoomEnded:
+	switch {
+	case r.Status == domain.RoomEnded && host:
 		return nil, domain.Errorf(domain.ERoomEnded, "This lecture has ended.")
-	case domain.RoomCreated:
+	case r.Status == domain.RoomEnded:
+		// A guest admitted between lectures is admitted to the next one (the room's current
+		// lecture), which has not started: it waits as before the first lecture.
+		return nil, domain.Errorf(domain.ERoomNotLive, "The lecture has not started yet.")
+	case r.Status == domain.RoomCreated:
 		return nil, domain.Errorf(domain.ERoomNotLive, "The lecture has not started yet.")
 	}
 	if !host && r.Locked {

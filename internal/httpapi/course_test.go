@@ -2,7 +2,9 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +47,23 @@ func TestTwoLecturesInOneRoom(t *testing.T) {
 		want(t, host.do("POST", "/api/rooms/"+r.ID+"/end", nil), http.StatusOK)
 		want(t, masha.token(r.ID), http.StatusForbidden) // her admission was the first lecture's
 
+		// Between lectures the invite still opens the door: Петя knocks early for the next one
+		// and waits (his stream says the lecture has not started, not that it ended).
+		early := e.client()
+		pe := early.join(r.ID, "Петя", "", "fp-course-early").joined(t)
+		if pe.Status != "pending" {
+			t.Fatalf("an early knock between lectures = %+v; want pending", pe)
+		}
+		earlyLobby := early.stream("/api/rooms/" + r.ID + "/lobby/stream")
+		var waitSnap struct {
+			Room  struct{ Status string }
+			Entry struct{ EntryID, Status string }
+		}
+		json.Unmarshal([]byte(earlyLobby.Next("snapshot").Data), &waitSnap)
+		if waitSnap.Room.Status != "CREATED" || waitSnap.Entry.EntryID != pe.EntryID || waitSnap.Entry.Status != "PENDING" {
+			t.Fatalf("the early knocker's snapshot = %+v; want a pending knock on a lecture not started", waitSnap)
+		}
+
 		// The second lecture, in the same room through the same invite code.
 		var again room
 		host.do("POST", "/api/rooms/"+r.ID+"/start", nil).json(t, &again)
@@ -55,6 +74,17 @@ func TestTwoLecturesInOneRoom(t *testing.T) {
 		if got := byCode(); got.ID != r.ID || got.Status != "LIVE" {
 			t.Fatalf("invite code in the second lecture = %+v", got)
 		}
+		// The early knock is in the second lecture's lobby, and its stream hears the start.
+		if st := earlyLobby.Next("room.state"); !strings.Contains(st.Data, `"status":"LIVE"`) {
+			t.Fatalf("the early knocker heard %s; want the start", st.Data)
+		}
+		var queue []struct{ EntryID string }
+		host.do("GET", "/api/rooms/"+r.ID+"/lobby", nil).json(t, &queue)
+		if len(queue) != 1 || queue[0].EntryID != pe.EntryID {
+			t.Fatalf("the second lecture's lobby = %+v; want Петя's early knock", queue)
+		}
+		want(t, host.do("POST", "/api/rooms/"+r.ID+"/lobby", map[string]any{"entryId": pe.EntryID, "action": "approve"}), http.StatusOK)
+		want(t, early.token(r.ID), http.StatusOK)
 		// Last week's admission does not hold: Маша knocks again and waits for the host.
 		want(t, masha.token(r.ID), http.StatusForbidden)
 		a2 := masha.join(r.ID, "Маша", "", "fp-course-masha").joined(t)

@@ -700,12 +700,27 @@ async function roomLastsACourse(browser, hostCtx, host) {
   const card = host.getByRole('listitem').filter({ hasText: 'Chemistry 201' });
   const invite = await card.getByLabel('Invite link').inputValue();
   await card.getByRole('group', { name: 'Lectures in this room' }).getByRole('link', { name: /^Lecture 1 · / }).waitFor();
+  // Between lectures the invite opens the door of the next one: a student knocks early and
+  // waits through the start (not told that the lecture ended).
+  const earlyCtx = await browser.newContext({ locale: 'ru-RU', viewport: sizes.phone });
+  const early = await earlyCtx.newPage();
+  await early.goto(invite);
+  await early.getByText('Прошлая лекция закончилась, следующая ещё не началась — можно постучаться заранее.').waitFor();
+  await checkA11y({ early }, 'join between lectures', { phone: true });
+  await early.getByLabel('Ваше имя').fill('Ранний');
+  await early.getByRole('button', { name: 'Войти' }).click();
+  await early.getByText('Ждём, когда ведущий вас впустит').waitFor();
   await card.getByRole('button', { name: 'Start the next lecture' }).click();
   await card.getByText('Live', { exact: true }).waitFor();
   const lectures = card.getByRole('group', { name: 'Lectures in this room' });
   await lectures.getByRole('link', { name: /^Lecture 2 · / }).waitFor();
   await lectures.getByRole('link', { name: /^Lecture 1 · / }).waitFor();
   if ((await card.getByLabel('Invite link').inputValue()) !== invite) throw new Error('the invite link changed with the next lecture');
+  await early.waitForTimeout(1000); // the start reaches the early knocker's stream
+  if (!(await early.getByText('Ждём, когда ведущий вас впустит').count()) || (await early.getByText('Лекция уже завершена.').count())) {
+    throw new Error('the early knocker stopped waiting when the next lecture started');
+  }
+  await earlyCtx.close();
   await snap({ host }, 'dashboard-lectures');
   await checkA11y({ host }, 'dashboard, a room with two lectures');
 

@@ -79,6 +79,7 @@ export const en: Record<MessageKey, string> = {
 
   'join.title': 'Join a lecture',
   'join.titleRoom': 'Join: {name}',
+  'join.betweenLectures': 'The last lecture has ended and the next one has not started yet; you may knock early.',
   'join.notStarted': 'The lecture has not started yet; you may knock early.',
   'join.lobbyNote': 'The host lets you in from the lobby.',
   'join.name': 'Your name',

@@ -26,10 +26,8 @@ export function Join() {
 
   useEffect(() => {
     api<PublicRoom>('GET', `/api/rooms/by-code/${encodeURIComponent(code)}`)
-      .then((r) => {
-        setRoom(r);
-        if (r.status === 'ENDED') setPhase('ended');
-      })
+      // An ENDED room is a course between lectures: the knock waits for the next one.
+      .then(setRoom)
       .catch(setLookupError);
   }, [code]);
 
@@ -115,6 +113,7 @@ export function Join() {
       {(phase === 'form' || phase === 'joining') && (
         <form onSubmit={onSubmit} className="card stack">
           {room.status === 'CREATED' && <p className="muted">{t('join.notStarted')}</p>}
+          {room.status === 'ENDED' && <p className="muted">{t('join.betweenLectures')}</p>}
           {room.lobbyEnabled && <p className="muted">{t('join.lobbyNote')}</p>}
           <label>
             {t('join.name')}
