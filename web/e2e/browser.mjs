@@ -1021,18 +1021,21 @@ async function studentNetwork() {
 }
 
 /**
- * Keeps every RTCPeerConnection the page makes in window.__pcs, for their stats, with the time
- * (Date.now()) each first reached "connected" in window.__pcConnected.
+ * Keeps every RTCPeerConnection the page makes in window.__pcs, for their stats, with the times
+ * (Date.now()) each was made and first reached "connected" in window.__pcCreated and
+ * window.__pcConnected.
  */
 async function watchPeerConnections(ctx) {
   await ctx.addInitScript(() => {
     const Native = window.RTCPeerConnection;
     window.__pcs = [];
+    window.__pcCreated = [];
     window.__pcConnected = [];
     window.RTCPeerConnection = class extends Native {
       constructor(...args) {
         super(...args);
         window.__pcs.push(this);
+        window.__pcCreated.push(Date.now());
         const seen = () => {
           if (this.connectionState !== 'connected') return;
           window.__pcConnected.push(Date.now());
@@ -1101,7 +1104,9 @@ async function lanStudentJoins(teacher, { page, name }, invite, serverIP, mode) 
   const inRoom = Date.now() - t0;
   await until(`the teacher's video playing for ${name} (${mode})`, () => remoteVideoStarted(page), 30000);
   const ms = Date.now() - t0;
-  const connected = Math.min(...(await page.evaluate(() => window.__pcConnected))) - t0;
+  const times = await page.evaluate(() => ({ created: window.__pcCreated, connected: window.__pcConnected }));
+  const created = Math.min(...times.created) - t0;
+  const connected = Math.min(...times.connected) - t0;
   await until(`two playing videos for ${name} (${mode})`, () => videosPlaying(page), 20000);
   await until(`the teacher sees ${name} (${mode})`, () => videosPlaying(teacher), 20000);
   // Audio both ways, and video into the teacher's browser since this student came.
@@ -1119,9 +1124,10 @@ async function lanStudentJoins(teacher, { page, name }, invite, serverIP, mode) 
   // LiveKit's candidates are on the LAN address the server found (LIVEKIT_ADVERTISE_IP unset).
   const elsewhere = st.pairs.filter((p) => p.remote !== serverIP);
   if (elsewhere.length) throw new Error(`${name} (${mode}): media with ${elsewhere.map((p) => p.local).join('; ')}, not ${serverIP}`);
-  log(`LAN (${mode}): after "let in", ${name} is in the room at ${inRoom} ms, connected to LiveKit at ${connected} ms, ` +
+  log(`LAN (${mode}): after "let in", ${name} is in the room at ${inRoom} ms, makes its peer connection at ${created} ms, ` +
+    `is connected to LiveKit at ${connected} ms, ` +
     `sees the teacher's first frame at ${ms} ms; media: ${st.pairs.map((p) => p.local).join('; ')}`);
-  return { ms, inRoom, connected, pairs: st.pairs };
+  return { ms, inRoom, created, connected, pairs: st.pairs };
 }
 
 /** /metrics (no token in the suite) counts the requests this suite made, by route. */
