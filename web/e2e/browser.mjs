@@ -777,6 +777,13 @@ async function lectureExports(admin) {
  */
 async function lanScenario() {
   log('LAN mode: a student on another computer (a veth away), with the CA installed');
+  for (const [tool, pkg] of [['certutil', 'libnss3-tools'], ['nft', 'nftables'], ['nsenter', 'util-linux'], ['ip', 'iproute2']]) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`the LAN scenario needs ${tool}: apt-get install ${pkg}`);
+    }
+  }
   const lanPort = port + 1;
   const data = mkdtempSync(join(tmpdir(), 'liveserver-lan-'));
   const homes = mkdtempSync(join(tmpdir(), 'liveserver-lan-homes-'));
@@ -1102,7 +1109,8 @@ async function lanStudentJoins(teacher, { page, name }, invite, serverIP, mode) 
   await teacher.getByRole('button', { name: `Let in ${name}`, exact: true }).click();
   await page.waitForURL(/\/room\//);
   const inRoom = Date.now() - t0;
-  await until(`the teacher's video playing for ${name} (${mode})`, () => remoteVideoStarted(page), 30000);
+  // Generous: on a loaded 2-core machine the first frame has taken up to 18 s.
+  await until(`the teacher's video playing for ${name} (${mode})`, () => remoteVideoStarted(page), 45000);
   const ms = Date.now() - t0;
   const times = await page.evaluate(() => ({ created: window.__pcCreated, connected: window.__pcConnected }));
   const created = Math.min(...times.created) - t0;
