@@ -869,7 +869,9 @@ async function lanScenario() {
       await watchPeerConnections(ctx);
       const page = await ctx.newPage();
       page.on('pageerror', (e) => log(`LAN student ${name} page error:`, e.message));
-      return { ctx, page, name };
+      const sockets = [];
+      page.on('websocket', (ws) => sockets.push(ws.url()));
+      return { ctx, page, name, sockets };
     };
     const first = await student('Студент', 'Europe/Moscow');
     const code = invite.slice(invite.lastIndexOf('/') + 1);
@@ -899,7 +901,9 @@ async function lanScenario() {
     const second = await student('Ученица', 'Asia/Yekaterinburg');
     const tcp = await lanStudentJoins(teacher, second, invite, net.serverIP, 'UDP dropped');
     for (const p of tcp.pairs) {
-      if (p.protocol === 'udp' && p.type !== 'relay') throw new Error(`with UDP dropped, media went over ${p.local}`);
+      // A relay's protocol is the relayed one's; what reaches the student is its relayProtocol.
+      const overUDP = p.type === 'relay' ? p.relayProtocol === 'udp' : p.protocol === 'udp';
+      if (overUDP) throw new Error(`with UDP dropped, media went over ${p.local}`);
     }
     await snap({ teacher, student: second.page }, 'lan-call-no-udp');
     await second.ctx.close();
@@ -908,7 +912,7 @@ async function lanScenario() {
       `(${udp.pairs[0].local}), ${tcp.ms} ms with UDP dropped (${tcp.pairs[0].local})`);
   } finally {
     for (const b of browsers) await b.close().catch(() => {});
-    if (proc && proc.exitCode === null) {
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
     }
@@ -1095,10 +1099,11 @@ const remoteVideoStarted = (page) => page.$$eval('[data-lk-local-participant="fa
 
 /**
  * A student knocks with the invite, the teacher lets them in, and both must see each other's
- * video playing and receive each other's audio. Returns the time from the teacher's click to
+ * video playing and receive each other's audio; the student's signalling must come through the
+ * app's origin, and its media from the LAN address. Returns the time from the teacher's click to
  * the teacher's video playing on the student's screen, and the student's candidate pairs.
  */
-async function lanStudentJoins(teacher, { page, name }, invite, serverIP, mode) {
+async function lanStudentJoins(teacher, { page, name, sockets }, invite, serverIP, mode) {
   log(`LAN (${mode}): ${name} opens the invite by the LAN address and knocks`);
   const teacherBefore = await mediaStats(teacher);
   await page.goto(invite);
@@ -1129,6 +1134,11 @@ async function lanStudentJoins(teacher, { page, name }, invite, serverIP, mode) 
     throw new Error(`${err.message}; student ${JSON.stringify(st)}, teacher ${JSON.stringify(te)}`);
   });
   if (st.pairs.length === 0) throw new Error(`${name} (${mode}): no selected candidate pair in the stats`);
+  // LiveKit's signalling through the app's own origin, not LiveKit's port.
+  const origin = new URL(invite).host;
+  if (!sockets.some((u) => u.startsWith(`wss://${origin}/rtc`)) || sockets.some((u) => new URL(u).host !== origin)) {
+    throw new Error(`${name} (${mode}): websockets ${sockets.join(', ')}; want LiveKit's signalling at wss://${origin}/rtc only`);
+  }
   // LiveKit's candidates are on the LAN address the server found (LIVEKIT_ADVERTISE_IP unset).
   const elsewhere = st.pairs.filter((p) => p.remote !== serverIP);
   if (elsewhere.length) throw new Error(`${name} (${mode}): media with ${elsewhere.map((p) => p.local).join('; ')}, not ${serverIP}`);
