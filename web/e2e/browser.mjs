@@ -1,9 +1,9 @@
 // The browser suite (issue 6): a host and a guest in two Chromium contexts against the real
 // server with its dev LiveKit. Run by run.sh inside a network namespace that has only `lo`.
 // Screenshots of each step, at desktop and phone widths, go to web/test-output/.
-import { spawn } from 'node:child_process';
-import { X509Certificate, createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -174,6 +174,13 @@ async function videosPlaying(page) {
 
 async function main() {
   mkdirSync(out, { recursive: true });
+  if (process.env.E2E_ONLY === 'lan') {
+    // The LAN scenario alone (it needs no other part of the suite), for working on it.
+    await lanScenario();
+    axeVerdict();
+    log('passed (the LAN scenario only)');
+    return;
+  }
   const deepgram = await startFakeDeepgram();
   const server = await startServer(deepgram);
   const browser = await chromium.launch({
@@ -342,6 +349,7 @@ async function main() {
 
     await adminScenario(browser, host);
     await checkMetrics();
+    await browser.close(); // its contexts are done with: fewer Chromium processes at a time
     await lanScenario();
     axeVerdict();
     log('passed');
@@ -776,55 +784,75 @@ async function lectureExports(admin) {
 }
 
 /**
- * LAN mode (TLS=lan): a second server, HTTPS with its own CA. Chromium trusts exactly the
- * server's key (as a student's device trusts the CA once it is installed). The teacher's room
- * card links to the page for students' devices; it offers the CA (the same the server serves at
- * /ca.crt, with its fingerprint) and a QR code of the invite link, in English and in Russian.
+ * LAN mode (TLS=lan), as a class on a school network has it: the server on this machine's
+ * non-loopback address, and the student's computer on the other end of a veth pair, in a network
+ * namespace of its own (studentNetwork). The server finds the address by itself: the invite, the
+ * certificate and the dev LiveKit's candidates are all for 10.77.0.1. The teacher's room card
+ * links to the page for students' devices, which offers the CA (the same the server serves at
+ * /ca.crt, with its fingerprint) and a QR code of the invite. The student downloads the CA over
+ * the veth, compares its fingerprint with the teacher's screen and installs it into the NSS
+ * database of its Chromium (no certificate flag), opens the page for devices in Russian, then
+ * the invite, knocks, is let in, and the two see and hear each other. Then a second student on
+ * that computer with UDP dropped both ways, as a school firewall does: media must come over TCP.
  */
 async function lanScenario() {
-  log('LAN mode: HTTPS with the local CA, and the page for students’ devices');
+  log('LAN mode: a student on another computer (a veth away), with the CA installed');
+  for (const [tool, pkg] of [['certutil', 'libnss3-tools'], ['nft', 'nftables'], ['nsenter', 'util-linux'], ['ip', 'iproute2']]) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`the LAN scenario needs ${tool}: apt-get install ${pkg}`);
+    }
+  }
   const lanPort = port + 1;
   const data = mkdtempSync(join(tmpdir(), 'liveserver-lan-'));
+  const homes = mkdtempSync(join(tmpdir(), 'liveserver-lan-homes-'));
   const logFile = openSync(join(out, 'server-lan.log'), 'w');
-  const proc = spawn(bin, ['serve'], {
-    env: { ...process.env, TLS: 'lan', LISTEN_ADDR: `127.0.0.1:${lanPort}`, DATA_DIR: data, LIVEKIT_DEV_SERVER: 'off' },
-    stdio: ['ignore', logFile, logFile],
-  });
-  const lanBase = `https://127.0.0.1:${lanPort}`; // the namespace has no LAN address: loopback it is
-  let browser;
+  const net = await studentNetwork();
+  const lanEnv = {
+    ...process.env, TLS: 'lan', LISTEN_ADDR: `:${lanPort}`, DATA_DIR: data, LIVEKIT_SERVER_BIN: livekit,
+    // Its own ports: the suite's first server and its LiveKit still hold 7880 and the next ones.
+    LIVEKIT_DEV_PORT: String(lanLiveKitPort),
+  };
+  const lanBase = `https://${net.serverIP}:${lanPort}`; // what the server should find by itself
+  const browsers = [];
+  let proc;
   try {
+    await lanTeacherAccount(lanEnv, logFile);
+    proc = spawn(bin, ['serve'], { env: lanEnv, stdio: ['ignore', logFile, logFile] });
     await until('the LAN server’s certificate', async () => readFileSync(join(data, 'tls', 'server.crt')).length > 0, 30000);
     const leaf = new X509Certificate(readFileSync(join(data, 'tls', 'server.crt')));
-    const spki = createHash('sha256').update(leaf.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-    browser = await chromium.launch({
+    if (!leaf.checkIP(net.serverIP)) throw new Error(`the LAN certificate does not name ${net.serverIP}: ${leaf.subjectAltName}`);
+    // The teacher's own computer trusts the CA too, from the server's files.
+    const ownCA = new X509Certificate(readFileSync(join(data, 'tls', 'ca.crt')));
+    const teacherBrowser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${spki}`,
-        // The teacher opens the server as localhost; its PUBLIC_URL is the (LAN) address.
-        '--host-resolver-rules=MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      ignoreDefaultArgs: [disableFeatures(playwrightDisabled)],
+      args: [...lanBrowserArgs, '--host-resolver-rules=MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      env: { ...process.env, HOME: trustingHome(join(homes, 'teacher'), ownCA.raw) },
     });
-    const teacherCtx = await browser.newContext({ locale: 'en-US', viewport: sizes.desktop });
+    browsers.push(teacherBrowser);
+    const teacherCtx = await teacherBrowser.newContext({ locale: 'en-US', viewport: sizes.desktop });
+    await watchPeerConnections(teacherCtx);
     const teacher = await teacherCtx.newPage();
     teacher.on('pageerror', (e) => log('LAN teacher page error:', e.message));
-    await until('the LAN server', async () => {
-      await teacher.goto(`https://localhost:${lanPort}/register`);
-      return true;
-    }, 30000);
-    await teacher.getByLabel('Name').fill('Teacher');
-    await teacher.getByLabel('E-mail').fill('lan@example.org');
-    await teacher.getByLabel('Password').fill('correct horse battery');
-    await teacher.getByRole('button', { name: 'Create an account' }).click();
-    await teacher.getByRole('heading', { name: 'Hello, Teacher' }).waitFor();
+    // The teacher opens the server as localhost; its PUBLIC_URL is the LAN address.
+    const teacherBase = `https://localhost:${lanPort}`;
+    await until('the LAN server', async () => (await teacher.goto(`${teacherBase}/readyz`)).ok(), 30000);
+    await teacher.goto(`${teacherBase}/login`);
+    await teacher.getByLabel('E-mail').fill(lanTeacher.email);
+    await teacher.getByLabel('Password').fill(lanTeacher.password);
+    await teacher.getByRole('button', { name: 'Sign in' }).last().click();
+    await teacher.getByRole('heading', { name: `Hello, ${lanTeacher.name}` }).waitFor();
     await teacher.getByLabel('Name').fill('Biology');
     await teacher.getByRole('button', { name: 'Create', exact: true }).click();
-    // The invite is made from PUBLIC_URL, not from the page's own address (localhost).
-    await until('the invite under PUBLIC_URL', async () =>
+    // The invite is made from PUBLIC_URL, which the server derived from the LAN address.
+    await until('the invite under the LAN address', async () =>
       (await teacher.getByLabel('Invite link').inputValue()).startsWith(`${lanBase}/join/`));
     const invite = await teacher.getByLabel('Invite link').inputValue();
     await teacher.getByRole('link', { name: "Connecting students' devices" }).click();
     await teacher.getByRole('heading', { name: 'How to connect a device to the class' }).waitFor();
 
-    // Fetched by the page: Chromium is what trusts the server here.
     const { instance, caType, caBytes } = await teacher.evaluate(async () => {
       const ca = await fetch('/ca.crt');
       const bytes = new Uint8Array(await ca.arrayBuffer());
@@ -845,24 +873,299 @@ async function lanScenario() {
     await snap({ teacher }, 'lan-trust', { fullPage: true });
     await checkA11y({ teacher }, 'LAN, devices page', { phone: true });
 
-    const studentCtx = await browser.newContext({ locale: 'ru-RU', viewport: sizes.desktop });
-    const student = await studentCtx.newPage();
-    student.on('pageerror', (e) => log('LAN student page error:', e.message));
+    log('LAN: the student downloads the CA over the veth, checks its fingerprint with the teacher’s screen, installs it');
+    // Not yet trusted, so not verified: the fingerprint, read off the teacher's screen, is the check.
+    const fetched = new X509Certificate(await net.download(`${lanBase}/ca.crt`));
+    if (fetched.fingerprint256 !== instance.caFingerprint) throw new Error(`the student got a CA of fingerprint ${fetched.fingerprint256}, the teacher's screen shows ${instance.caFingerprint}`);
+    const studentBrowser = await chromium.launch({
+      executablePath: net.chromium,
+      ignoreDefaultArgs: [disableFeatures(playwrightDisabled)],
+      args: [...lanBrowserArgs, `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${net.serverIP}`],
+      env: { ...process.env, HOME: trustingHome(join(homes, 'student'), fetched.raw) },
+    });
+    browsers.push(studentBrowser);
+    const student = async (name, timezoneId) => {
+      const ctx = await studentBrowser.newContext({ locale: 'ru-RU', timezoneId, viewport: sizes.desktop });
+      await watchPeerConnections(ctx);
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => log(`LAN student ${name} page error:`, e.message));
+      const sockets = [];
+      page.on('websocket', (ws) => sockets.push(ws.url()));
+      return { ctx, page, name, sockets };
+    };
+    const first = await student('Студент', 'Europe/Moscow');
     const code = invite.slice(invite.lastIndexOf('/') + 1);
-    await student.goto(`${lanBase}/trust?room=${code}`);
-    await student.getByRole('heading', { name: 'Как подключить устройство к занятию' }).waitFor();
-    await student.getByRole('link', { name: 'Скачать сертификат (liveserver-ca.crt)' }).waitFor();
-    await student.getByRole('img', { name: `QR-код ссылки ${invite}` }).waitFor();
-    await snap({ student }, 'lan-trust-ru', { fullPage: true });
-    await checkA11y({ student }, 'LAN, devices page (Russian)', { phone: true });
-    await studentCtx.close();
+    await first.page.goto(`${lanBase}/trust?room=${code}`);
+    await first.page.getByRole('heading', { name: 'Как подключить устройство к занятию' }).waitFor();
+    await first.page.getByRole('link', { name: 'Скачать сертификат (liveserver-ca.crt)' }).waitFor();
+    await first.page.getByRole('img', { name: `QR-код ссылки ${invite}` }).waitFor();
+    await first.page.getByText(instance.caFingerprint, { exact: true }).waitFor();
+    await snap({ student: first.page }, 'lan-trust-ru', { fullPage: true });
+    await checkA11y({ student: first.page }, 'LAN, devices page (Russian)', { phone: true });
+
+    log('LAN: the teacher starts the lecture and enters the call');
+    await teacher.goto(`${teacherBase}/dashboard`);
+    await teacher.getByRole('button', { name: 'Start the lecture' }).click();
+    await teacher.getByRole('link', { name: 'Enter the room' }).click();
+    await teacher.getByRole('button', { name: 'Leave' }).waitFor();
+    await teacher.getByRole('tab', { name: /People/ }).click();
+
+    const udp = await lanStudentJoins(teacher, first, invite, net.serverIP, 'with UDP');
+    for (const p of udp.pairs) if (p.protocol !== 'udp') throw new Error(`with UDP open, media went over ${p.local}`);
+    await snap({ teacher, student: first.page }, 'lan-call');
+    await checkA11y({ student: first.page }, 'LAN, call (student)');
+    await first.ctx.close();
+
+    log('LAN: UDP dropped on the student’s computer; a second student there joins');
+    net.dropUDP();
+    const second = await student('Ученица', 'Asia/Yekaterinburg');
+    const tcp = await lanStudentJoins(teacher, second, invite, net.serverIP, 'UDP dropped');
+    for (const p of tcp.pairs) {
+      // A relay's protocol is the relayed one's; what reaches the student is its relayProtocol.
+      const overUDP = p.type === 'relay' ? p.relayProtocol === 'udp' : p.protocol === 'udp';
+      if (overUDP) throw new Error(`with UDP dropped, media went over ${p.local}`);
+    }
+    await snap({ teacher, student: second.page }, 'lan-call-no-udp');
+    await second.ctx.close();
     await teacherCtx.close();
+    log(`LAN figures, from "let in" to the teacher's first frame on the student's screen: ${udp.ms} ms with UDP ` +
+      `(${udp.pairs[0].local}), ${tcp.ms} ms with UDP dropped (${tcp.pairs[0].local})`);
   } finally {
-    await browser?.close();
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    for (const b of browsers) await b.close().catch(() => {});
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    }
+    net.close();
     rmSync(data, { recursive: true, force: true });
+    rmSync(homes, { recursive: true, force: true });
   }
+}
+
+/** The dev LiveKit's first port for the LAN server (signalling on loopback; media around it). */
+const lanLiveKitPort = 7980;
+
+/**
+ * Chromium for the LAN scenario: the suite's flags but --allow-loopback-in-peer-connection (media
+ * goes over the veth) and WebRtcHideLocalIpsWithMdns, which stays on as in a student's browser;
+ * trust is by NSS (trustingHome), with no certificate flag.
+ */
+const lanBrowserArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  disableFeatures([...playwrightDisabled, 'AutofillServerCommunication']),
+];
+
+/** The LAN server's teacher. */
+const lanTeacher = { email: 'lan@example.org', name: 'Teacher', password: 'correct horse battery' };
+
+/**
+ * Makes the LAN server's teacher account, before the server starts: `liveserver user create
+ * --admin`, which works whether or not the server lets anyone register from the network.
+ */
+async function lanTeacherAccount(env, logFile) {
+  const proc = spawn(bin, ['user', 'create', '--admin', '--email', lanTeacher.email, '--name', lanTeacher.name, '--password-file', '-'],
+    { env, stdio: ['pipe', logFile, logFile] });
+  proc.stdin.end(`${lanTeacher.password}\n`);
+  const code = await new Promise((r) => proc.once('exit', r));
+  if (code !== 0) throw new Error(`liveserver user create: exit ${code} (see ${join(out, 'server-lan.log')})`);
+}
+
+/**
+ * A home directory whose NSS database (~/.pki/nssdb, where Chromium on Linux keeps the
+ * certificates "installed by you") trusts the CA (DER) for websites, as chrome://certificate-
+ * manager's import does; certutil is Debian's libnss3-tools.
+ */
+function trustingHome(home, caDer) {
+  const db = join(home, '.pki', 'nssdb');
+  mkdirSync(db, { recursive: true });
+  const file = join(home, 'liveserver-ca.crt');
+  writeFileSync(file, caDer);
+  execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+  execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'LiveServer local CA', '-t', 'C,,', '-i', file]);
+  return home;
+}
+
+/**
+ * The student's computer: a network namespace of its own, held by a process that ends when its
+ * stdin closes (so it goes with the suite, however the suite ends), joined to the suite's
+ * namespace by a veth pair: lan0 10.77.0.1/24 on this side (the server's LAN address), eth0
+ * 10.77.0.2/24 on the student's. Only these two namespaces exist on it, so nothing leaves the
+ * machine (DESIGN §6). `chromium` is an executable that runs Chromium in the student's
+ * namespace (Playwright drives it over a pipe, which nsenter keeps).
+ */
+async function studentNetwork() {
+  const serverIP = '10.77.0.1';
+  const studentIP = '10.77.0.2';
+  const holder = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && echo up && read _'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    holder.stdout.once('data', resolve);
+    holder.once('exit', (c) => reject(new Error(`the student's network namespace: exit ${c}`)));
+  });
+  const ns = `/proc/${holder.pid}/ns/net`;
+  const inStudent = (cmd, ...args) => execFileSync('nsenter', [`--net=${ns}`, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = mkdtempSync(join(tmpdir(), 'liveserver-student-'));
+  const closeAll = () => {
+    holder.stdin.end();
+    try {
+      execFileSync('ip', ['link', 'del', 'lan0'], { stdio: 'ignore' }); // takes its peer with it
+    } catch {
+      // already gone with the namespace
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    execFileSync('ip', ['link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(holder.pid)]);
+    execFileSync('ip', ['addr', 'add', `${serverIP}/24`, 'dev', 'lan0']);
+    execFileSync('ip', ['link', 'set', 'lan0', 'up']);
+    inStudent('ip', 'addr', 'add', `${studentIP}/24`, 'dev', 'eth0');
+    inStudent('ip', 'link', 'set', 'eth0', 'up');
+    const chromiumWrapper = join(dir, 'chromium');
+    writeFileSync(chromiumWrapper, `#!/bin/sh\nexec nsenter --net=${ns} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+    return {
+      serverIP, studentIP, chromium: chromiumWrapper,
+      /** GET url from the student's computer, the certificate unchecked: the body. */
+      async download(url) {
+        const script = `require('node:https').get(process.argv[1], { rejectUnauthorized: false }, (res) => {
+          if (res.statusCode !== 200) { console.error('status ' + res.statusCode); process.exit(1); }
+          res.pipe(process.stdout);
+        }).on('error', (e) => { console.error(e.message); process.exit(1); });`;
+        return inStudent(process.execPath, '-e', script, url);
+      },
+      /** Drops all UDP in and out of the student's computer. */
+      dropUDP() {
+        for (const rule of [
+          'add table inet student',
+          'add chain inet student in { type filter hook input priority 0; policy accept; }',
+          'add chain inet student out { type filter hook output priority 0; policy accept; }',
+          'add rule inet student in meta l4proto udp drop',
+          'add rule inet student out meta l4proto udp drop',
+        ]) inStudent('nft', ...rule.split(' '));
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    closeAll();
+    throw err;
+  }
+}
+
+/**
+ * Keeps every RTCPeerConnection the page makes in window.__pcs, for their stats, with the times
+ * (Date.now()) each was made and first reached "connected" in window.__pcCreated and
+ * window.__pcConnected.
+ */
+async function watchPeerConnections(ctx) {
+  await ctx.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.__pcCreated = [];
+    window.__pcConnected = [];
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__pcs.push(this);
+        window.__pcCreated.push(Date.now());
+        const seen = () => {
+          if (this.connectionState !== 'connected') return;
+          window.__pcConnected.push(Date.now());
+          this.removeEventListener('connectionstatechange', seen);
+        };
+        this.addEventListener('connectionstatechange', seen);
+      }
+    };
+  });
+}
+
+/**
+ * The page's media, from its peer connections' stats: each connected one's selected candidate
+ * pair, and the bytes of audio and video received and sent.
+ */
+const mediaStats = (page) => page.evaluate(async () => {
+  const out = { pairs: [], audioIn: 0, videoIn: 0, framesDecoded: 0, audioOut: 0, videoOut: 0 };
+  for (const pc of window.__pcs ?? []) {
+    if (pc.connectionState === 'closed') continue;
+    const stats = await pc.getStats();
+    const byId = new Map();
+    stats.forEach((s) => byId.set(s.id, s));
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        const pair = byId.get(s.selectedCandidatePairId);
+        const l = byId.get(pair?.localCandidateId);
+        const r = byId.get(pair?.remoteCandidateId);
+        if (l && r) {
+          const proto = `${l.protocol}${l.relayProtocol ? `, relayed over ${l.relayProtocol}` : ''}${l.tcpType ? ` ${l.tcpType}` : ''}`;
+          out.pairs.push({ protocol: l.protocol, type: l.candidateType, relayProtocol: l.relayProtocol ?? '', remote: r.address,
+            local: `${l.candidateType} ${proto} ${l.address}:${l.port} → ${r.candidateType} ${r.protocol} ${r.address}:${r.port}` });
+        }
+      }
+      if (s.type === 'inbound-rtp') {
+        if (s.kind === 'audio') out.audioIn += s.bytesReceived ?? 0;
+        if (s.kind === 'video') {
+          out.videoIn += s.bytesReceived ?? 0;
+          out.framesDecoded += s.framesDecoded ?? 0;
+        }
+      }
+      if (s.type === 'outbound-rtp') out[s.kind === 'audio' ? 'audioOut' : 'videoOut'] += s.bytesSent ?? 0;
+    });
+  }
+  return out;
+});
+
+/** A remote participant's <video> has a frame and its time has begun. */
+const remoteVideoStarted = (page) => page.$$eval('[data-lk-local-participant="false"] video',
+  (vs) => vs.some((v) => v.readyState >= 2 && v.currentTime > 0));
+
+/**
+ * A student knocks with the invite, the teacher lets them in, and both must see each other's
+ * video playing and receive each other's audio; the student's signalling must come through the
+ * app's origin, and its media from the LAN address. Returns the time from the teacher's click to
+ * the teacher's video playing on the student's screen, and the student's candidate pairs.
+ */
+async function lanStudentJoins(teacher, { page, name, sockets }, invite, serverIP, mode) {
+  log(`LAN (${mode}): ${name} opens the invite by the LAN address and knocks`);
+  const teacherBefore = await mediaStats(teacher);
+  await page.goto(invite);
+  await page.getByLabel('Ваше имя').fill(name);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.getByText('Ждём, когда ведущий вас впустит').waitFor();
+  const t0 = Date.now();
+  await teacher.getByRole('button', { name: `Let in ${name}`, exact: true }).click();
+  await page.waitForURL(/\/room\//);
+  const inRoom = Date.now() - t0;
+  // Generous: on a loaded 2-core machine the first frame has taken up to 18 s.
+  await until(`the teacher's video playing for ${name} (${mode})`, () => remoteVideoStarted(page), 45000);
+  const ms = Date.now() - t0;
+  const times = await page.evaluate(() => ({ created: window.__pcCreated, connected: window.__pcConnected }));
+  const created = Math.min(...times.created) - t0;
+  const connected = Math.min(...times.connected) - t0;
+  await until(`two playing videos for ${name} (${mode})`, () => videosPlaying(page), 20000);
+  await until(`the teacher sees ${name} (${mode})`, () => videosPlaying(teacher), 20000);
+  // Audio both ways, and video into the teacher's browser since this student came.
+  let st;
+  let te;
+  await until(`audio both ways (${mode})`, async () => {
+    st = await mediaStats(page);
+    te = await mediaStats(teacher);
+    return st.audioIn > 2000 && st.framesDecoded > 10 && st.audioOut > 2000 && st.videoOut > 0 &&
+      te.audioIn - teacherBefore.audioIn > 2000 && te.framesDecoded - teacherBefore.framesDecoded > 10;
+  }, 20000).catch((err) => {
+    throw new Error(`${err.message}; student ${JSON.stringify(st)}, teacher ${JSON.stringify(te)}`);
+  });
+  if (st.pairs.length === 0) throw new Error(`${name} (${mode}): no selected candidate pair in the stats`);
+  // LiveKit's signalling through the app's own origin, not LiveKit's port.
+  const origin = new URL(invite).host;
+  if (!sockets.some((u) => u.startsWith(`wss://${origin}/rtc`)) || sockets.some((u) => new URL(u).host !== origin)) {
+    throw new Error(`${name} (${mode}): websockets ${sockets.join(', ')}; want LiveKit's signalling at wss://${origin}/rtc only`);
+  }
+  // LiveKit's candidates are on the LAN address the server found (LIVEKIT_ADVERTISE_IP unset).
+  const elsewhere = st.pairs.filter((p) => p.remote !== serverIP);
+  if (elsewhere.length) throw new Error(`${name} (${mode}): media with ${elsewhere.map((p) => p.local).join('; ')}, not ${serverIP}`);
+  log(`LAN (${mode}): after "let in", ${name} is in the room at ${inRoom} ms, makes its peer connection at ${created} ms, ` +
+    `is connected to LiveKit at ${connected} ms, ` +
+    `sees the teacher's first frame at ${ms} ms; media: ${st.pairs.map((p) => p.local).join('; ')}`);
+  return { ms, inRoom, created, connected, pairs: st.pairs };
 }
 
 /** /metrics (no token in the suite) counts the requests this suite made, by route. */
