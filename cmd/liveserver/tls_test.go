@@ -176,6 +176,19 @@ func TestServeLANMode(t *testing.T) {
 			t.Errorf("plain HTTP in LAN mode: %s to %q", res.Status, res.Header.Get("Location"))
 		}
 	}
+	// Except the CA's certificate, which a device that does not trust it yet can fetch without
+	// the browser's warning (its fingerprint is what makes it safe).
+	if res, err := plain.Get("http://" + addr + "/ca.crt"); err != nil {
+		t.Error(err)
+	} else {
+		der, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/x-x509-ca-cert" {
+			t.Errorf("/ca.crt in plain HTTP: %s %q", res.Status, res.Header.Get("Content-Type"))
+		} else if c, err := x509.ParseCertificate(der); err != nil || !c.IsCA {
+			t.Errorf("/ca.crt in plain HTTP is not a CA certificate: %v", err)
+		}
+	}
 	if _, err := tlsClient(x509.NewCertPool(), addr).Get(open + "/healthz"); err == nil {
 		t.Error("a client without the CA accepted the certificate")
 	}

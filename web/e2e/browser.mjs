@@ -874,8 +874,11 @@ async function lanScenario() {
     await checkA11y({ teacher }, 'LAN, devices page', { phone: true });
 
     log('LAN: the student downloads the CA over the veth, checks its fingerprint with the teacher’s screen, installs it');
-    // Not yet trusted, so not verified: the fingerprint, read off the teacher's screen, is the check.
-    const fetched = new X509Certificate(await net.download(`${lanBase}/ca.crt`));
+    // From the plain-HTTP address the devices page gives (no warning before the CA is trusted);
+    // not verified, so the fingerprint, read off the teacher's screen, is the check.
+    const plainCA = `${lanBase.replace(/^https:/, 'http:')}/ca.crt`;
+    await teacher.getByText(plainCA, { exact: true }).waitFor();
+    const fetched = new X509Certificate(await net.download(plainCA));
     if (fetched.fingerprint256 !== instance.caFingerprint) throw new Error(`the student got a CA of fingerprint ${fetched.fingerprint256}, the teacher's screen shows ${instance.caFingerprint}`);
     const studentBrowser = await chromium.launch({
       executablePath: net.chromium,
@@ -1025,9 +1028,10 @@ async function studentNetwork() {
     writeFileSync(chromiumWrapper, `#!/bin/sh\nexec nsenter --net=${ns} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
     return {
       serverIP, studentIP, chromium: chromiumWrapper,
-      /** GET url from the student's computer, the certificate unchecked: the body. */
+      /** GET url (http or https) from the student's computer, a certificate unchecked: the body. */
       async download(url) {
-        const script = `require('node:https').get(process.argv[1], { rejectUnauthorized: false }, (res) => {
+        const script = `const u = process.argv[1];
+        require(u.startsWith('https:') ? 'node:https' : 'node:http').get(u, { rejectUnauthorized: false }, (res) => {
           if (res.statusCode !== 200) { console.error('status ' + res.statusCode); process.exit(1); }
           res.pipe(process.stdout);
         }).on('error', (e) => { console.error(e.message); process.exit(1); });`;

@@ -370,6 +370,7 @@ export const en: Record<MessageKey, string> = {
     "That is expected until the certificate is installed, but do not click through it for the class: download the certificate below, compare its fingerprint with the teacher's screen, install it and open the link again.",
   'trust.downloadTitle': "The authority's certificate",
   'trust.download': 'Download the certificate (liveserver-ca.crt)',
+  'trust.plain': 'On a device that shows the warning instead of this page, type this address (plain http, on purpose) to download the certificate, then compare its fingerprint:',
   'trust.fingerprint': "SHA-256 fingerprint: it must match what the device shows while installing and what the teacher's screen shows.",
   'trust.stepsTitle': 'Step by step',
   'trust.windows': 'Windows: Chrome and Edge',

@@ -28,6 +28,7 @@ export function Trust() {
   const [params] = useSearchParams();
   const code = params.get('room') ?? '';
   const base = publicBase(instance);
+  const plainCA = `${base.replace(/^https:/, 'http:')}/ca.crt`;
   const invite = codePattern.test(code) ? `${base}/join/${code}` : '';
   const lan = instance?.tls === 'lan';
 
@@ -61,6 +62,11 @@ export function Trust() {
               <a className="button primary" href={instance.caUrl} download="liveserver-ca.crt">
                 {t('trust.download')}
               </a>
+            </p>
+            {/* A device that does not trust the CA yet gets a warning instead of any HTTPS
+                page, this one included: the certificate is served in plain HTTP too. */}
+            <p>
+              {t('trust.plain')} <code>{plainCA}</code>
             </p>
             <p className="muted">{t('trust.fingerprint')}</p>
             <code className="fingerprint">{instance.caFingerprint}</code>
