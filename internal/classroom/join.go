@@ -93,7 +93,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	} else if domain.ErrorCode(err) != domain.ENotAdmitted {
 		return nil, err
 	}
-	// A new knock: nor this browser's fingerprint, nor (if configured) this address.
+	// A new knock is refused by a ban on this browser's fingerprint or (if configured) address too.
 	if err := s.checkBan(ctx, s.store, r.ID, domain.BanKeys{Fingerprint: fp, IP: actor.IP}); err != nil {
 		return nil, err
 	}

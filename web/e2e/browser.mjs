@@ -337,6 +337,7 @@ async function main() {
     const zoom = await guestCtx.newCDPSession(guest);
     await zoom.send('Emulation.setDeviceMetricsOverride', { ...sizes.desktop, deviceScaleFactor: 1.25, mobile: false });
     await guest.goto(invite);
+    if ((await guest.evaluate(() => window.devicePixelRatio)) !== 1.25) throw new Error('the zoom did not change the fingerprint');
     await guest.getByLabel('PIN-код').fill('432198');
     await guest.getByRole('button', { name: 'Войти' }).click();
     await guest.getByRole('alert').filter({ hasText: 'Вы заблокированы в этой комнате' }).waitFor();
