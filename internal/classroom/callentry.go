@@ -63,7 +63,7 @@ func (s *Service) inCallAs(ctx context.Context, r *domain.Room, identity string)
 	if s.isHostIdentity(ctx, r, identity) {
 		return true, nil, nil
 	}
-	g, err := s.activeGuest(ctx, s.store, r, identity, "")
+	g, err := s.activeGuest(ctx, s.store, r, identity)
 	switch domain.ErrorCode(err) {
 	case "":
 		return false, g, nil

@@ -72,13 +72,14 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	if err := s.checkGuestName(ctx, r, name); err != nil {
 		return nil, err
 	}
-	// 2. Not banned: this session, this browser's fingerprint, or (if configured) this address.
-	if err := s.checkBan(ctx, s.store, r.ID, actor.GuestSession, fp, actor.IP); err != nil {
+	// 2. Not banned: this browser (its session, its device cookie) never comes back.
+	if err := s.checkBan(ctx, s.store, r.ID, domain.BanKeys{SessionID: actor.GuestSession, DeviceID: actor.Device}); err != nil {
 		return nil, err
 	}
 	// Already in (a reload, a second tab of the same browser): no PIN again, no new knock, and
-	// the guest's own place is not counted against the room's size.
-	if a, err := s.store.Admission(ctx, r.LectureID, actor.GuestSession); err == nil && a.Active() && a.Kind == domain.KindGuest {
+	// the guest's own place is not counted against the room's size. A ban on a classmate who
+	// shares this browser's fingerprint or address does not throw this guest out.
+	if a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession); err == nil {
 		if r.Locked {
 			return nil, errLocked // admitted, but no token until the host unlocks
 		}
@@ -87,7 +88,11 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 			return nil, err
 		}
 		return &JoinResult{Admitted: true, Entry: e}, nil
-	} else if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+	} else if domain.ErrorCode(err) != domain.ENotAdmitted {
+		return nil, err
+	}
+	// A new knock is refused by a ban on this browser's fingerprint or (if configured) address too.
+	if err := s.checkBan(ctx, s.store, r.ID, domain.BanKeys{Fingerprint: fp, IP: actor.IP}); err != nil {
 		return nil, err
 	}
 	// 3. The PIN.
@@ -118,7 +123,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	}
 
 	now := s.now()
-	e := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: actor.GuestSession, Name: name, Fingerprint: fp,
+	e := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: actor.GuestSession, DeviceID: actor.Device, Name: name, Fingerprint: fp,
 		IP: actor.IP, Status: domain.LobbyPending, CreatedAt: now}
 	res := &JoinResult{Entry: &e}
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
@@ -143,7 +148,7 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 		}
 		res.Admitted = true
 		return st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: e.SessionID, Name: e.Name,
-			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, LobbyEntryID: e.ID, AdmittedAt: now})
+			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, DeviceID: e.DeviceID, LobbyEntryID: e.ID, AdmittedAt: now})
 	})
 	if err != nil {
 		return nil, err
@@ -192,11 +197,14 @@ func (s *Service) admitWaiting(ctx context.Context, r *domain.Room, e *domain.Lo
 	return &JoinResult{Admitted: true, Entry: e}, nil
 }
 
-func (s *Service) checkBan(ctx context.Context, st domain.Store, roomID, session, fingerprint, ip string) error {
+// checkBan refuses the keys that match a ban of the room (the address only when bans are by
+// address too). Which keys to give is the caller's choice: fingerprint and address are shared
+// by classmates, so they are given only for a guest not in the room yet.
+func (s *Service) checkBan(ctx context.Context, st domain.Store, roomID string, k domain.BanKeys) error {
 	if !s.opts.BanByIP {
-		ip = ""
+		k.IP = ""
 	}
-	_, err := st.ActiveBan(ctx, roomID, session, fingerprint, ip)
+	_, err := st.ActiveBan(ctx, roomID, k)
 	switch domain.ErrorCode(err) {
 	case "":
 		return domain.Errorf(domain.EBanned, "The host has removed you from this room.")

@@ -78,7 +78,9 @@ func (s *Service) DecideLobby(ctx context.Context, actor domain.Actor, roomID st
 			status := domain.LobbyRejected
 			if d.Approve {
 				status = domain.LobbyApproved
-				if err := s.checkBan(ctx, st, r.ID, e.SessionID, e.Fingerprint, e.IP); domain.ErrorCode(err) == domain.EBanned {
+				// Every key: the guest is not in yet.
+				keys := domain.BanKeys{SessionID: e.SessionID, DeviceID: e.DeviceID, Fingerprint: e.Fingerprint, IP: e.IP}
+				if err := s.checkBan(ctx, st, r.ID, keys); domain.ErrorCode(err) == domain.EBanned {
 					status = domain.LobbyRejected
 				} else if err != nil {
 					return err
@@ -112,7 +114,7 @@ func (s *Service) decideEntry(ctx context.Context, st domain.Store, out *outbox,
 	e.Status, e.DecidedAt, e.DecidedBy = status, &now, by
 	if status == domain.LobbyApproved {
 		if err := st.Admit(ctx, domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: e.SessionID, Name: e.Name,
-			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, LobbyEntryID: e.ID, AdmittedAt: now}); err != nil {
+			Kind: domain.KindGuest, Fingerprint: e.Fingerprint, DeviceID: e.DeviceID, LobbyEntryID: e.ID, AdmittedAt: now}); err != nil {
 			return false, err
 		}
 	}

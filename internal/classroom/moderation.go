@@ -124,18 +124,20 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 	if action == ActBan {
 		reason = "banned"
 	}
+	var sameDevice []string // the banned device's other guests, removed with it
 	err := s.inTx(ctx, func(st domain.Store, out *outbox) error {
-		name, fingerprint, ip := "", "", ""
+		sameDevice = nil
+		name, device, fingerprint, ip := "", "", "", ""
 		a, err := st.Admission(ctx, r.LectureID, identity)
 		if err == nil {
-			name, fingerprint = a.Name, a.Fingerprint
+			name, device, fingerprint = a.Name, a.DeviceID, a.Fingerprint
 		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
 		}
 		// The lobby entry knows the browser and the address even of a guest never admitted.
 		e, err := st.LatestLobbyEntry(ctx, r.LectureID, identity)
 		if err == nil {
-			name = cmp.Or(name, e.Name)
+			name, device = cmp.Or(name, e.Name), cmp.Or(device, e.DeviceID)
 			fingerprint, ip = cmp.Or(fingerprint, e.Fingerprint), e.IP
 		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
@@ -154,8 +156,13 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 			}
 		}
 		if action == ActBan {
-			if err := st.CreateBan(ctx, domain.Ban{ID: uuid.NewString(), RoomID: r.ID, Identity: identity, SessionID: identity,
+			if err := st.CreateBan(ctx, domain.Ban{ID: uuid.NewString(), RoomID: r.ID, Identity: identity, SessionID: identity, DeviceID: device,
 				Fingerprint: fingerprint, IP: ip, Name: name, CreatedBy: actor.User.ID, CreatedAt: s.now()}); err != nil {
+				return err
+			}
+			// The same browser under another guest session (cleared cookies, another name) is the
+			// same device: it goes too. Classmates who only share the fingerprint or the address stay.
+			if sameDevice, err = s.removeDevice(ctx, st, out, r, identity, device); err != nil {
 				return err
 			}
 		}
@@ -164,8 +171,36 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 	if err != nil {
 		return err
 	}
-	res.Removed = 1
+	res.Removed = 1 + len(sameDevice)
+	for _, other := range sameDevice {
+		if err := s.sfuRemove(ctx, r, other); err != nil {
+			return err
+		}
+	}
 	return s.sfuRemove(ctx, r, identity)
+}
+
+// removeDevice revokes the admissions of the device's other guest sessions in the lecture and
+// says whose they were.
+func (s *Service) removeDevice(ctx context.Context, st domain.Store, out *outbox, r *domain.Room, banned, device string) ([]string, error) {
+	if device == "" {
+		return nil, nil
+	}
+	admitted, err := st.Admissions(ctx, r.LectureID)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, a := range admitted {
+		if a.Kind != domain.KindGuest || a.DeviceID != device || a.Identity == banned {
+			continue
+		}
+		if err := s.revoke(ctx, st, out, r, a.Identity, a.Name, "banned"); err != nil {
+			return nil, err
+		}
+		removed = append(removed, a.Identity)
+	}
+	return removed, nil
 }
 
 // revoke takes a guest's admission and approvals back and tells the streams.

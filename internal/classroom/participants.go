@@ -47,7 +47,7 @@ func (s *Service) RoomViewer(ctx context.Context, actor domain.Actor, roomID str
 	if actor.CanManage(r) {
 		return &Viewer{RoomID: r.ID, Identity: actor.User.ID, Name: actor.User.Name, IsHost: true}, r, nil
 	}
-	a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession, actor.IP)
+	a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession)
 	if err != nil {
 		return nil, nil, err
 	}

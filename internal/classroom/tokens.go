@@ -36,7 +36,7 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 		meta, _ := json.Marshal(map[string]string{"role": "host"})
 		grant = domain.TokenGrant{Identity: actor.User.ID, Name: actor.User.Name, Metadata: string(meta), RoomAdmin: true, CanPublish: true}
 	} else {
-		a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession, actor.IP)
+		a, err := s.activeGuest(ctx, s.store, r, actor.GuestSession)
 		if err != nil {
 			return nil, err
 		}

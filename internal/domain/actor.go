@@ -7,7 +7,10 @@ type Actor struct {
 	// GuestSession is the guest's sessionId from its signed cookie: its identity in rooms it
 	// joins as a guest.
 	GuestSession string
-	IP           string // client address, for rate limits and the ban's secondary signal
+	// Device is the browser's device id from its own signed cookie (set at the first knock and
+	// kept when the guest session is cleared): what a ban holds on to beyond the session.
+	Device string
+	IP     string // client address, for rate limits and the ban's secondary signal
 }
 
 // SignedIn reports whether the actor has an account session.

@@ -24,6 +24,7 @@ type Admission struct {
 	Name         string
 	Kind         string
 	Fingerprint  string
+	DeviceID     string // a guest's device cookie at its knock
 	LobbyEntryID string
 	AdmittedAt   time.Time
 	RevokedAt    *time.Time

@@ -16,12 +16,14 @@ const (
 	LobbyRevoked LobbyStatus = "REVOKED"
 )
 
-// LobbyEntry is one request of a guest to enter a room. SessionID is the guest's identity.
+// LobbyEntry is one request of a guest to enter a room. SessionID is the guest's identity;
+// DeviceID is the browser's long-lived device cookie ("" for entries older than it).
 type LobbyEntry struct {
 	ID          string
 	RoomID      string
 	LectureID   string
 	SessionID   string
+	DeviceID    string
 	Name        string
 	Fingerprint string
 	IP          string

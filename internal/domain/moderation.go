@@ -5,13 +5,15 @@ import (
 	"time"
 )
 
-// Ban keeps one browser out of a room for good: matched by session, by fingerprint, and (when
-// configured) by address.
+// Ban keeps one browser out of a room for good: matched by session, by device cookie, by
+// fingerprint, and (when configured) by address. Fingerprint and address are shared by
+// classmates (lab machines, one school NAT), so they only refuse a new knock (classroom.Join).
 type Ban struct {
 	ID          string
 	RoomID      string
 	Identity    string
 	SessionID   string
+	DeviceID    string
 	Fingerprint string
 	IP          string
 	Name        string
@@ -43,11 +45,19 @@ type ModerationFilter struct {
 	Limit    int
 }
 
+// BanKeys are what a ban is matched on; an empty key matches nothing.
+type BanKeys struct {
+	SessionID   string // matches a ban's session or identity
+	DeviceID    string
+	Fingerprint string
+	IP          string
+}
+
 // BanStore keeps who may never come back to a room.
 type BanStore interface {
 	CreateBan(ctx context.Context, b Ban) error
 	// ActiveBan finds a ban that is not lifted matching any of the non-empty keys.
-	ActiveBan(ctx context.Context, roomID, sessionID, fingerprint, ip string) (*Ban, error)
+	ActiveBan(ctx context.Context, roomID string, k BanKeys) (*Ban, error)
 	// LiftBans lifts the identity's bans and says how many.
 	LiftBans(ctx context.Context, roomID, identity string, at time.Time) (int, error)
 }

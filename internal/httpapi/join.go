@@ -22,6 +22,8 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor.GuestSession = s.ensureGuestSession(w, r)
+	// The device cookie outlives the guest session: a ban holds on to it (device.go).
+	actor.Device = s.ensureDevice(w, r)
 	res, err := s.svc.Join(r.Context(), actor, r.PathValue("roomId"), classroom.JoinInput{Name: in.Name, PIN: in.PIN, Fingerprint: in.Fingerprint})
 	if err != nil {
 		return err

@@ -174,7 +174,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 
 // actor is who makes the request: the signed-in user, if the session cookie is valid.
 func (s *Server) actor(r *http.Request) (domain.Actor, error) {
-	a := domain.Actor{IP: s.clientIP(r), GuestSession: s.guestSession(r)}
+	a := domain.Actor{IP: s.clientIP(r), GuestSession: s.guestSession(r), Device: s.device(r)}
 	token := s.sessionToken(r)
 	if token == "" {
 		return a, nil

@@ -8,14 +8,14 @@ import (
 	"github.com/liveserver/liveserver/internal/domain"
 )
 
-const lobbyColumns = `id, room_id, lecture_id, session_id, name, fingerprint, ip, status, created_at, decided_at, decided_by`
+const lobbyColumns = `id, room_id, lecture_id, session_id, device_id, name, fingerprint, ip, status, created_at, decided_at, decided_by`
 
 func scanLobbyEntry(row rowScanner) (*domain.LobbyEntry, error) {
 	var e domain.LobbyEntry
 	var status string
 	var decided sql.NullTime
 	var by sql.NullString
-	if err := row.Scan(&e.ID, &e.RoomID, &e.LectureID, &e.SessionID, &e.Name, &e.Fingerprint, &e.IP, &status, &e.CreatedAt, &decided, &by); err != nil {
+	if err := row.Scan(&e.ID, &e.RoomID, &e.LectureID, &e.SessionID, &e.DeviceID, &e.Name, &e.Fingerprint, &e.IP, &status, &e.CreatedAt, &decided, &by); err != nil {
 		return nil, err
 	}
 	e.Status, e.CreatedAt, e.DecidedAt, e.DecidedBy = domain.LobbyStatus(status), e.CreatedAt.UTC(), utcPtr(decided), by.String
@@ -23,8 +23,8 @@ func scanLobbyEntry(row rowScanner) (*domain.LobbyEntry, error) {
 }
 
 func (db *DB) CreateLobbyEntry(ctx context.Context, e domain.LobbyEntry) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO lobby_entries (`+lobbyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.RoomID, e.LectureID, e.SessionID, e.Name, e.Fingerprint, e.IP, string(e.Status), e.CreatedAt, e.DecidedAt, nullString(e.DecidedBy))
+	_, err := db.exec(ctx, db.x, `INSERT INTO lobby_entries (`+lobbyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.RoomID, e.LectureID, e.SessionID, e.DeviceID, e.Name, e.Fingerprint, e.IP, string(e.Status), e.CreatedAt, e.DecidedAt, nullString(e.DecidedBy))
 	return translate(err, "lobby entry")
 }
 
@@ -56,13 +56,13 @@ func (db *DB) RevokeApprovals(ctx context.Context, lectureID, sessionID string, 
 	return translate(err, "lobby entries")
 }
 
-const admissionColumns = `id, room_id, lecture_id, identity, user_id, name, kind, fingerprint, lobby_entry_id, admitted_at, revoked_at, can_publish`
+const admissionColumns = `id, room_id, lecture_id, identity, user_id, name, kind, fingerprint, device_id, lobby_entry_id, admitted_at, revoked_at, can_publish`
 
 func scanAdmission(row rowScanner) (*domain.Admission, error) {
 	var a domain.Admission
 	var user, entry sql.NullString
 	var revoked sql.NullTime
-	if err := row.Scan(&a.ID, &a.RoomID, &a.LectureID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &entry, &a.AdmittedAt, &revoked, &a.CanPublish); err != nil {
+	if err := row.Scan(&a.ID, &a.RoomID, &a.LectureID, &a.Identity, &user, &a.Name, &a.Kind, &a.Fingerprint, &a.DeviceID, &entry, &a.AdmittedAt, &revoked, &a.CanPublish); err != nil {
 		return nil, err
 	}
 	a.UserID, a.LobbyEntryID, a.AdmittedAt, a.RevokedAt = user.String, entry.String, a.AdmittedAt.UTC(), utcPtr(revoked)
@@ -72,11 +72,11 @@ func scanAdmission(row rowScanner) (*domain.Admission, error) {
 // Admit upserts on (lecture, identity): a renewed admission clears the revocation, binds the new
 // approval and gives the right to publish back (the host decided afresh).
 func (db *DB) Admit(ctx context.Context, a domain.Admission) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE)
+	_, err := db.exec(ctx, db.x, `INSERT INTO participant_history (`+admissionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE)
 		ON CONFLICT (lecture_id, identity) DO UPDATE SET name = excluded.name, kind = excluded.kind, user_id = excluded.user_id,
-		  fingerprint = excluded.fingerprint, lobby_entry_id = excluded.lobby_entry_id, admitted_at = excluded.admitted_at,
+		  fingerprint = excluded.fingerprint, device_id = excluded.device_id, lobby_entry_id = excluded.lobby_entry_id, admitted_at = excluded.admitted_at,
 		  revoked_at = NULL, can_publish = TRUE`,
-		a.ID, a.RoomID, a.LectureID, a.Identity, nullString(a.UserID), a.Name, a.Kind, a.Fingerprint, nullString(a.LobbyEntryID), a.AdmittedAt)
+		a.ID, a.RoomID, a.LectureID, a.Identity, nullString(a.UserID), a.Name, a.Kind, a.Fingerprint, a.DeviceID, nullString(a.LobbyEntryID), a.AdmittedAt)
 	return translate(err, "admission")
 }
 
@@ -110,20 +110,21 @@ func (db *DB) ConnectedCount(ctx context.Context, lectureID string) (int, error)
 }
 
 func (db *DB) CreateBan(ctx context.Context, b domain.Ban) error {
-	_, err := db.exec(ctx, db.x, `INSERT INTO bans (id, room_id, identity, session_id, fingerprint, ip, name, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.RoomID, b.Identity, b.SessionID, b.Fingerprint, b.IP, b.Name, b.CreatedBy, b.CreatedAt)
+	_, err := db.exec(ctx, db.x, `INSERT INTO bans (id, room_id, identity, session_id, device_id, fingerprint, ip, name, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.RoomID, b.Identity, b.SessionID, b.DeviceID, b.Fingerprint, b.IP, b.Name, b.CreatedBy, b.CreatedAt)
 	return translate(err, "ban")
 }
 
 // ActiveBan matches on each non-empty key; an empty key never matches an empty column.
-func (db *DB) ActiveBan(ctx context.Context, roomID, sessionID, fingerprint, ip string) (*domain.Ban, error) {
+func (db *DB) ActiveBan(ctx context.Context, roomID string, k domain.BanKeys) (*domain.Ban, error) {
 	var b domain.Ban
-	err := db.queryRow(ctx, db.x, `SELECT id, room_id, identity, session_id, fingerprint, ip, name, created_by, created_at FROM bans
+	err := db.queryRow(ctx, db.x, `SELECT id, room_id, identity, session_id, device_id, fingerprint, ip, name, created_by, created_at FROM bans
 		WHERE room_id = ? AND lifted_at IS NULL AND (
-		  (? <> '' AND session_id = ?) OR (? <> '' AND identity = ?) OR (? <> '' AND fingerprint = ?) OR (? <> '' AND ip = ?))
+		  (? <> '' AND session_id = ?) OR (? <> '' AND identity = ?) OR (? <> '' AND device_id = ?)
+		  OR (? <> '' AND fingerprint = ?) OR (? <> '' AND ip = ?))
 		ORDER BY created_at LIMIT 1`,
-		roomID, sessionID, sessionID, sessionID, sessionID, fingerprint, fingerprint, ip, ip).
-		Scan(&b.ID, &b.RoomID, &b.Identity, &b.SessionID, &b.Fingerprint, &b.IP, &b.Name, &b.CreatedBy, &b.CreatedAt)
+		roomID, k.SessionID, k.SessionID, k.SessionID, k.SessionID, k.DeviceID, k.DeviceID, k.Fingerprint, k.Fingerprint, k.IP, k.IP).
+		Scan(&b.ID, &b.RoomID, &b.Identity, &b.SessionID, &b.DeviceID, &b.Fingerprint, &b.IP, &b.Name, &b.CreatedBy, &b.CreatedAt)
 	if err != nil {
 		return nil, translate(err, "ban")
 	}

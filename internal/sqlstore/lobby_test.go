@@ -19,7 +19,7 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 		r := newRoom(u.ID, "abc-defg-hjk")
 		db.CreateRoom(ctx, r)
 
-		e1 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: "s1", Name: "Вася", Fingerprint: "fp1", IP: "10.0.0.1",
+		e1 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: "s1", DeviceID: "dev1", Name: "Вася", Fingerprint: "fp1", IP: "10.0.0.1",
 			Status: domain.LobbyPending, CreatedAt: t0}
 		e2 := domain.LobbyEntry{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, SessionID: "s2", Name: "Петя", Fingerprint: "fp2",
 			Status: domain.LobbyPending, CreatedAt: t0.Add(time.Second)}
@@ -39,7 +39,7 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 			t.Fatal("a decided entry was decided again")
 		}
 		got, _ := db.LobbyEntry(ctx, e1.ID)
-		if got.Status != domain.LobbyApproved || got.DecidedBy != u.ID || !got.DecidedAt.Equal(t0.Add(time.Minute)) {
+		if got.Status != domain.LobbyApproved || got.DecidedBy != u.ID || got.DeviceID != "dev1" || !got.DecidedAt.Equal(t0.Add(time.Minute)) {
 			t.Fatalf("decided entry = %+v", got)
 		}
 		latest, _ := db.LatestLobbyEntry(ctx, r.LectureID, "s2")
@@ -48,7 +48,7 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 		}
 
 		a := domain.Admission{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, Identity: "s1", Name: "Вася", Kind: domain.KindGuest,
-			Fingerprint: "fp1", LobbyEntryID: e1.ID, AdmittedAt: t0.Add(time.Minute)}
+			Fingerprint: "fp1", DeviceID: "dev1", LobbyEntryID: e1.ID, AdmittedAt: t0.Add(time.Minute)}
 		if err := db.Admit(ctx, a); err != nil {
 			t.Fatal(err)
 		}
@@ -67,31 +67,32 @@ func TestLobbyAdmissionsBansHands(t *testing.T) {
 			t.Fatalf("active admissions = %+v", list)
 		}
 		// Admitted again through a new entry: active, bound to the new approval.
-		a.LobbyEntryID = e2.ID
+		a.LobbyEntryID, a.DeviceID = e2.ID, "dev1b"
 		db.Admit(ctx, a)
-		if adm, _ = db.Admission(ctx, r.LectureID, "s1"); !adm.Active() || adm.LobbyEntryID != e2.ID {
+		if adm, _ = db.Admission(ctx, r.LectureID, "s1"); !adm.Active() || adm.LobbyEntryID != e2.ID || adm.DeviceID != "dev1b" {
 			t.Fatalf("renewed admission = %+v", adm)
 		}
 
-		ban := domain.Ban{ID: uuid.NewString(), RoomID: r.ID, Identity: "s1", SessionID: "s1", Fingerprint: "fp1", IP: "10.0.0.1",
+		ban := domain.Ban{ID: uuid.NewString(), RoomID: r.ID, Identity: "s1", SessionID: "s1", DeviceID: "dev1", Fingerprint: "fp1", IP: "10.0.0.1",
 			Name: "Вася", CreatedBy: u.ID, CreatedAt: t0}
 		if err := db.CreateBan(ctx, ban); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range [][3]string{{"s1", "", ""}, {"new-session", "fp1", ""}, {"x", "y", "10.0.0.1"}} {
-			if b, err := db.ActiveBan(ctx, r.ID, k[0], k[1], k[2]); err != nil || b.ID != ban.ID {
-				t.Errorf("ActiveBan(%v) = %+v, %v", k, b, err)
+		for _, k := range []domain.BanKeys{{SessionID: "s1"}, {SessionID: "new-session", Fingerprint: "fp1"}, {SessionID: "x", Fingerprint: "y", IP: "10.0.0.1"},
+			{SessionID: "new-session", DeviceID: "dev1", Fingerprint: "fp-zoomed"}} {
+			if b, err := db.ActiveBan(ctx, r.ID, k); err != nil || b.ID != ban.ID || b.DeviceID != "dev1" {
+				t.Errorf("ActiveBan(%+v) = %+v, %v", k, b, err)
 			}
 		}
-		for _, k := range [][3]string{{"", "", ""}, {"s2", "fp2", "10.0.0.2"}} {
-			if _, err := db.ActiveBan(ctx, r.ID, k[0], k[1], k[2]); domain.ErrorCode(err) != domain.ENotFound {
-				t.Errorf("ActiveBan(%v) matched: %v", k, err)
+		for _, k := range []domain.BanKeys{{}, {SessionID: "s2", DeviceID: "dev2", Fingerprint: "fp2", IP: "10.0.0.2"}} {
+			if _, err := db.ActiveBan(ctx, r.ID, k); domain.ErrorCode(err) != domain.ENotFound {
+				t.Errorf("ActiveBan(%+v) matched: %v", k, err)
 			}
 		}
 		if n, _ := db.LiftBans(ctx, r.ID, "s1", t0); n != 1 {
 			t.Fatalf("lifted %d bans", n)
 		}
-		if _, err := db.ActiveBan(ctx, r.ID, "s1", "fp1", ""); domain.ErrorCode(err) != domain.ENotFound {
+		if _, err := db.ActiveBan(ctx, r.ID, domain.BanKeys{SessionID: "s1", Fingerprint: "fp1"}); domain.ErrorCode(err) != domain.ENotFound {
 			t.Fatal("a lifted ban still matches")
 		}
 

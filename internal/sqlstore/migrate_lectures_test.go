@@ -116,7 +116,7 @@ func TestMigrateRoomsToLectures(t *testing.T) {
 			if ls, err := db.Lectures(ctx, c.room); err != nil || len(ls) != c.lectures {
 				t.Errorf("room %s: lectures = %+v, %v; want %d", c.status, ls, err, c.lectures)
 			}
-			if _, err := db.ActiveBan(ctx, c.room, "rowdy", "", ""); err != nil {
+			if _, err := db.ActiveBan(ctx, c.room, domain.BanKeys{SessionID: "rowdy"}); err != nil {
 				t.Errorf("room %s: the ban is gone: %v", c.status, err)
 			}
 		}

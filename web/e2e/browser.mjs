@@ -343,6 +343,17 @@ async function main() {
     await guest.getByRole('alert').filter({ hasText: 'Вы заблокированы в этой комнате' }).waitFor();
     await snap({ guest, host }, 'refused');
     await checkA11y({ guest }, 'join, refused');
+    // Its guest session deleted and the page zoomed (another fingerprint): the device cookie
+    // still names the banned browser.
+    await guestCtx.clearCookies({ name: 'ls_guest' });
+    const zoom = await guestCtx.newCDPSession(guest);
+    await zoom.send('Emulation.setDeviceMetricsOverride', { ...sizes.desktop, deviceScaleFactor: 1.25, mobile: false });
+    await guest.goto(invite);
+    if ((await guest.evaluate(() => window.devicePixelRatio)) !== 1.25) throw new Error('the zoom did not change the fingerprint');
+    await guest.getByLabel('PIN-код').fill('432198');
+    await guest.getByRole('button', { name: 'Войти' }).click();
+    await guest.getByRole('alert').filter({ hasText: 'Вы заблокированы в этой комнате' }).waitFor();
+    if (!(await guestCtx.cookies()).some((c) => c.name === 'ls_guest')) throw new Error('no new guest session was made');
 
     await knockOnLockedRoom(browser, host, invite);
     await pinAttack(host, invite);
