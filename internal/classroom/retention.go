@@ -18,8 +18,6 @@ import (
 const (
 	// DefaultEventRetention is how long the log keeps an event: a week covers a weekend away.
 	DefaultEventRetention = 7 * 24 * time.Hour
-	// MinEventRetention keeps a reconnect well within the log: twice a stream's lifetime.
-	MinEventRetention = time.Hour
 	// CompactEvery is how often serve compacts the log: events outlive the retention by at
 	// most this.
 	CompactEvery = time.Hour
