@@ -22,7 +22,7 @@ const (
 	// most this.
 	CompactEvery = time.Hour
 	// DefaultCompactBatch is how many events one statement deletes: on SQLite one batch holds the
-	// write lock for about 30 ms (docs/performance.md), so writers wait no longer than that.
+	// write lock for about 18 ms (docs/performance.md), so writers wait about that long behind it.
 	DefaultCompactBatch = 2000
 	// compactMaxPause caps the rest between two batches.
 	compactMaxPause = time.Second
