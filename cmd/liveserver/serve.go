@@ -91,6 +91,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	a.log.Info("listening", "addr", fe.ln.Addr().String(), "tls", a.cfg.TLS, "database", string(a.db.Dialect()), "web_app_built", web.Built())
 
 	wg.Go(func() { every(ctx, time.Hour, func() { a.purge(ctx) }) })
+	wg.Go(func() { a.compactEvents(ctx, inst.Classroom) })
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, inst.Classroom) }) })
 	wg.Go(func() { every(ctx, classroom.CallCheckEvery, func() { a.checkCalls(ctx, inst.Classroom) }) })
 
@@ -148,6 +149,34 @@ func (a *app) purge(ctx context.Context) {
 	if err := a.db.PurgeStale(ctx, time.Now()); err != nil {
 		a.log.Warn("purge stale records", "err", err)
 	}
+}
+
+// compactEventsFirst is how long after the start the event log is first compacted: soon, so
+// that a server restarted more often than CompactEvery still compacts, but not while it starts.
+const compactEventsFirst = time.Minute
+
+// compactEvents applies the event log's retention soon after the start, then every
+// classroom.CompactEvery, until ctx ends (which also stops a run between two batches).
+func (a *app) compactEvents(ctx context.Context, svc *classroom.Service) {
+	run := func() {
+		start := time.Now()
+		n, err := svc.CompactEvents(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Warn("compact the room event log", "deleted", n, "err", err)
+		case n > 0:
+			a.log.Info("room event log compacted", "deleted", n, "retention", a.cfg.EventRetention.String(), "took", time.Since(start).Round(time.Millisecond).String())
+		}
+	}
+	first := time.NewTimer(compactEventsFirst)
+	defer first.Stop()
+	select {
+	case <-ctx.Done():
+		return
+	case <-first.C:
+	}
+	run()
+	every(ctx, classroom.CompactEvery, run)
 }
 
 // endVanished ends the live rooms whose room_finished webhook never reached us.

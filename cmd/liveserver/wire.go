@@ -79,7 +79,7 @@ func (a *app) classroom(d classroom.Deps) (*classroom.Service, error) {
 		d.Limiter = memory.NewLimiter(time.Now)
 	}
 	return classroom.New(d, classroom.Options{RegistrationOpen: a.cfg.RegistrationOpen, SessionTTL: a.cfg.SessionTTL,
-		Hash: a.hash, BanByIP: a.cfg.BanByIP, MaxUpload: a.cfg.MaxUpload()})
+		Hash: a.hash, BanByIP: a.cfg.BanByIP, MaxUpload: a.cfg.MaxUpload(), EventRetention: a.cfg.EventRetention})
 }
 
 // blobs picks where shared files live: S3-compatible storage when S3_ENDPOINT is set, a folder

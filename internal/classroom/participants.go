@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/liveserver/liveserver/internal/domain"
@@ -84,6 +85,22 @@ type Snapshot struct {
 	Entry    *LobbyEntryView  `json:"entry,omitempty"` // a waiting guest's own request
 	// Seq is the last event included in this state; the stream continues after it.
 	Seq int64 `json:"seq"`
+	// Reset says that the events after the client's Last-Event-ID are no longer kept (older
+	// than the log's retention) and were not replayed: this state replaces them, and what it
+	// does not hold (chat, files) is to be read again.
+	Reset bool `json:"reset,omitempty"`
+}
+
+// EvSnapshot is the type of the snapshot's frame: the stream's opening, and later a fresh
+// state (Reset) where the log no longer holds what the stream was to replay.
+const EvSnapshot = "snapshot"
+
+// Frame is the snapshot's Server-Sent Events frame, without id (it is no event of the log).
+func (snap *Snapshot) Frame() []byte {
+	data, _ := json.Marshal(snap)
+	b := make([]byte, 0, len(data)+32)
+	b = append(append(append(b, "event: "+EvSnapshot+"\ndata: "...), data...), "\n\n"...)
+	return b
 }
 
 // Snapshot reads the room's current state as the viewer may see it.

@@ -24,6 +24,12 @@ type Options struct {
 	// StreamLifetime is how long an event stream lasts before its client reconnects and is
 	// authorised again; DefaultStreamLifetime when zero.
 	StreamLifetime time.Duration
+	// EventRetention is how long the room event log keeps an event (retention.go);
+	// DefaultEventRetention when zero.
+	EventRetention time.Duration
+	// CompactBatch is how many events one compaction statement deletes;
+	// DefaultCompactBatch when zero.
+	CompactBatch int
 }
 
 // Deps are the ports the rules work through.
@@ -69,6 +75,12 @@ func New(d Deps, opts Options) (*Service, error) {
 	}
 	if opts.StreamLifetime <= 0 {
 		opts.StreamLifetime = DefaultStreamLifetime
+	}
+	if opts.EventRetention <= 0 {
+		opts.EventRetention = DefaultEventRetention
+	}
+	if opts.CompactBatch <= 0 {
+		opts.CompactBatch = DefaultCompactBatch
 	}
 	if opts.Hash == (HashParams{}) {
 		opts.Hash = DefaultHashParams

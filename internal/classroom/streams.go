@@ -16,6 +16,12 @@ import (
 // the event that took the right away reaches the stream (the guest's "removed", a change of
 // the user's account on its user topic). Every stream also ends after a lifetime, so that the
 // client comes back with Last-Event-ID and is authorised afresh.
+//
+// The log keeps only the events of the retention (retention.go), so what a resume asks for may
+// be gone. Every page read from the database must continue the numbers without a hole, up to
+// the last event the stream knows of; where it does not, the stream replays nothing of it and
+// hands out a fresh snapshot marked Reset instead (at the opening, or as an event of its own
+// later), then goes on after that snapshot: never a replay that silently skips events.
 
 const (
 	// DefaultStreamLifetime is how long a stream lasts before the client must reconnect.
@@ -75,6 +81,7 @@ type Stream struct {
 	frame       []byte // the frame of the last event read from the database
 
 	last    int64          // the highest id passed (sent, or not for this viewer)
+	want    int64          // the highest id known to be in the log: the backlog must reach it
 	backlog []domain.Event // read from the database, not yet passed
 	more    bool           // the last backlog page was full: read on
 	end     error          // set once the stream has ended
@@ -109,11 +116,26 @@ func (s *Service) OpenStream(ctx context.Context, actor domain.Actor, req Stream
 		st.Decided, st.end = true, ErrStreamDone
 		return st, nil
 	}
-	st.last = snap.Seq
-	if req.HasLastEventID && req.LastEventID <= snap.Seq {
-		st.last = req.LastEventID
+	st.last, st.want = snap.Seq, snap.Seq
+	if req.HasLastEventID {
+		if req.LastEventID <= snap.Seq {
+			st.last = req.LastEventID
+		} else {
+			// An id this log never gave (a database restored from a backup): nothing to replay.
+			snap.Reset = true
+		}
 	}
 	st.more = st.last < snap.Seq
+	if st.more {
+		// The first page is read now: if the log no longer holds what the client missed, the
+		// snapshot it is about to get says so, and nothing is replayed.
+		if err := st.readBacklog(ctx); errors.Is(err, errCompacted) {
+			st.last, st.backlog, st.more, snap.Reset = snap.Seq, nil, false, true
+		} else if err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	st.expire = time.NewTimer(s.opts.StreamLifetime)
 	return st, nil
 }
@@ -201,7 +223,11 @@ func (st *Stream) Next(ctx context.Context, idle <-chan time.Time) (StreamEvent,
 			return StreamEvent{}, st.end
 		}
 		if len(st.backlog) == 0 && st.more {
-			if err := st.readBacklog(ctx); err != nil {
+			err := st.readBacklog(ctx)
+			if errors.Is(err, errCompacted) {
+				return st.resnapshot(ctx)
+			}
+			if err != nil {
 				return StreamEvent{}, st.stop(err)
 			}
 		}
@@ -255,6 +281,9 @@ func (st *Stream) Next(ctx context.Context, idle <-chan time.Time) (StreamEvent,
 		// jump in numbers is no gap.
 		if msg == nil || !valid || (!st.v.Waiting && h.seq > st.last+1) {
 			st.more = true
+			if valid {
+				st.want = max(st.want, h.seq)
+			}
 			continue
 		}
 		if st.pass(h.seq, h.audience, h.typ) {
@@ -279,13 +308,47 @@ func (st *Stream) pass(seq int64, audience, typ []byte) bool {
 	return true
 }
 
+// errCompacted is a backlog page with a hole: the retention deleted events the stream has
+// not passed yet.
+var errCompacted = errors.New("the event log no longer holds the events asked for")
+
+// readBacklog reads the next page of the log after the last id passed. The page must go on
+// from there without a hole, and the last page must reach every id the stream knows to exist;
+// otherwise the events are no longer kept (errCompacted).
 func (st *Stream) readBacklog(ctx context.Context) error {
 	evs, err := st.s.store.EventsAfter(ctx, st.v.RoomID, st.last, backlogPage)
 	if err != nil {
 		return err
 	}
-	st.backlog, st.more = evs, len(evs) == backlogPage
+	for i := range evs {
+		if evs[i].Seq != st.last+1+int64(i) {
+			return errCompacted
+		}
+	}
+	full := len(evs) == backlogPage
+	if !full && st.last+int64(len(evs)) < st.want {
+		return errCompacted
+	}
+	st.backlog, st.more = evs, full
 	return nil
+}
+
+// resnapshot is the stream's answer to a hole found after its opening: a fresh snapshot,
+// marked Reset, handed out as an event, and the stream goes on after it. A waiting guest whose
+// request was decided meanwhile is sent away instead: its reconnect learns the decision.
+func (st *Stream) resnapshot(ctx context.Context) (StreamEvent, error) {
+	snap, err := st.s.Snapshot(ctx, st.v)
+	if err != nil {
+		return StreamEvent{}, st.stop(err)
+	}
+	if st.v.Waiting && snap.Entry != nil && snap.Entry.Status != string(domain.LobbyPending) {
+		return StreamEvent{}, st.stop(ErrStreamCutOff)
+	}
+	snap.Reset = true
+	st.Snapshot = snap
+	st.last, st.want = max(st.last, snap.Seq), max(st.want, snap.Seq)
+	st.backlog, st.more = nil, false
+	return StreamEvent{Frame: snap.Frame(), typ: []byte(EvSnapshot)}, nil
 }
 
 // stop ends the stream with err (the first reason stays) and releases its subscriptions.

@@ -268,3 +268,25 @@ func TestHallBehindOneAddressKnocks(t *testing.T) {
 		t.Fatalf("one browser's 30 knocks: %v, want rate_limited", refused)
 	}
 }
+
+// Knocks from one address: 2,000 in ten minutes (a lecture hall behind one NAT address), then
+// refused, whatever the browser; another address still knocks.
+func TestKnocksPerAddressAreLimited(t *testing.T) {
+	w := newStreamWorld(t, true, 0)
+	knock := func(ip string) error {
+		g := domain.Actor{GuestSession: uuid.NewString(), IP: ip}
+		_, err := w.svc.Join(t.Context(), g, w.room.ID, classroom.JoinInput{Name: "Студент", Fingerprint: "fp-addr-" + g.GuestSession})
+		return err
+	}
+	for i := range 2000 {
+		if err := knock("198.51.100.9"); err != nil {
+			t.Fatalf("knock %d: %v", i, err)
+		}
+	}
+	if err := knock("198.51.100.9"); domain.ErrorCode(err) != domain.ERateLimited {
+		t.Fatalf("knock 2,001 from one address: %v, want rate_limited", err)
+	}
+	if err := knock("198.51.100.10"); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+}

@@ -109,6 +109,10 @@ type Config struct {
 	RegistrationOpen bool          // REGISTRATION=open|closed
 	BanByIP          bool          // BAN_BY_IP: a ban also matches the guest's address
 	SessionTTL       time.Duration // SESSION_TTL
+	// EventRetention is how long the room event log keeps an event for resumes
+	// (ROOM_EVENTS_RETENTION, at least an hour: twice a stream's lifetime, so an ordinary
+	// reconnect is always replayed); a resume from before gets a fresh snapshot.
+	EventRetention time.Duration
 
 	MetricsToken string // METRICS_TOKEN: when set, /metrics asks for it as a bearer token
 
@@ -187,6 +191,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		RegistrationOpen:   l.choice("REGISTRATION", "open", "open", "closed") == "open",
 		BanByIP:            l.choice("BAN_BY_IP", "off", "on", "off") == "on",
 		SessionTTL:         l.duration("SESSION_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour),
+		EventRetention:     l.duration("ROOM_EVENTS_RETENTION", 7*24*time.Hour, time.Hour, 3650*24*time.Hour),
 		MetricsToken:       l.secret("METRICS_TOKEN"),
 		LogLevel:           l.choice("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:          l.choice("LOG_FORMAT", "text", "text", "json"),

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.ListenAddr != ":3000" || c.DataDir != "./data" || c.DatabaseURL != "" || !c.RegistrationOpen ||
-		c.SessionTTL != 30*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" || !c.LiveKitSignalViaApp {
+		c.SessionTTL != 30*24*time.Hour || c.EventRetention != 7*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" || !c.LiveKitSignalViaApp {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -30,12 +30,12 @@ func TestValues(t *testing.T) {
 		"DOMAIN": "live.school.ru", "ALLOWED_IPS": "10.0.0.0/8, 192.168.1.7", "REGISTRATION": "Closed",
 		"SESSION_TTL": "7d", "LIVEKIT_URL": "wss://lk.school.ru", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
 		"BAN_BY_IP": "on", "MAX_UPLOAD_MB": "10", "S3_ENDPOINT": "http://minio:9000", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "b",
-		"LIVEKIT_DEV_PORT": "0", "LIVEKIT_ADVERTISE_IP": "192.168.1.20",
+		"LIVEKIT_DEV_PORT": "0", "LIVEKIT_ADVERTISE_IP": "192.168.1.20", "ROOM_EVENTS_RETENTION": "36h",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AuthSecret != strings.Repeat("k", 40) || c.RegistrationOpen || c.SessionTTL != 7*24*time.Hour || !c.SecureCookies() {
+	if c.AuthSecret != strings.Repeat("k", 40) || c.RegistrationOpen || c.SessionTTL != 7*24*time.Hour || c.EventRetention != 36*time.Hour || !c.SecureCookies() {
 		t.Fatalf("config = %+v", c)
 	}
 	if !c.BanByIP || c.MaxUpload() != 10<<20 || c.S3Endpoint != "http://minio:9000" || c.S3Bucket != "liveserver" ||
@@ -58,13 +58,14 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		"REGISTRATION": "maybe", "SESSION_TTL": "forever", "LOG_FORMAT": "xml",
 		"DEV_ACCESS_KEY": "a", "DEV_ACCESS_KEY_FILE": "/nonexistent", "BAN_BY_IP": "maybe", "MAX_UPLOAD_MB": "0",
 		"S3_ENDPOINT": "minio:9000", "LIVEKIT_DEV_PORT": "99999", "LIVEKIT_ADVERTISE_IP": "127.0.0.1",
+		"ROOM_EVENTS_RETENTION": "30m",
 	}))
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, name := range []string{"LISTEN_ADDR", "DATABASE_URL", "REDIS_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET",
 		"AUTH_SECRET", "DOMAIN", "ALLOWED_IPS", "REGISTRATION", "SESSION_TTL", "LOG_FORMAT", "DEV_ACCESS_KEY",
-		"BAN_BY_IP", "MAX_UPLOAD_MB", "S3_ACCESS_KEY", "LIVEKIT_DEV_PORT", "LIVEKIT_ADVERTISE_IP"} {
+		"BAN_BY_IP", "MAX_UPLOAD_MB", "S3_ACCESS_KEY", "LIVEKIT_DEV_PORT", "LIVEKIT_ADVERTISE_IP", "ROOM_EVENTS_RETENTION"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
 		}

@@ -48,6 +48,11 @@ type EventStore interface {
 	AppendEvents(ctx context.Context, evs []Event) ([]Event, error)
 	// EventsAfter lists the room's events with seq > after, in order, at most limit.
 	EventsAfter(ctx context.Context, roomID string, after int64, limit int) ([]Event, error)
+	// DeleteEventsBefore deletes at most limit events (of any room) created before cutoff,
+	// oldest first, and says how many: the log's retention, applied a batch at a time. A
+	// room's numbers go on from its counter, so what is left of its log is a run without holes
+	// that ends at the room's last event, and a reader can tell what it no longer holds.
+	DeleteEventsBefore(ctx context.Context, cutoff time.Time, limit int) (int, error)
 	// RewriteEvents turns the room's events of type typ whose payload's "id" is subject (a
 	// UUID) into events of type newType with payload, keeping their numbers: what may not be
 	// replayed any more (a deleted message's text) leaves the log, and a reader resuming from

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -248,4 +249,23 @@ func TestUploadStorageFailureIsTheServers(t *testing.T) {
 	if strings.Contains(string(res.body), e.blobs.Root()) || strings.Contains(string(res.body), "rooms/") {
 		t.Fatalf("the answer shows server paths: %s", res.body)
 	}
+}
+
+// One sender's uploads: 20 a minute, then 429 with Retry-After; another sender is not held up.
+func TestUploadsAreLimited(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("uploads@school.ru", "Учитель")
+	r := host.createRoom(map[string]any{"name": "Uploads", "lobbyEnabled": false})
+	g, _ := guestIn(t, e, host, r.ID, "Маша", "fp-uploads-001")
+	for i := range 20 {
+		want(t, g.upload(r.ID, "homework-"+strconv.Itoa(i)+".pdf", pdf), http.StatusCreated)
+	}
+	res := g.upload(r.ID, "one-too-many.pdf", pdf)
+	want(t, res, http.StatusTooManyRequests, "rate_limited")
+	if res.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	other, _ := guestIn(t, e, host, r.ID, "Петя", "fp-uploads-002")
+	want(t, other.upload(r.ID, "mine.pdf", pdf), http.StatusCreated)
 }

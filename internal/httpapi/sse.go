@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -84,8 +83,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, lobby bool) erro
 		s.metrics.StreamOpened()
 		defer s.metrics.StreamClosed()
 	}
-	snapJSON, _ := json.Marshal(st.Snapshot)
-	opening := append(append(append(sseRetry[:len(sseRetry):len(sseRetry)], "event: snapshot\ndata: "...), snapJSON...), "\n\n"...)
+	opening := append(sseRetry[:len(sseRetry):len(sseRetry)], st.Snapshot.Frame()...)
 	if sw.write(opening) != nil {
 		return nil
 	}

@@ -73,7 +73,8 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 		cd.SFU = p.SFU // a nil SFU stays a nil interface
 	}
 	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen, SessionTTL: cfg.SessionTTL,
-		Hash: o.Hash, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload(), StreamLifetime: o.StreamLifetime})
+		Hash: o.Hash, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload(), StreamLifetime: o.StreamLifetime,
+		EventRetention: cfg.EventRetention})
 	if err != nil {
 		return nil, err
 	}

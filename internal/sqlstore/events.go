@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/liveserver/liveserver/internal/domain"
@@ -57,4 +58,22 @@ func (db *DB) EventsAfter(ctx context.Context, roomID string, after int64, limit
 		out = append(out, e)
 	}
 	return out, translate(rows.Err(), "events")
+}
+
+// DeleteEventsBefore deletes at most limit events created before cutoff, of any room, oldest
+// first, through room_events_created; each call is one short statement (one write lock on
+// SQLite), and the caller repeats it for more. The row's own key picks it (SQLite's rowid, a
+// PostgreSQL tuple's ctid): no second lookup by (room_id, seq).
+func (db *DB) DeleteEventsBefore(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	q := `DELETE FROM room_events WHERE rowid IN (SELECT rowid FROM room_events WHERE created_at < ? ORDER BY created_at LIMIT ?)`
+	if db.dialect != SQLite {
+		// = ANY(ARRAY(...)) is a TID scan; ctid IN (SELECT ...) would join the whole table.
+		q = `DELETE FROM room_events WHERE ctid = ANY(ARRAY(SELECT ctid FROM room_events WHERE created_at < ? ORDER BY created_at LIMIT ?))`
+	}
+	res, err := db.exec(ctx, db.x, q, cutoff, limit)
+	if err != nil {
+		return 0, translate(err, "events")
+	}
+	n, err := res.RowsAffected()
+	return int(n), translate(err, "events")
 }

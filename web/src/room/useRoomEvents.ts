@@ -1,6 +1,8 @@
 // The room's one event stream (/api/rooms/{id}/events), dispatched by event type into one state.
 // EventSource resumes with Last-Event-ID by itself; a new snapshot after a reconnect replaces the
-// room state, hands and lobby, while chat and files are merged by id.
+// room state, hands and lobby, while chat and files are merged by id. A snapshot marked `reset`
+// (the server no longer keeps the events since Last-Event-ID, so it replays none) makes the chat
+// and files be read again and replaced, deletions missed meanwhile included.
 import { useEffect, useReducer, useRef } from 'react';
 import { api } from '../lib/api';
 import type {
@@ -34,6 +36,7 @@ interface Snapshot {
   room: RoomState;
   hands: Hand[];
   lobby?: LobbyEntry[];
+  reset?: boolean;
 }
 
 type Action =
@@ -43,9 +46,9 @@ type Action =
   | { type: 'decided'; entry: LobbyEntry }
   | { type: 'room'; room: RoomState }
   | { type: 'hand'; hand: Hand }
-  | { type: 'messages'; messages: ChatMessage[] }
+  | { type: 'messages'; messages: ChatMessage[]; keep?: Set<string> }
   | { type: 'chatDeleted'; id: string }
-  | { type: 'files'; files: SharedFile[] }
+  | { type: 'files'; files: SharedFile[]; keep?: Set<string> }
   | { type: 'fileDeleted'; id: string }
   | { type: 'removed'; removal: Removal }
   | { type: 'historyError'; of: 'chat' | 'files'; error: unknown }
@@ -70,6 +73,11 @@ function mergeById<T extends { id: string; createdAt: string }>(list: T[], more:
   return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
+/** What a reset's reload leaves of the list: only the ids in keep (all without a reset). */
+function kept<T extends { id: string }>(list: T[], keep?: Set<string>): T[] {
+  return keep ? list.filter((x) => keep.has(x.id)) : list;
+}
+
 function reduce(s: RoomEvents, a: Action): RoomEvents {
   switch (a.type) {
     case 'stream':
@@ -87,11 +95,11 @@ function reduce(s: RoomEvents, a: Action): RoomEvents {
       return { ...s, hands: a.hand.raised ? [...others, a.hand] : others };
     }
     case 'messages':
-      return { ...s, messages: mergeById(s.messages, a.messages) };
+      return { ...s, messages: mergeById(kept(s.messages, a.keep), a.messages) };
     case 'chatDeleted':
       return { ...s, messages: s.messages.filter((m) => m.id !== a.id) };
     case 'files':
-      return { ...s, files: mergeById(s.files, a.files) };
+      return { ...s, files: mergeById(kept(s.files, a.keep), a.files) };
     case 'fileDeleted':
       return { ...s, files: s.files.filter((f) => f.id !== a.id) };
     case 'removed':
@@ -122,7 +130,24 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     const on = <T,>(type: string, fn: (data: T) => void) =>
       es.addEventListener(type, (e) => fn(JSON.parse((e as MessageEvent<string>).data) as T));
 
-    on<Snapshot>('snapshot', (data) => dispatch({ type: 'snapshot', data }));
+    // History: what was said and shared before this stream began (merged by id with the stream),
+    // or, after a reset snapshot, everything as it is now: it replaces what the page holds, but
+    // for what the stream brought since the reset (the read may have missed it).
+    let sinceReset: { messages: Set<string>; files: Set<string> } | null = null;
+    const loadHistory = (reset: boolean) => {
+      const since = reset ? (sinceReset = { messages: new Set(), files: new Set() }) : null;
+      api<ChatMessage[]>('GET', `/api/rooms/${roomId}/chat?limit=200`)
+        .then((messages) => dispatch({ type: 'messages', messages, keep: since?.messages }))
+        .catch((error: unknown) => dispatch({ type: 'historyError', of: 'chat', error }));
+      api<SharedFile[]>('GET', `/api/rooms/${roomId}/files`)
+        .then((files) => dispatch({ type: 'files', files, keep: since?.files }))
+        .catch((error: unknown) => dispatch({ type: 'historyError', of: 'files', error }));
+    };
+
+    on<Snapshot>('snapshot', (data) => {
+      dispatch({ type: 'snapshot', data });
+      if (data.reset) loadHistory(true);
+    });
     on<LobbyEntry>('lobby.knock', (entry) => {
       dispatch({ type: 'knock', entry });
       handlersRef.current.onKnock?.(entry);
@@ -136,9 +161,15 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     on<ModerationEvent>('moderation', (ev) => handlersRef.current.onModeration?.(ev));
     on<Removal>('participant.out', (removal) => handlersRef.current.onOut?.(removal));
     on<unknown>('pin.attack', () => dispatch({ type: 'pinAttack', on: true }));
-    on<ChatMessage>('chat.message', (m) => dispatch({ type: 'messages', messages: [m] }));
+    on<ChatMessage>('chat.message', (m) => {
+      sinceReset?.messages.add(m.id);
+      dispatch({ type: 'messages', messages: [m] });
+    });
     on<{ id: string }>('chat.deleted', ({ id }) => dispatch({ type: 'chatDeleted', id }));
-    on<SharedFile>('file.shared', (f) => dispatch({ type: 'files', files: [f] }));
+    on<SharedFile>('file.shared', (f) => {
+      sinceReset?.files.add(f.id);
+      dispatch({ type: 'files', files: [f] });
+    });
     on<{ id: string }>('file.deleted', ({ id }) => dispatch({ type: 'fileDeleted', id }));
     on<Removal>('removed', (removal) => {
       es.close();
@@ -148,13 +179,7 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     es.onerror = () =>
       dispatch({ type: 'stream', status: es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting' });
 
-    // History: what was said and shared before this stream began (merged by id with the stream).
-    api<ChatMessage[]>('GET', `/api/rooms/${roomId}/chat?limit=200`)
-      .then((messages) => dispatch({ type: 'messages', messages }))
-      .catch((error: unknown) => dispatch({ type: 'historyError', of: 'chat', error }));
-    api<SharedFile[]>('GET', `/api/rooms/${roomId}/files`)
-      .then((files) => dispatch({ type: 'files', files }))
-      .catch((error: unknown) => dispatch({ type: 'historyError', of: 'files', error }));
+    loadHistory(false);
 
     return () => es.close();
   }, [roomId]);
