@@ -45,10 +45,10 @@ type Room struct {
 // admissions), attendance, chat, files, transcript, summary and call. The room keeps its
 // settings, bans and event stream across its lectures.
 type Lecture struct {
-	ID        string
-	RoomID    string
-	Number    int // 1, 2, ... in the room
-	Status    RoomStatus
+	ID     string
+	RoomID string
+	Number int // 1, 2, ... in the room
+	Status RoomStatus
 	// CallEpoch is moved on by every ban, which moves the call to a new video room (Call()).
 	CallEpoch int
 	StartedAt *time.Time
