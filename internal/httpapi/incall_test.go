@@ -280,6 +280,12 @@ func TestKickAndBanHoldAgainstKeptTokens(t *testing.T) {
 		}
 		return closed == 1 && open == 1
 	})
+	// The old room's room_finished (its deletion) ended nothing: the lecture goes on.
+	var now room
+	host.do("GET", "/api/rooms/"+r.ID, nil).json(t, &now)
+	if now.Status != "LIVE" || now.LectureID != r.LectureID {
+		t.Errorf("after the move the room is %s with lecture %s, want LIVE with %s", now.Status, now.LectureID, r.LectureID)
+	}
 }
 
 // joinSpeaking connects c to the room's call as a receiving bot that also publishes a
