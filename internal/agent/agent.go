@@ -74,8 +74,8 @@ type Agent struct {
 	lastBeat atomic.Int64 // unix ns of the last heartbeat the database took
 
 	mu      sync.Mutex
-	rooms   map[string]*roomSession // rooms it is in or joining
-	leaving map[string]bool         // rooms being left
+	rooms   map[string]*roomSession // by lecture: the calls it is in or joining
+	leaving map[string]bool         // lectures whose call is being left
 	leaves  sync.WaitGroup
 }
 
@@ -210,14 +210,15 @@ func (a *Agent) reconcile(ctx context.Context) {
 
 	now := a.o.Now()
 	for id, s := range held {
+		call := s.room.Call()
+		room, status := a.lookup(ctx, call)
+		if status == roomMoved {
+			s = a.move(id, s, room)
+		}
 		// A room is left when it is over (the connection ended, LiveKit answered without it,
 		// or our records say it ended) or another process took its lease. A database or a
 		// LiveKit that does not answer keeps it: the lease decides once they answer again.
-		over := s.ended() || (err == nil && !live[id])
-		if !over {
-			_, status := a.lookup(ctx, id)
-			over = status == roomOver
-		}
+		over := status == roomOver || (status != roomMoved && (s.ended() || (err == nil && !live[call])))
 		if over {
 			a.drop(id, s)
 			continue
@@ -228,7 +229,8 @@ func (a *Agent) reconcile(ctx context.Context) {
 	}
 	if err == nil {
 		for _, name := range listed {
-			if held[name] != nil || a.isLeaving(name) {
+			lectureID, _, ours := domain.ParseCallName(name)
+			if !ours || held[lectureID] != nil || a.isLeaving(lectureID) {
 				continue
 			}
 			room, status := a.lookup(ctx, name)
@@ -254,12 +256,18 @@ const (
 	roomLive    roomStatus = iota
 	roomOver               // ended, or not one of ours
 	roomUnknown            // the database did not answer
+	roomMoved              // live, but its call moved to another video room (a ban)
 )
 
-// lookup reads our record of a video room, which is named by its lecture, and says whether
-// that lecture is live: its room is, and it is the room's current lecture.
+// lookup reads our record of a video room, which is named by its lecture and call epoch
+// (domain.CallName), and says whether that lecture is live (its room is, and it is the room's
+// current lecture) with this call.
 func (a *Agent) lookup(ctx context.Context, name string) (*domain.Room, roomStatus) {
-	l, err := a.d.Store.Lecture(ctx, name)
+	lectureID, epoch, ok := domain.ParseCallName(name)
+	if !ok {
+		return nil, roomOver
+	}
+	l, err := a.d.Store.Lecture(ctx, lectureID)
 	var r *domain.Room
 	if err == nil {
 		r, err = a.d.Store.Room(ctx, l.RoomID)
@@ -270,10 +278,26 @@ func (a *Agent) lookup(ctx context.Context, name string) (*domain.Room, roomStat
 	case err != nil:
 		a.d.Log.WarnContext(ctx, "read lecture", "lecture", name, "err", err)
 		return nil, roomUnknown
-	case r.Status != domain.RoomLive || r.LectureID != name:
+	case r.Status != domain.RoomLive || r.LectureID != lectureID:
 		return r, roomOver
+	case r.CallEpoch != epoch:
+		return r, roomMoved
 	}
 	return r, roomLive
+}
+
+// move follows a lecture whose call moved: a session in the new call under the same lease,
+// while the old session leaves in the background (its tracks store their last results). The
+// new call's tracks have new ids, so their caption segment ids do not meet the old ones.
+func (a *Agent) move(lectureID string, old *roomSession, r *domain.Room) *roomSession {
+	s := newRoomSession(a, r)
+	a.mu.Lock()
+	a.rooms[lectureID] = s
+	a.mu.Unlock()
+	a.d.Log.Info("assistant follows the call", "room", r.ID, "from", old.room.Call(), "to", r.Call())
+	go s.run()
+	a.leaves.Go(old.leave)
+	return s
 }
 
 // claim takes or renews the room's lease; an error means the database did not answer.

@@ -66,7 +66,13 @@ func newLecture(t *testing.T) *lecture {
 	if _, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: r.LectureID}); err != nil {
 		t.Fatal(err)
 	}
-	// A listener collects every caption stream.
+	l.listen(t)
+	return l
+}
+
+// listen joins a listener that collects every caption stream.
+func (l *lecture) listen(t *testing.T) {
+	t.Helper()
 	listener := l.join(t, livekit.TokenRequest{Identity: "bob", Name: "Bob", CanSubscribe: true})
 	if err := listener.RegisterTextStreamHandler(agent.TranscriptionTopic, func(rd *lksdk.TextStreamReader, sender string) {
 		text := rd.ReadAll()
@@ -76,12 +82,11 @@ func newLecture(t *testing.T) *lecture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return l
 }
 
 func (l *lecture) join(t *testing.T, req livekit.TokenRequest) *lksdk.Room {
 	t.Helper()
-	req.Room, req.TTL = l.room.LectureID, time.Minute
+	req.Room, req.TTL = l.room.Call(), time.Minute
 	tok, err := l.srv.Config.Token(req)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +148,7 @@ func (l *lecture) startAgentWith(t *testing.T, d agent.Deps, o agent.Options) (*
 }
 
 func (l *lecture) hasAgent(t *testing.T, identity string) bool {
-	ps, err := l.client.ListParticipants(context.Background(), l.room.LectureID)
+	ps, err := l.client.ListParticipants(context.Background(), l.room.Call())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +446,7 @@ func TestDatabaseOutageKeepsTheAssistant(t *testing.T) {
 	a, _ := l.startAgentWith(t, agent.Deps{Store: store, STT: stt, STTName: "deepgram"},
 		agent.Options{ID: "one", Reconcile: 200 * time.Millisecond, LeaseTTL: time.Second})
 	sid := func() string {
-		ps, err := l.client.ListParticipants(context.Background(), l.room.LectureID)
+		ps, err := l.client.ListParticipants(context.Background(), l.room.Call())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -506,4 +511,61 @@ func TestAnnouncedRoomIsJoinedAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the assistant in the announced room", func() bool { return a.Rooms() == 2 }) // well before the minute
+}
+
+// A ban moves the call to a new video room (classroom/callmove.go: a new call epoch, the new
+// room made, rooms:live announced, the old room deleted). The assistant follows the lecture
+// there at once, under the same lease, and captions a speaker in the new room.
+func TestAssistantFollowsAMovedCall(t *testing.T) {
+	speech, _ := speechOgg(t)
+	_, stt := fakeDeepgram(t)
+	l := newLecture(t)
+	bus := memory.NewBus()
+	defer bus.Close()
+	a, stop := l.startAgentWith(t, agent.Deps{STT: stt, STTName: "deepgram", Bus: bus},
+		agent.Options{ID: "one", Reconcile: time.Minute, LeaseTTL: 3 * time.Minute})
+	defer stop()
+	waitFor(t, "the assistant in the call", func() bool { return l.hasAgent(t, "agent-one") })
+
+	ctx := context.Background()
+	old := l.room.Call()
+	if _, err := l.db.RotateCall(ctx, l.room.LectureID); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if l.room, err = l.db.Room(ctx, l.room.ID); err != nil {
+		t.Fatal(err)
+	}
+	if l.room.Call() == old {
+		t.Fatalf("the call is still named %q after the move", old)
+	}
+	moved := time.Now()
+	if _, err := l.client.CreateRoom(ctx, livekit.RoomSpec{Name: l.room.Call()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Publish(ctx, domain.TopicLiveRooms, []byte(l.room.LectureID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.client.DeleteRoom(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	// Well before the next reconcile (a minute): the announcement woke it.
+	waitFor(t, "the assistant in the moved call", func() bool { return l.hasAgent(t, "agent-one") })
+	t.Logf("the assistant was in the moved call %v after the move", time.Since(moved).Round(time.Millisecond))
+	waitFor(t, "the assistant in the moved call alone", func() bool { return a.Rooms() == 1 })
+	if ok, err := l.db.ClaimAgentRoom(ctx, l.room.LectureID, "another", time.Now(), time.Now().Add(time.Minute)); err != nil || ok {
+		t.Errorf("another process could claim the moved lecture (%t, %v): the assistant gave its lease up", ok, err)
+	}
+
+	l.listen(t)
+	alice := l.speak(t, "alice", "Алиса", speech)
+	waitFor(t, "a caption of the speaker in the moved call", func() bool {
+		for _, r := range l.received() {
+			if r.sender == "alice" {
+				return true
+			}
+		}
+		return false
+	})
+	alice.finish(t)
 }

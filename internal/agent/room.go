@@ -51,11 +51,11 @@ func newRoomSession(a *Agent, r *domain.Room) *roomSession {
 // run joins the room. A failed join ends the session; the next reconcile tries again.
 func (s *roomSession) run() {
 	defer close(s.ran)
-	log := s.a.d.Log.With("room", s.room.ID, "lecture", s.room.LectureID)
+	log := s.a.d.Log.With("room", s.room.ID, "lecture", s.room.LectureID, "call", s.room.Call())
 	var once sync.Once
 	markGone := func() { once.Do(func() { close(s.gone) }) }
 
-	token, err := s.a.d.LiveKit.Token(livekit.TokenRequest{Room: s.room.LectureID, Identity: "agent-" + s.a.o.ID, Name: s.a.o.Name,
+	token, err := s.a.d.LiveKit.Token(livekit.TokenRequest{Room: s.room.Call(), Identity: "agent-" + s.a.o.ID, Name: s.a.o.Name,
 		TTL: tokenTTL, CanSubscribe: true, CanPublishData: true, Hidden: true, Agent: true, Kind: livekit.KindAgent})
 	if err != nil {
 		log.Error("assistant token", "err", err)

@@ -63,7 +63,7 @@ func (s *Service) AdminRooms(ctx context.Context, actor domain.Actor) ([]AdminRo
 			wg.Go(func() {
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				out[i].ParticipantsNow = s.peopleInCall(ctx, r.LectureID)
+				out[i].ParticipantsNow = s.peopleInCall(ctx, r.Call())
 			})
 		}
 	}
@@ -72,15 +72,15 @@ func (s *Service) AdminRooms(ctx context.Context, actor domain.Actor) ([]AdminRo
 }
 
 // peopleInCall counts the call's visible participants; -1 when LiveKit cannot be asked.
-func (s *Service) peopleInCall(ctx context.Context, lectureID string) int {
+func (s *Service) peopleInCall(ctx context.Context, call string) int {
 	if s.sfu == nil {
 		return -1
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	ps, err := s.sfu.Participants(ctx, lectureID)
+	ps, err := s.sfu.Participants(ctx, call)
 	if err != nil {
-		s.log.WarnContext(ctx, "count participants", "lecture", lectureID, "err", err)
+		s.log.WarnContext(ctx, "count participants", "call", call, "err", err)
 		return -1
 	}
 	n := 0

@@ -25,7 +25,7 @@ func (s *Service) CheckCalls(ctx context.Context) (removed, confirmed int, err e
 		if err != nil {
 			return removed, confirmed, err
 		}
-		ps, err := s.sfu.Participants(ctx, r.LectureID)
+		ps, err := s.sfu.Participants(ctx, r.Call())
 		if err != nil {
 			return removed, confirmed, err
 		}
@@ -41,12 +41,12 @@ func (s *Service) CheckCalls(ctx context.Context) (removed, confirmed int, err e
 			case host:
 			case guest == nil:
 				s.log.WarnContext(ctx, "removing a participant without admission from the call", "room", r.ID, "identity", p.Identity)
-				if err := s.sfu.RemoveParticipant(ctx, r.LectureID, p.Identity); err != nil {
+				if err := s.sfu.RemoveParticipant(ctx, r.Call(), p.Identity); err != nil {
 					return removed, confirmed, err
 				}
 				removed++
 			case !p.CanSubscribe || p.CanPublish != guest.CanPublish:
-				if err := s.sfu.ConfirmGuest(ctx, r.LectureID, p.Identity, guest.CanPublish); err != nil {
+				if err := s.sfu.ConfirmGuest(ctx, r.Call(), p.Identity, guest.CanPublish); err != nil {
 					return removed, confirmed, err
 				}
 				confirmed++

@@ -10,12 +10,12 @@ import (
 // confirmJoin answers LiveKit's report that someone joined the call. LiveKit cannot revoke a
 // token, and refreshes the token of a connected client with the rights it has then: a guest
 // may hold tokens from before a kick, a ban or a stop. So the report is checked against our
-// records every time:
+// records every time (call is the video room the report is about):
 //   - a guest whose admission holds gets its rights in the call now: receiving (no guest token
 //     carries it), and publishing exactly as recorded (a stop survives any token);
 //   - anyone else is sent away at once, and leaves no attendance row: a removed guest
 //     reconnecting in a loop does not fill the attendance with connections that never were.
-func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Attendance, at time.Time) error {
+func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, call string, a domain.Attendance, at time.Time) error {
 	identity := a.Identity
 	host, guest, err := s.inCallAs(ctx, r, identity)
 	if err != nil {
@@ -26,7 +26,7 @@ func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Atte
 			return nil
 		}
 		s.log.WarnContext(ctx, "removing a participant without admission from the call", "room", r.ID, "identity", identity)
-		return s.sfu.RemoveParticipant(ctx, r.LectureID, identity)
+		return s.sfu.RemoveParticipant(ctx, call, identity)
 	}
 	a.JoinedAt = &at
 	if err := s.store.RecordAttendance(ctx, a); err != nil {
@@ -39,7 +39,7 @@ func (s *Service) confirmJoin(ctx context.Context, r *domain.Room, a domain.Atte
 	// the record again after each change until they agree, so the last word is the record's.
 	can := guest.CanPublish
 	for range 3 {
-		if err := s.sfu.ConfirmGuest(ctx, r.LectureID, identity, can); err != nil {
+		if err := s.sfu.ConfirmGuest(ctx, call, identity, can); err != nil {
 			return err
 		}
 		now, err := s.store.Admission(ctx, r.LectureID, identity)

@@ -41,12 +41,13 @@ func (s *Service) StartRoom(ctx context.Context, actor domain.Actor, id string) 
 }
 
 // createSFURoom makes (or keeps) the video room of the room's current lecture. It is named by
-// the lecture, so a token of last week's lecture does not open this week's call.
+// the lecture and its call epoch (domain.CallName), so a token of last week's lecture does not
+// open this week's call, nor one issued before a ban the call after it.
 func (s *Service) createSFURoom(ctx context.Context, r *domain.Room) error {
 	meta, _ := json.Marshal(map[string]string{"roomId": r.ID, "lectureId": r.LectureID, "name": r.Name})
 	// The captioning assistant does not count: LiveKit leaves participants of kind AGENT out of
 	// the limit.
-	if err := s.sfu.CreateRoom(ctx, domain.SFURoom{Name: r.LectureID, EmptyTimeout: emptyTimeout, DepartureTimeout: departureTimeout,
+	if err := s.sfu.CreateRoom(ctx, domain.SFURoom{Name: r.Call(), EmptyTimeout: emptyTimeout, DepartureTimeout: departureTimeout,
 		MaxParticipants: r.MaxParticipants, Metadata: string(meta)}); err != nil {
 		s.log.ErrorContext(ctx, "create video room", "room", r.ID, "err", err)
 		return domain.Errorf(domain.EUnavailable, "The video server cannot be reached. Try again in a moment.")
@@ -63,11 +64,11 @@ func (s *Service) EndRoom(ctx context.Context, actor domain.Actor, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	call := r.LectureID
+	call := r.Call()
 	if r.Status == domain.RoomEnded {
 		// Ended already: retry closing the call of the lecture that ended.
 		if ls, err := s.store.Lectures(ctx, r.ID); err == nil && len(ls) > 0 {
-			call = ls[0].ID
+			call = ls[0].Call()
 		}
 	} else if err := s.markEnded(ctx, r.ID, r.LectureID, s.now()); err != nil {
 		return nil, err

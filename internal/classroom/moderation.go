@@ -125,6 +125,7 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 		reason = "banned"
 	}
 	var sameDevice []string // the banned device's other guests, removed with it
+	var moved *callMove     // a ban of a guest admitted in the live call moves the call (callmove.go)
 	err := s.inTx(ctx, func(st domain.Store, out *outbox) error {
 		sameDevice = nil
 		name, device, fingerprint, ip := "", "", "", ""
@@ -165,6 +166,9 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 			if sameDevice, err = s.removeDevice(ctx, st, out, r, identity, device); err != nil {
 				return err
 			}
+			if moved, err = s.moveCallTx(ctx, st, out, r, a != nil || len(sameDevice) > 0); err != nil {
+				return err
+			}
 		}
 		return s.logAction(ctx, st, actor, r, action, identity, name, nil)
 	})
@@ -172,6 +176,9 @@ func (s *Service) remove(ctx context.Context, actor domain.Actor, r *domain.Room
 		return err
 	}
 	res.Removed = 1 + len(sameDevice)
+	if moved != nil {
+		return s.finishMove(ctx, moved) // deleting the old call removes the guests from it
+	}
 	for _, other := range sameDevice {
 		if err := s.sfuRemove(ctx, r, other); err != nil {
 			return err
@@ -226,7 +233,7 @@ func (s *Service) sfuRemove(ctx context.Context, r *domain.Room, identity string
 	if s.sfu == nil || r.Status != domain.RoomLive {
 		return nil
 	}
-	if err := s.sfu.RemoveParticipant(ctx, r.LectureID, identity); err != nil {
+	if err := s.sfu.RemoveParticipant(ctx, r.Call(), identity); err != nil {
 		s.log.ErrorContext(ctx, "remove from video room", "room", r.ID, "identity", identity, "err", err)
 		return domain.Errorf(domain.EUnavailable, "Removed from the room, but the video server could not be told; try again.")
 	}
@@ -258,13 +265,13 @@ func (s *Service) silence(ctx context.Context, actor domain.Actor, r *domain.Roo
 	var err error
 	switch action {
 	case ActMute:
-		res.Muted, err = s.sfu.MuteMicrophone(ctx, r.LectureID, identity)
+		res.Muted, err = s.sfu.MuteMicrophone(ctx, r.Call(), identity)
 	default:
 		can := action == ActAllowPublish
 		if _, err := s.store.SetCanPublish(ctx, r.LectureID, identity, can); err != nil {
 			return err
 		}
-		err = s.sfu.SetCanPublish(ctx, r.LectureID, identity, can)
+		err = s.sfu.SetCanPublish(ctx, r.Call(), identity, can)
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "moderate in video room", "room", r.ID, "action", action, "err", err)
@@ -283,7 +290,7 @@ func (s *Service) guestsInCall(ctx context.Context, r *domain.Room) ([]domain.SF
 	if s.sfu == nil || r.Status != domain.RoomLive {
 		return nil, nil
 	}
-	ps, err := s.sfu.Participants(ctx, r.LectureID)
+	ps, err := s.sfu.Participants(ctx, r.Call())
 	if err != nil {
 		s.log.ErrorContext(ctx, "list video room", "room", r.ID, "err", err)
 		return nil, domain.Errorf(domain.EUnavailable, "The video server could not be reached; try again.")
@@ -317,7 +324,7 @@ func (s *Service) muteAll(ctx context.Context, actor domain.Actor, r *domain.Roo
 		return err
 	}
 	for _, p := range guests {
-		n, err := s.sfu.MuteMicrophone(ctx, r.LectureID, p.Identity)
+		n, err := s.sfu.MuteMicrophone(ctx, r.Call(), p.Identity)
 		if err != nil {
 			s.log.WarnContext(ctx, "mute", "room", r.ID, "identity", p.Identity, "err", err)
 			continue
@@ -417,12 +424,12 @@ func (s *Service) panicButton(ctx context.Context, actor domain.Actor, r *domain
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			err := s.sfu.RemoveParticipant(sctx, r.LectureID, p.Identity)
+			err := s.sfu.RemoveParticipant(sctx, r.Call(), p.Identity)
 			muted := 0
 			if err != nil {
 				// Not removed: at least silence them.
 				s.log.ErrorContext(ctx, "panic: remove", "room", r.ID, "identity", p.Identity, "err", err)
-				muted, _ = s.sfu.MuteMicrophone(sctx, r.LectureID, p.Identity)
+				muted, _ = s.sfu.MuteMicrophone(sctx, r.Call(), p.Identity)
 			}
 			mu.Lock()
 			defer mu.Unlock()

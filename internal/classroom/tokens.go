@@ -72,7 +72,7 @@ func (s *Service) Token(ctx context.Context, actor domain.Actor, roomID string) 
 			return nil, err
 		}
 	}
-	grant.Room, grant.TTL = r.LectureID, tokenTTL
+	grant.Room, grant.TTL = r.Call(), tokenTTL
 	// Only hosts send data into the call: the web app sends none, and a guest could otherwise
 	// send lk.transcription streams that show as captions under its name.
 	grant.CanPublishData = host

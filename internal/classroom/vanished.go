@@ -32,7 +32,7 @@ func (s *Service) EndVanished(ctx context.Context, after time.Duration) (int, er
 	for _, n := range names {
 		calls[n] = true
 	}
-	// A video room is named by the lecture; the absences are counted per room.
+	// A video room is named by the lecture and its call epoch; the absences are counted per room.
 	exists := make(map[string]bool, len(live))
 	lecture := make(map[string]string, len(live))
 	for _, id := range live {
@@ -40,7 +40,7 @@ func (s *Service) EndVanished(ctx context.Context, after time.Duration) (int, er
 		if err != nil {
 			return 0, err
 		}
-		exists[id], lecture[id] = calls[r.LectureID], r.LectureID
+		exists[id], lecture[id] = calls[r.Call()], r.LectureID
 	}
 	now := s.now()
 	ended := 0

@@ -29,11 +29,12 @@ func (s *Service) HandleWebhook(ctx context.Context, ev domain.WebhookEvent) err
 }
 
 func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at time.Time) error {
-	if !validID(ev.Room) {
+	// A video room is named by its lecture and the call's epoch.
+	lectureID, epoch, ok := domain.ParseCallName(ev.Room)
+	if !ok {
 		return nil // not one of our rooms (a shared LiveKit deployment)
 	}
-	// A video room is named by its lecture.
-	l, err := s.store.Lecture(ctx, ev.Room)
+	l, err := s.store.Lecture(ctx, lectureID)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return nil
 	}
@@ -46,10 +47,16 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 	}
 	// Only the room's current lecture may be live; a call of an ended one is closed again.
 	current := r.LectureID == l.ID
+	if epoch != l.CallEpoch {
+		// A call the lecture moved away from (a ban moved it on): its room was deleted, and
+		// whatever it reports now is its closing (departures, room_finished) or someone back on
+		// a token issued before the move.
+		return s.staleCall(ctx, ev, r, l, at)
+	}
 	switch ev.Type {
 	case domain.EventRoomStarted:
 		if !current {
-			return s.closeEnded(ctx, l.ID)
+			return s.closeEnded(ctx, ev.Room)
 		}
 		if err := s.markLive(ctx, r.ID, l.ID, at); err != nil {
 			return err
@@ -81,17 +88,17 @@ func (s *Service) applyWebhook(ctx context.Context, ev domain.WebhookEvent, at t
 					return err
 				}
 			}
-			return s.closeEnded(ctx, l.ID)
+			return s.closeEnded(ctx, ev.Room)
 		}
-		return s.confirmJoin(ctx, r, a, at)
+		return s.confirmJoin(ctx, r, ev.Room, a, at)
 	}
 	return nil
 }
 
-func (s *Service) closeEnded(ctx context.Context, lectureID string) error {
+func (s *Service) closeEnded(ctx context.Context, call string) error {
 	if s.sfu == nil {
 		return nil
 	}
-	s.log.WarnContext(ctx, "activity in an ended lecture's call; closing it again", "lecture", lectureID)
-	return s.sfu.DeleteRoom(ctx, lectureID)
+	s.log.WarnContext(ctx, "activity in an ended lecture's call; closing it again", "call", call)
+	return s.sfu.DeleteRoom(ctx, call)
 }

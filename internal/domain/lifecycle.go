@@ -20,6 +20,8 @@ type LifecycleStore interface {
 	Lecture(ctx context.Context, id string) (*Lecture, error)
 	// Lectures lists the room's lectures that have started (live or ended), the latest first.
 	Lectures(ctx context.Context, roomID string) ([]Lecture, error)
+	// RotateCall moves the lecture's call epoch on and returns the new one (see CallName).
+	RotateCall(ctx context.Context, lectureID string) (int, error)
 	// LiveRoomIDs lists the rooms that are LIVE.
 	LiveRoomIDs(ctx context.Context) ([]string, error)
 }

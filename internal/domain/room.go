@@ -30,6 +30,9 @@ type Room struct {
 	// LectureID is the room's current lecture: the live one, or the next one, which knocks
 	// made between lectures wait for. Its id names the call in the video server.
 	LectureID string
+	// CallEpoch is the current lecture's call epoch (read-only: RotateCall moves it); Call()
+	// names the video room.
+	CallEpoch int
 	// LastEventSeq is the number of the room's latest event (read-only: AppendEvent bumps it).
 	LastEventSeq int64
 	CreatedAt    time.Time
@@ -42,10 +45,12 @@ type Room struct {
 // admissions), attendance, chat, files, transcript, summary and call. The room keeps its
 // settings, bans and event stream across its lectures.
 type Lecture struct {
-	ID        string
-	RoomID    string
-	Number    int // 1, 2, ... in the room
-	Status    RoomStatus
+	ID     string
+	RoomID string
+	Number int // 1, 2, ... in the room
+	Status RoomStatus
+	// CallEpoch is moved on by every ban, which moves the call to a new video room (Call()).
+	CallEpoch int
 	StartedAt *time.Time
 	EndedAt   *time.Time
 }

@@ -75,7 +75,7 @@ func scanLecture(r rowScanner) (*domain.Lecture, error) {
 	var l domain.Lecture
 	var status string
 	var started, ended sql.NullTime
-	if err := r.Scan(&l.ID, &l.RoomID, &l.Number, &status, &started, &ended); err != nil {
+	if err := r.Scan(&l.ID, &l.RoomID, &l.Number, &status, &started, &ended, &l.CallEpoch); err != nil {
 		return nil, err
 	}
 	l.Status, l.StartedAt, l.EndedAt = domain.RoomStatus(status), utcPtr(started), utcPtr(ended)
@@ -83,13 +83,21 @@ func scanLecture(r rowScanner) (*domain.Lecture, error) {
 }
 
 func (db *DB) Lecture(ctx context.Context, id string) (*domain.Lecture, error) {
-	l, err := scanLecture(db.queryRow(ctx, db.x, `SELECT id, room_id, number, status, started_at, ended_at FROM lectures WHERE id = ?`, id))
+	l, err := scanLecture(db.queryRow(ctx, db.x, `SELECT id, room_id, number, status, started_at, ended_at, call_epoch FROM lectures WHERE id = ?`, id))
 	return l, translate(err, "lecture")
 }
 
 func (db *DB) Lectures(ctx context.Context, roomID string) ([]domain.Lecture, error) {
-	return list(ctx, db, "lectures", scanLecture, `SELECT id, room_id, number, status, started_at, ended_at FROM lectures
+	return list(ctx, db, "lectures", scanLecture, `SELECT id, room_id, number, status, started_at, ended_at, call_epoch FROM lectures
 		WHERE room_id = ? AND started_at IS NOT NULL ORDER BY number DESC`, roomID)
+}
+
+// RotateCall moves the lecture's call epoch on; on PostgreSQL the lecture's row stays locked
+// until the transaction ends, so two bans at once get two epochs.
+func (db *DB) RotateCall(ctx context.Context, lectureID string) (int, error) {
+	var epoch int
+	err := db.queryRow(ctx, db.x, `UPDATE lectures SET call_epoch = call_epoch + 1 WHERE id = ? RETURNING call_epoch`, lectureID).Scan(&epoch)
+	return epoch, translate(err, "lecture")
 }
 
 func (db *DB) LiveRoomIDs(ctx context.Context) ([]string, error) {

@@ -11,19 +11,21 @@ import (
 const roomColumns = `id, code, owner_id, name, lobby_enabled, pin_hash, chat_enabled, files_enabled,
 	max_participants, locked, status, created_at, updated_at, started_at, ended_at, lecture_id`
 
-// roomSelect adds the event counter, which only AppendEvent writes.
-const roomSelect = roomColumns + `, last_event_seq`
+// roomSelect adds the event counter, which only AppendEvent writes, and the current lecture's
+// call epoch, which only RotateCall writes.
+const roomSelect = roomColumns + `, last_event_seq, (SELECT l.call_epoch FROM lectures l WHERE l.id = rooms.lecture_id)`
 
 func scanRoom(row rowScanner) (*domain.Room, error) {
 	var r domain.Room
 	var status string
 	var started, ended sql.NullTime
+	var epoch sql.NullInt64
 	err := row.Scan(&r.ID, &r.Code, &r.OwnerID, &r.Name, &r.LobbyEnabled, &r.PINHash, &r.ChatEnabled, &r.FilesEnabled,
-		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended, &r.LectureID, &r.LastEventSeq)
+		&r.MaxParticipants, &r.Locked, &status, &r.CreatedAt, &r.UpdatedAt, &started, &ended, &r.LectureID, &r.LastEventSeq, &epoch)
 	if err != nil {
 		return nil, err
 	}
-	r.Status = domain.RoomStatus(status)
+	r.Status, r.CallEpoch = domain.RoomStatus(status), int(epoch.Int64)
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	r.StartedAt, r.EndedAt = utcPtr(started), utcPtr(ended)
 	return &r, nil

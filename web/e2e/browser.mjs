@@ -172,6 +172,27 @@ async function videosPlaying(page) {
   return b.length >= 2 && b.every((t, i) => t > (a[i] ?? Infinity));
 }
 
+// A ban moves the call to a new video room (so no token kept from before it opens the call):
+// the host's page stays in the call, connects to the new room (the server counts the host in
+// the room's current call) and plays its own camera again.
+async function hostFollowsMovedCall(host) {
+  log('the ban moved the call: the host follows it to its new video room');
+  await until('the host counted in the moved call', async () => {
+    const res = await host.context().request.get(`${base}/api/admin/rooms`);
+    const rooms = res.ok() ? await res.json() : [];
+    return rooms.some((r) => r.name === 'Physics 101' && r.participantsNow === 1);
+  }, 20000);
+  await until("the host's camera playing in the moved call", async () => {
+    const t = () => host.$$eval('video', (vs) => vs.map((v) => (v.readyState >= 2 ? v.currentTime : -1)));
+    const a = await t();
+    await sleep(500);
+    const b = await t();
+    return b.length >= 1 && b.some((x, i) => x > 0 && x > (a[i] ?? Infinity));
+  }, 20000);
+  await host.getByRole('button', { name: 'Leave', exact: true }).waitFor();
+  await checkA11y({ host }, 'call after the ban moved it');
+}
+
 async function main() {
   mkdirSync(out, { recursive: true });
   if (process.env.E2E_ONLY === 'lan') {
@@ -335,6 +356,7 @@ async function main() {
     await guest.getByText('Ведущий заблокировал вас').waitFor();
     await snap({ guest }, 'banned');
     await checkA11y({ guest }, 'banned from the call');
+    await hostFollowsMovedCall(host);
 
     log('the banned guest is refused on coming back');
     await guest.goto(invite);

@@ -84,3 +84,22 @@ func (r *Receiver) WaitRemoved(t testing.TB, within time.Duration) (sinceStart, 
 		return 0, 0
 	}
 }
+
+// Connected says whether the SDK counted itself connected.
+func (r *Receiver) Connected() bool { return r.Room != nil && !r.joined.IsZero() }
+
+// WaitGone waits until the server ends the bot's connection, however it does (a removal, the
+// room deleted under it), and says why.
+func (r *Receiver) WaitGone(t testing.TB, within time.Duration) livekit.DisconnectReason {
+	t.Helper()
+	if !r.Connected() {
+		return livekit.DisconnectReason_UNKNOWN_REASON
+	}
+	select {
+	case <-r.Gone:
+		return r.Room.DisconnectReason()
+	case <-time.After(within):
+		t.Fatalf("still in the call %v after connecting", within)
+		return 0
+	}
+}

@@ -141,3 +141,16 @@ func TokenRights(token, secret string) (canSubscribe, canPublish bool, err error
 	}
 	return g.Video.GetCanSubscribe(), g.Video.GetCanPublish(), nil
 }
+
+// TokenRoom says which video room a token opens.
+func TokenRoom(token, secret string) (string, error) {
+	v, err := auth.ParseAPIToken(token)
+	if err != nil {
+		return "", err
+	}
+	_, g, err := v.Verify(secret)
+	if err != nil {
+		return "", err
+	}
+	return g.Video.Room, nil
+}

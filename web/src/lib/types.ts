@@ -59,6 +59,12 @@ export interface Hand {
 }
 
 export type RemovalReason = 'kicked' | 'banned' | 'panic';
+/** call.moved: the call went on in a new video room (a ban moved it); a new token opens it. */
+export interface CallMoved {
+  lectureId: string;
+  call: string;
+}
+
 export interface Removal {
   identity: string;
   name: string;

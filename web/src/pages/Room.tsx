@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { LiveKitRoom } from '@livekit/components-react';
 import '@livekit/components-styles';
 import '../room/room.css';
-import { DisconnectReason, MediaDeviceFailure } from 'livekit-client';
+import { ConnectionState, DisconnectReason, MediaDeviceFailure, Room, RoomEvent } from 'livekit-client';
 import { useI18n } from '../i18n';
 import { api, ApiError } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -24,10 +24,15 @@ import { handSoundOn } from '../room/handSound';
  * The token's claims: its subject is this participant's identity everywhere in the API, its
  * metadata says whether the server made this participant the host.
  */
-function claimsOf(token: string): { sub?: string; metadata?: string } {
+function claimsOf(token: string): { sub?: string; metadata?: string; video?: { room?: string } } {
   const part = token.split('.')[1] ?? '';
   const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(json) as { sub?: string; metadata?: string };
+  return JSON.parse(json) as { sub?: string; metadata?: string; video?: { room?: string } };
+}
+
+interface Media {
+  audio: boolean;
+  video: boolean;
 }
 
 export function RoomPage() {
@@ -47,6 +52,15 @@ export function RoomPage() {
   const [exit, setExit] = useState<Exit | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
   const nextNotice = useRef(1);
+  // One LiveKit room object for the whole visit: when the call moves to a new video room (a
+  // ban moves it, so that no token issued before the ban opens the call again) it connects
+  // again with a new token, and the page around it stays.
+  const [lkRoom] = useState(() => new Room());
+  // The camera and microphone as the user left them, to publish them again after a move.
+  const media = useRef<Media>({ audio: true, video: true });
+  const [publish, setPublish] = useState<Media>(media.current);
+  const moving = useRef(false);
+  const [reconnecting, setReconnecting] = useState(false);
 
   const notify = useCallback((text: string) => {
     setNotices((list) => [...list, { id: nextNotice.current++, text }]);
@@ -111,6 +125,50 @@ export function RoomPage() {
     };
   }, [room, token, exit, navigate]);
 
+  // Follow the user's own camera and microphone switches (not the unpublishing of a disconnect).
+  useEffect(() => {
+    const lp = lkRoom.localParticipant;
+    const sync = () => {
+      if (lkRoom.state === ConnectionState.Connected) {
+        media.current = { audio: lp.isMicrophoneEnabled, video: lp.isCameraEnabled };
+      }
+    };
+    lkRoom.on(RoomEvent.TrackMuted, sync).on(RoomEvent.TrackUnmuted, sync).on(RoomEvent.LocalTrackPublished, sync);
+    return () => {
+      lkRoom.off(RoomEvent.TrackMuted, sync).off(RoomEvent.TrackUnmuted, sync).off(RoomEvent.LocalTrackPublished, sync);
+    };
+  }, [lkRoom]);
+
+  // The call moved (call.moved), or its video room was deleted under us: a new token says
+  // where the call is now, or that it is over for us.
+  const follow = useCallback(() => {
+    if (!room || moving.current) return;
+    moving.current = true;
+    setReconnecting(true);
+    api<LiveKitToken>('POST', '/api/livekit/token', { roomId: room.id })
+      .then(async (tok) => {
+        await lkRoom.disconnect(); // nothing when the old room is gone already
+        setPublish(media.current);
+        setToken(tok);
+      })
+      .catch((err: unknown) => {
+        setReconnecting(false);
+        setToken(null);
+        setExit(
+          (prev) =>
+            prev ??
+            (err instanceof ApiError && err.code === 'room_ended'
+              ? { kind: 'ended' }
+              : err instanceof ApiError
+                ? { kind: 'removed', reason: null }
+                : { kind: 'lost' }),
+        );
+      })
+      .finally(() => {
+        moving.current = false;
+      });
+  }, [room, lkRoom]);
+
   const { state: events, dispatch } = useRoomEvents(room && (token || exit?.kind === 'removed') ? room.id : null, {
     onKnock: (entry) => {
       beep();
@@ -123,6 +181,9 @@ export function RoomPage() {
     },
     onOut: (out) => {
       if (out.identity !== myIdentity) notify(t(`out.${out.reason}`, { name: out.name }));
+    },
+    onCallMoved: (moved) => {
+      if (token && claimsOf(token.token).video?.room !== moved.call) follow();
     },
     onModeration: (ev) => {
       if (ev.identity === myIdentity || (ev.action === 'mute_all' && !isHost)) {
@@ -138,6 +199,11 @@ export function RoomPage() {
   }, [events.removed, events.room?.status]);
 
   const onDisconnected = (reason?: DisconnectReason) => {
+    if (moving.current) return; // leaving the old call for the new one
+    if (reason === DisconnectReason.ROOM_DELETED && !exit) {
+      follow(); // moved, or ended: the token answer says which
+      return;
+    }
     setToken(null);
     setExit((prev) => {
       if (prev) return prev;
@@ -176,11 +242,13 @@ export function RoomPage() {
 
   return (
     <LiveKitRoom
+      room={lkRoom}
       serverUrl={token.url}
       token={token.token}
       connect
-      audio
-      video
+      audio={publish.audio}
+      video={publish.video}
+      onConnected={() => setReconnecting(false)}
       onDisconnected={onDisconnected}
       onError={notifyError}
       onMediaDeviceFailure={onMediaFailure}
@@ -191,6 +259,7 @@ export function RoomPage() {
         roomName={room.name}
         roomCode={room.code}
         captions={token.captions}
+        moving={reconnecting}
         isHost={isHost}
         myIdentity={myIdentity}
         events={events}

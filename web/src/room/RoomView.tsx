@@ -24,6 +24,8 @@ interface Props {
   roomCode: string;
   /** Whether this instance transcribes calls at all. */
   captions: boolean;
+  /** The call is moving to its new video room (a ban moved it). */
+  moving: boolean;
   isHost: boolean;
   myIdentity: string;
   events: RoomEvents;
@@ -49,7 +51,7 @@ function usePhone(): boolean {
 }
 
 export function RoomView(props: Props) {
-  const { roomId, roomName, roomCode, captions, isHost, myIdentity, events, dispatch, notices, onNotice, onError, onExpire } =
+  const { roomId, roomName, roomCode, captions, moving, isHost, myIdentity, events, dispatch, notices, onNotice, onError, onExpire } =
     props;
   const { t } = useI18n();
   const room = useRoomContext();
@@ -85,7 +87,7 @@ export function RoomView(props: Props) {
           <h1>{roomName}</h1>
           <span className="row wrap">
             {events.room?.locked && <span className="badge">{t('room.locked')}</span>}
-            {connection === ConnectionState.Reconnecting && <span className="badge alert">{t('call.reconnecting')}</span>}
+            {(moving || connection === ConnectionState.Reconnecting) && <span className="badge alert">{t('call.reconnecting')}</span>}
             {events.stream === 'reconnecting' && <span className="badge alert">{t('room.reconnecting')}</span>}
             {events.stream === 'closed' && <span className="badge alert">{t('room.streamClosed')}</span>}
             <button

@@ -6,6 +6,7 @@
 import { useEffect, useReducer, useRef } from 'react';
 import { api } from '../lib/api';
 import type {
+  CallMoved,
   ChatMessage,
   Hand,
   LobbyEntry,
@@ -117,6 +118,7 @@ export interface RoomEventHandlers {
   onHand?: (hand: Hand) => void;
   onOut?: (removal: Removal) => void;
   onModeration?: (event: ModerationEvent) => void;
+  onCallMoved?: (moved: CallMoved) => void;
 }
 
 export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers) {
@@ -160,6 +162,7 @@ export function useRoomEvents(roomId: string | null, handlers: RoomEventHandlers
     });
     on<ModerationEvent>('moderation', (ev) => handlersRef.current.onModeration?.(ev));
     on<Removal>('participant.out', (removal) => handlersRef.current.onOut?.(removal));
+    on<CallMoved>('call.moved', (moved) => handlersRef.current.onCallMoved?.(moved));
     on<unknown>('pin.attack', () => dispatch({ type: 'pinAttack', on: true }));
     on<ChatMessage>('chat.message', (m) => {
       sinceReset?.messages.add(m.id);
