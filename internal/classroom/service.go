@@ -24,6 +24,9 @@ type Options struct {
 	// StreamLifetime is how long an event stream lasts before its client reconnects and is
 	// authorised again; DefaultStreamLifetime when zero.
 	StreamLifetime time.Duration
+	// Quotas bound the stored bytes per room, per host and for the instance; zero fields are
+	// unlimited.
+	Quotas Quotas
 }
 
 // Deps are the ports the rules work through.
