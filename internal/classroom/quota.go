@@ -66,12 +66,12 @@ func (q Quotas) crossed(u domain.StorageUse, size int64) (quotaState, bool) {
 // quotaError says which quota is full and how much of it is used.
 func quotaError(q quotaState) error {
 	what := map[string]string{
-		"room":     "This room's storage quota",
-		"host":     "The host's storage quota (all their rooms together)",
-		"instance": "This server's storage quota",
+		"room":     "this room's storage quota",
+		"host":     "the host's storage quota (all their rooms together)",
+		"instance": "this server's storage quota",
 	}[q.name]
 	return &domain.Error{Code: domain.EQuotaExceeded,
-		Message: fmt.Sprintf("%s has no room for this file: %s of %s used. Delete files to make room.", what, megabytes(q.used), megabytes(q.limit)),
+		Message: fmt.Sprintf("The file does not fit in %s: %s of %s used. Delete files to make room.", what, megabytes(q.used), megabytes(q.limit)),
 		Details: domain.QuotaDetails{Quota: q.name, UsedBytes: q.used, LimitBytes: q.limit}}
 }
 
