@@ -53,9 +53,11 @@ func (b *Blobs) Space(ctx context.Context) (domain.DiskSpace, error) {
 	return domain.DiskSpace{Free: free, Total: total, Margin: b.margin}, nil
 }
 
-// errNoSpace is what an upload gets below the margin; the operator finds the figures in the log.
-func errNoSpace() error {
-	return domain.Errorf(domain.ENoSpace, "The server is short of disk space, so uploads are paused. Please tell its administrator.")
+// errNoSpace is what an upload gets below the margin: the figures are for the log only
+// (domain.ErrorMessage gives the client the sentence alone).
+func errNoSpace(free, margin int64) error {
+	return fmt.Errorf("%w (free space %d MiB, margin %d MiB)",
+		domain.Errorf(domain.ENoSpace, "The server is short of disk space, so uploads are paused. Please tell its administrator."), free>>20, margin>>20)
 }
 
 // guardCheckEvery is how many bytes a write goes between two looks at the free space; in
@@ -67,6 +69,7 @@ type guardedWriter struct {
 	w       io.Writer
 	dir     string
 	margin  int64
+	free    int64 // at the last look
 	allowed int64 // what may still be written until the next look
 	since   int64 // written since the last look
 }
@@ -76,9 +79,9 @@ func (g *guardedWriter) look() error {
 	if err != nil {
 		return fmt.Errorf("free space of %s: %w", g.dir, err)
 	}
-	g.allowed, g.since = free-g.margin, 0
+	g.free, g.allowed, g.since = free, free-g.margin, 0
 	if g.allowed <= 0 {
-		return errNoSpace()
+		return errNoSpace(free, g.margin)
 	}
 	return nil
 }
@@ -90,7 +93,7 @@ func (g *guardedWriter) Write(p []byte) (int, error) {
 		}
 	}
 	if g.since+int64(len(p)) > g.allowed {
-		return 0, errNoSpace()
+		return 0, errNoSpace(g.free-g.since, g.margin)
 	}
 	n, err := g.w.Write(p)
 	g.since += int64(n)
