@@ -63,7 +63,8 @@ function quotaText(t: Translate, err: ApiError, lang: string): string | undefine
   return t(key, { used: fileSize(d.usedBytes, lang), limit: fileSize(d.limitBytes, lang) });
 }
 
-export function errorText(t: Translate, err: unknown, lang = 'en'): string {
+/** err as a sentence; lang formats the numbers some errors carry (sizes). */
+export function errorText(t: Translate, err: unknown, lang: string): string {
   if (err instanceof ApiError && err.code === 'quota_exceeded') {
     return quotaText(t, err, lang) ?? t('err.quota_exceeded');
   }
