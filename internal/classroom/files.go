@@ -135,7 +135,8 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 	}
 	if err := s.blobs.Put(ctx, f.FileKey, body, -1, ctype); err != nil {
 		s.dropBlob(f.FileKey)
-		if errors.Is(err, errOverQuota) {
+		// (A blob store may not wrap the reader's error: the reader remembers it too.)
+		if errors.Is(err, errOverQuota) || errors.Is(body.failed, errOverQuota) {
 			return nil, quotaError(quota)
 		}
 		if errors.Is(err, errTooLarge) {
