@@ -18,6 +18,7 @@ import (
 	"github.com/liveserver/liveserver/internal/config"
 	"github.com/liveserver/liveserver/internal/disk"
 	"github.com/liveserver/liveserver/internal/domain"
+	"github.com/liveserver/liveserver/internal/instance"
 	"github.com/liveserver/liveserver/internal/jobs"
 	"github.com/liveserver/liveserver/internal/lecture"
 	"github.com/liveserver/liveserver/internal/logging"
@@ -79,14 +80,19 @@ func (a *app) classroom(d classroom.Deps) (*classroom.Service, error) {
 		d.Limiter = memory.NewLimiter(time.Now)
 	}
 	return classroom.New(d, classroom.Options{RegistrationOpen: a.cfg.RegistrationOpen, SessionTTL: a.cfg.SessionTTL,
-		Hash: a.hash, BanByIP: a.cfg.BanByIP, MaxUpload: a.cfg.MaxUpload(), EventRetention: a.cfg.EventRetention})
+		Hash: a.hash, BanByIP: a.cfg.BanByIP, MaxUpload: a.cfg.MaxUpload(), EventRetention: a.cfg.EventRetention,
+		Quotas: instance.Quotas(a.cfg)})
 }
 
 // blobs picks where shared files live: S3-compatible storage when S3_ENDPOINT is set, a folder
 // under DATA_DIR otherwise.
 func (a *app) blobs(ctx context.Context) (domain.Blobs, error) {
 	if a.cfg.S3Endpoint == "" {
-		return disk.New(filepath.Join(a.cfg.DataDir, "files"))
+		b, err := disk.New(filepath.Join(a.cfg.DataDir, "files"))
+		if err != nil {
+			return nil, err
+		}
+		return b.WithFreeMargin(a.cfg.DiskFreeMargin()), nil
 	}
 	b, err := s3.New(ctx, s3.Config{Endpoint: a.cfg.S3Endpoint, Bucket: a.cfg.S3Bucket, AccessKey: a.cfg.S3AccessKey,
 		SecretKey: a.cfg.S3SecretKey, Region: a.cfg.S3Region, PathStyle: a.cfg.S3PathStyle})

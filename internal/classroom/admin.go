@@ -28,6 +28,8 @@ type AdminRoom struct {
 	ParticipantsNow int
 	// ParticipantsTotal are the identities that ever joined the call.
 	ParticipantsTotal int
+	// StoredBytes is what the room holds against its quota (every lecture's files).
+	StoredBytes int64
 }
 
 // AdminRooms lists every room of the instance, live and ended.
@@ -51,6 +53,10 @@ func (s *Service) AdminRooms(ctx context.Context, actor domain.Actor) ([]AdminRo
 	if err != nil {
 		return nil, err
 	}
+	stored, err := s.store.StorageByRoom(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]AdminRoom, len(rooms))
 	// LiveKit is asked about the live rooms several at a time: one slow answer must not add
 	// its timeout to every other.
@@ -58,7 +64,7 @@ func (s *Service) AdminRooms(ctx context.Context, actor domain.Actor) ([]AdminRo
 	sem := make(chan struct{}, 8)
 	for i, r := range rooms {
 		o := byID[r.OwnerID]
-		out[i] = AdminRoom{Room: r, OwnerEmail: o.Email, OwnerName: o.Name, ParticipantsTotal: totals[r.ID]}
+		out[i] = AdminRoom{Room: r, OwnerEmail: o.Email, OwnerName: o.Name, ParticipantsTotal: totals[r.ID], StoredBytes: stored[r.ID]}
 		if r.Status == domain.RoomLive {
 			wg.Go(func() {
 				sem <- struct{}{}

@@ -96,6 +96,15 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 	if err := s.limit(ctx, "upload:"+r.ID+":"+v.Identity, uploadsPerSender, time.Minute); err != nil {
 		return nil, err
 	}
+	// A full quota refuses before a byte is stored; a partly used one bounds the stream.
+	use, err := s.store.StorageUse(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	quota, quotaLimited := s.opts.Quotas.tightest(use)
+	if quotaLimited && quota.left() <= 0 {
+		return nil, quotaError(quota)
+	}
 
 	head := make([]byte, 512)
 	n, err := io.ReadFull(content, head)
@@ -120,9 +129,16 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 	f := domain.SharedFile{ID: uuid.NewString(), RoomID: r.ID, LectureID: r.LectureID, UploaderIdentity: v.Identity, UploaderName: v.Name,
 		FileKey: "rooms/" + r.ID + "/" + uuid.NewString(), Name: name, ContentType: ctype, CreatedAt: s.now()}
 	hash := sha256.New()
-	body := &limitedReader{r: io.TeeReader(io.MultiReader(bytes.NewReader(head), content), hash), left: s.opts.MaxUpload}
+	body := &limitedReader{r: io.TeeReader(io.MultiReader(bytes.NewReader(head), content), hash), left: s.opts.MaxUpload, quota: -1}
+	if quotaLimited {
+		body.quota = quota.left()
+	}
 	if err := s.blobs.Put(ctx, f.FileKey, body, -1, ctype); err != nil {
 		s.dropBlob(f.FileKey)
+		// (A blob store may not wrap the reader's error: the reader remembers it too.)
+		if errors.Is(err, errOverQuota) || errors.Is(body.failed, errOverQuota) {
+			return nil, quotaError(quota)
+		}
 		if errors.Is(err, errTooLarge) {
 			return nil, domain.Errorf(domain.ETooLarge, "The file is larger than the limit of %d MB.", s.opts.MaxUpload>>20)
 		}
@@ -137,6 +153,18 @@ func (s *Service) UploadFile(ctx context.Context, actor domain.Actor, roomID, na
 	}
 	f.Size, f.SHA256 = body.read, hex.EncodeToString(hash.Sum(nil))
 	err = s.inTx(ctx, func(st domain.Store, out *outbox) error {
+		// Uploads that raced past the first check are counted again, one at a time: the
+		// quotas hold exactly, and the loser's blob is removed below.
+		if err := st.LockStorage(ctx); err != nil {
+			return err
+		}
+		use, err := st.StorageUse(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if q, over := s.opts.Quotas.crossed(use, f.Size); over {
+			return quotaError(q)
+		}
 		if err := st.CreateSharedFile(ctx, f); err != nil {
 			return err
 		}
@@ -277,11 +305,13 @@ func cleanFileName(name string) (string, error) {
 	return name, nil
 }
 
-// limitedReader counts what it reads and fails once more than left bytes come.
+// limitedReader counts what it reads and fails once more than left bytes come (errTooLarge),
+// or more than quota bytes when quota is not negative (errOverQuota).
 type limitedReader struct {
-	r    io.Reader
-	left int64
-	read int64
+	r     io.Reader
+	left  int64
+	quota int64
+	read  int64
 	// failed is the upload's own read error (the client went away, or sent too much), as
 	// opposed to the blob store's.
 	failed error
@@ -292,6 +322,8 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.read += int64(n)
 	if l.read > l.left {
 		err = errTooLarge
+	} else if l.quota >= 0 && l.read > l.quota {
+		err = errOverQuota
 	}
 	if err != nil && err != io.EOF {
 		l.failed = err

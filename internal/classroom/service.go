@@ -30,6 +30,9 @@ type Options struct {
 	// CompactBatch is how many events one compaction statement deletes;
 	// DefaultCompactBatch when zero.
 	CompactBatch int
+	// Quotas bound the stored bytes per room, per host and for the instance; zero fields are
+	// unlimited.
+	Quotas Quotas
 }
 
 // Deps are the ports the rules work through.

@@ -52,6 +52,15 @@ type Config struct {
 	S3PathStyle bool   // S3_PATH_STYLE: bucket in the path (MinIO), not the host name
 	MaxUploadMB int    // MAX_UPLOAD_MB
 
+	// Storage quotas in MB (0: unlimited), counted from the database: every room's files,
+	// every host's rooms together, the whole instance.
+	RoomQuotaMB     int // ROOM_QUOTA_MB
+	HostQuotaMB     int // HOST_QUOTA_MB
+	InstanceQuotaMB int // INSTANCE_QUOTA_MB
+	// DiskFreeMarginMB is the free space kept on DATA_DIR's file system when files are on
+	// disk: uploads are refused below it (DISK_FREE_MARGIN_MB; 0: no guard).
+	DiskFreeMarginMB int
+
 	// The summary's language model: an OpenAI-compatible chat-completions endpoint; none means
 	// extractive summaries.
 	LLMBaseURL string // LLM_BASE_URL, e.g. https://api.openai.com/v1
@@ -160,6 +169,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		S3Region:           l.str("S3_REGION", "us-east-1"),
 		S3PathStyle:        l.choice("S3_PATH_STYLE", "on", "on", "off") == "on",
 		MaxUploadMB:        l.intIn("MAX_UPLOAD_MB", 50, 1, 4096),
+		RoomQuotaMB:        l.intIn("ROOM_QUOTA_MB", 2048, 0, maxQuotaMB),
+		HostQuotaMB:        l.intIn("HOST_QUOTA_MB", 10240, 0, maxQuotaMB),
+		InstanceQuotaMB:    l.intIn("INSTANCE_QUOTA_MB", 0, 0, maxQuotaMB),
+		DiskFreeMarginMB:   l.intIn("DISK_FREE_MARGIN_MB", 1024, 0, maxQuotaMB),
 		LLMBaseURL:         l.str("LLM_BASE_URL", ""),
 		LLMAPIKey:          l.secret("LLM_API_KEY"),
 		LLMModel:           l.str("LLM_MODEL", "gpt-4o-mini"),
@@ -205,7 +218,19 @@ func Load(getenv func(string) string) (*Config, error) {
 	return c, nil
 }
 
+// maxQuotaMB bounds the quota variables: a petabyte, far above any disk, far below overflow.
+const maxQuotaMB = 1 << 30
+
 func (c *Config) validate(l *loader) {
+	// A quota set above the one it sits inside would never be reached: a mistake, most likely
+	// a digit too many or too few. Only when the operator set both: a default gives way.
+	set := func(name string) bool { return l.str(name, "") != "" }
+	if set("ROOM_QUOTA_MB") && set("HOST_QUOTA_MB") && c.RoomQuotaMB > 0 && c.HostQuotaMB > 0 && c.RoomQuotaMB > c.HostQuotaMB {
+		l.fail("ROOM_QUOTA_MB", fmt.Sprintf("(%d) must not exceed HOST_QUOTA_MB (%d); 0 is unlimited", c.RoomQuotaMB, c.HostQuotaMB))
+	}
+	if set("HOST_QUOTA_MB") && set("INSTANCE_QUOTA_MB") && c.HostQuotaMB > 0 && c.InstanceQuotaMB > 0 && c.HostQuotaMB > c.InstanceQuotaMB {
+		l.fail("HOST_QUOTA_MB", fmt.Sprintf("(%d) must not exceed INSTANCE_QUOTA_MB (%d); 0 is unlimited", c.HostQuotaMB, c.InstanceQuotaMB))
+	}
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		l.fail("LISTEN_ADDR", "must be host:port, such as :3000 or 127.0.0.1:3000")
 	}
@@ -472,6 +497,14 @@ func (l *loader) intIn(name string, def, min, max int) int {
 
 // MaxUpload is the upload limit in bytes.
 func (c *Config) MaxUpload() int64 { return int64(c.MaxUploadMB) << 20 }
+
+// Quotas are the storage quotas in bytes (0: unlimited): room, host, instance.
+func (c *Config) Quotas() (room, host, instance int64) {
+	return int64(c.RoomQuotaMB) << 20, int64(c.HostQuotaMB) << 20, int64(c.InstanceQuotaMB) << 20
+}
+
+// DiskFreeMargin is the free space kept on the disk blob store's file system, in bytes.
+func (c *Config) DiskFreeMargin() int64 { return int64(c.DiskFreeMarginMB) << 20 }
 
 // port reads a TCP port number; 0 is allowed and means "pick a free one".
 func (l *loader) port(name string, def int) int {

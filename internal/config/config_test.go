@@ -19,6 +19,9 @@ func TestDefaults(t *testing.T) {
 		c.SessionTTL != 30*24*time.Hour || c.EventRetention != 7*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" || !c.LiveKitSignalViaApp {
 		t.Fatalf("defaults = %+v", c)
 	}
+	if room, host, inst := c.Quotas(); room != 2<<30 || host != 10<<30 || inst != 0 || c.DiskFreeMargin() != 1<<30 {
+		t.Fatalf("quotas = %d, %d, %d, margin %d", room, host, inst, c.DiskFreeMargin())
+	}
 }
 
 func TestValues(t *testing.T) {
@@ -31,6 +34,7 @@ func TestValues(t *testing.T) {
 		"SESSION_TTL": "7d", "LIVEKIT_URL": "wss://lk.school.ru", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
 		"BAN_BY_IP": "on", "MAX_UPLOAD_MB": "10", "S3_ENDPOINT": "http://minio:9000", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "b",
 		"LIVEKIT_DEV_PORT": "0", "LIVEKIT_ADVERTISE_IP": "192.168.1.20", "ROOM_EVENTS_RETENTION": "36h",
+		"ROOM_QUOTA_MB": "0", "HOST_QUOTA_MB": "500", "INSTANCE_QUOTA_MB": "2000", "DISK_FREE_MARGIN_MB": "0",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +45,9 @@ func TestValues(t *testing.T) {
 	if !c.BanByIP || c.MaxUpload() != 10<<20 || c.S3Endpoint != "http://minio:9000" || c.S3Bucket != "liveserver" ||
 		!c.S3PathStyle || c.LiveKitDevPort != 0 || c.LiveKitAdvertiseIP != "192.168.1.20" {
 		t.Fatalf("config = %+v", c)
+	}
+	if room, host, inst := c.Quotas(); room != 0 || host != 500<<20 || inst != 2000<<20 || c.DiskFreeMargin() != 0 {
+		t.Fatalf("quotas = %d, %d, %d, margin %d", room, host, inst, c.DiskFreeMargin())
 	}
 	if c.LiveKitSignalViaApp {
 		t.Error("signalling is forwarded to a LIVEKIT_URL by default; it has its own TLS")
@@ -78,10 +85,29 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{"AGENT_IN_SERVE", "maybe"}:       "AGENT_IN_SERVE",
 		{"AGENT_LISTEN_ADDR", "3001"}:     "AGENT_LISTEN_ADDR",
 		{"LIVEKIT_SIGNAL_VIA_APP", "yes"}: "LIVEKIT_SIGNAL_VIA_APP",
+		{"ROOM_QUOTA_MB", "-1"}:           "ROOM_QUOTA_MB",
+		{"HOST_QUOTA_MB", "1e3"}:          "HOST_QUOTA_MB",
+		{"DISK_FREE_MARGIN_MB", "lots"}:   "DISK_FREE_MARGIN_MB",
 	} {
 		if _, err := Load(envOf(map[string]string{env[0]: env[1]})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: %v", env[0], env[1], err)
 		}
+	}
+	// A quota above the one it sits in is a mistake when the operator set both; a default
+	// gives way.
+	for name, env := range map[string]map[string]string{
+		"ROOM_QUOTA_MB (20000) must not exceed HOST_QUOTA_MB (2000)":     {"ROOM_QUOTA_MB": "20000", "HOST_QUOTA_MB": "2000"},
+		"HOST_QUOTA_MB (20000) must not exceed INSTANCE_QUOTA_MB (2000)": {"HOST_QUOTA_MB": "20000", "INSTANCE_QUOTA_MB": "2000"},
+	} {
+		if _, err := Load(envOf(env)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+	if _, err := Load(envOf(map[string]string{"INSTANCE_QUOTA_MB": "5000", "HOST_QUOTA_MB": "0"})); err != nil {
+		t.Errorf("an unlimited host quota inside an instance quota: %v", err)
+	}
+	if _, err := Load(envOf(map[string]string{"HOST_QUOTA_MB": "1000"})); err != nil {
+		t.Errorf("the default room quota gives way to a smaller host quota: %v", err)
 	}
 	c, err := Load(envOf(map[string]string{"STT_PROVIDER": "deepgram", "DEEPGRAM_API_KEY": "k", "STT_LANGUAGE": "en"}))
 	if err != nil || !c.Captions() || c.DeepgramURL != "wss://api.deepgram.com" || c.DeepgramModel != "nova-3" || !c.AgentInServe {

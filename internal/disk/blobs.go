@@ -17,6 +17,9 @@ import (
 // Blobs keeps each blob in a file under a root folder, named by its key.
 type Blobs struct {
 	root string
+	// margin is the free space kept on the root's file system: a write that would leave less
+	// is refused, or stopped (ENoSpace). Zero keeps none.
+	margin int64
 }
 
 var _ domain.Blobs = (*Blobs)(nil)
@@ -31,6 +34,70 @@ func New(root string) (*Blobs, error) {
 		return nil, err
 	}
 	return &Blobs{root: abs}, nil
+}
+
+// WithFreeMargin keeps margin bytes free on the folder's file system (the database's too,
+// when it lives beside it): uploads are refused below it, and one that brings the free space
+// below it stops and leaves nothing.
+func (b *Blobs) WithFreeMargin(margin int64) *Blobs {
+	b.margin = max(margin, 0)
+	return b
+}
+
+// Space is the folder's file system's free space against the margin.
+func (b *Blobs) Space(ctx context.Context) (domain.DiskSpace, error) {
+	free, total, err := statfs(b.root)
+	if err != nil {
+		return domain.DiskSpace{}, fmt.Errorf("free space of %s: %w", b.root, err)
+	}
+	return domain.DiskSpace{Free: free, Total: total, Margin: b.margin}, nil
+}
+
+// errNoSpace is what an upload gets below the margin: the figures are for the log only
+// (domain.ErrorMessage gives the client the sentence alone).
+func errNoSpace(free, margin int64) error {
+	return fmt.Errorf("%w (free space %d MiB, margin %d MiB)",
+		domain.Errorf(domain.ENoSpace, "The server is short of disk space, so uploads are paused. Please tell its administrator."), free>>20, margin>>20)
+}
+
+// guardCheckEvery is how many bytes a write goes between two looks at the free space; in
+// between, what it wrote since the last look counts against what was free then.
+const guardCheckEvery = 1 << 20
+
+// guardedWriter stops a write once the file system's free space would fall below the margin.
+type guardedWriter struct {
+	w       io.Writer
+	dir     string
+	margin  int64
+	free    int64 // at the last look
+	allowed int64 // what may still be written until the next look
+	since   int64 // written since the last look
+}
+
+func (g *guardedWriter) look() error {
+	free, _, err := statfs(g.dir)
+	if err != nil {
+		return fmt.Errorf("free space of %s: %w", g.dir, err)
+	}
+	g.free, g.allowed, g.since = free, free-g.margin, 0
+	if g.allowed <= 0 {
+		return errNoSpace(free, g.margin)
+	}
+	return nil
+}
+
+func (g *guardedWriter) Write(p []byte) (int, error) {
+	if g.since >= guardCheckEvery {
+		if err := g.look(); err != nil {
+			return 0, err
+		}
+	}
+	if g.since+int64(len(p)) > g.allowed {
+		return 0, errNoSpace(g.free-g.since, g.margin)
+	}
+	n, err := g.w.Write(p)
+	g.since += int64(n)
+	return n, err
 }
 
 // path maps a key to its file. Keys are made by the server ("rooms/ID/UUID"); anything that
@@ -54,6 +121,15 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err != nil {
 		return err
 	}
+	var dst io.Writer
+	var guard *guardedWriter
+	if b.margin > 0 {
+		// Refused before anything is written, folders included.
+		guard = &guardedWriter{dir: b.root, margin: b.margin}
+		if err := guard.look(); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
@@ -62,7 +138,11 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
-	n, err := io.Copy(tmp, ctxReader{ctx, r})
+	dst = tmp
+	if guard != nil {
+		guard.w, dst = tmp, guard
+	}
+	n, err := io.Copy(dst, ctxReader{ctx, r})
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

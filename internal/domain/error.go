@@ -39,6 +39,8 @@ const (
 	ELastAdmin      = "last_admin"            // 409: the instance keeps an enabled admin
 	EFileType       = "file_type_not_allowed" // 415: the content is not on the allow-list
 	EDriveNotLinked = "drive_not_connected"   // 409: connect Google Drive first
+	EQuotaExceeded  = "quota_exceeded"        // 507: a storage quota is used up (Details: QuotaDetails)
+	ENoSpace        = "insufficient_storage"  // 507: the disk is below its free-space margin
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.
@@ -50,6 +52,17 @@ type Error struct {
 	Field string
 	// RetryAfter is set with ERateLimited.
 	RetryAfter time.Duration
+	// Details are machine-readable facts for the client (sent as "details"), such as which
+	// quota is full and how much of it is used, so that it can say so in its own language.
+	Details any
+}
+
+// QuotaDetails are the Details of EQuotaExceeded.
+type QuotaDetails struct {
+	// Quota is "room", "host" or "instance".
+	Quota      string `json:"quota"`
+	UsedBytes  int64  `json:"usedBytes"`
+	LimitBytes int64  `json:"limitBytes"`
 }
 
 func (e *Error) Error() string {

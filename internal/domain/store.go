@@ -18,6 +18,7 @@ type Store interface {
 	ModerationStore
 	ChatStore
 	FileStore
+	StorageStore
 	LectureStore
 	DriveStore
 	ShareStore

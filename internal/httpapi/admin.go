@@ -15,6 +15,7 @@ type adminRoomJSON struct {
 	OwnerName         string `json:"ownerName"`
 	ParticipantsNow   int    `json:"participantsNow"`
 	ParticipantsTotal int    `json:"participantsTotal"`
+	StoredBytes       int64  `json:"storedBytes"`
 }
 
 func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request) error {
@@ -29,7 +30,7 @@ func (s *Server) adminRooms(w http.ResponseWriter, r *http.Request) error {
 	out := make([]adminRoomJSON, len(rooms))
 	for i := range rooms {
 		out[i] = adminRoomJSON{roomJSON: toRoomJSON(&rooms[i].Room), OwnerEmail: rooms[i].OwnerEmail, OwnerName: rooms[i].OwnerName,
-			ParticipantsNow: rooms[i].ParticipantsNow, ParticipantsTotal: rooms[i].ParticipantsTotal}
+			ParticipantsNow: rooms[i].ParticipantsNow, ParticipantsTotal: rooms[i].ParticipantsTotal, StoredBytes: rooms[i].StoredBytes}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -185,4 +186,53 @@ func (s *Server) assistantHealth(r *http.Request, actor domain.Actor) healthJSON
 		h.Status, h.Error = "down", "no assistant process reported in the last "+domain.AgentSilentAfter.String()
 	}
 	return h
+}
+
+type storageJSON struct {
+	UsedBytes int64 `json:"usedBytes"`
+	// The quotas in bytes; 0 is unlimited.
+	Quotas struct {
+		RoomBytes     int64 `json:"roomBytes"`
+		HostBytes     int64 `json:"hostBytes"`
+		InstanceBytes int64 `json:"instanceBytes"`
+	} `json:"quotas"`
+	// Disk is null when the files are not on this server's disk (S3).
+	Disk  *diskJSON         `json:"disk"`
+	Hosts []hostStorageJSON `json:"hosts"`
+}
+
+type diskJSON struct {
+	FreeBytes   int64 `json:"freeBytes"`
+	TotalBytes  int64 `json:"totalBytes"`
+	MarginBytes int64 `json:"marginBytes"`
+}
+
+type hostStorageJSON struct {
+	UserID string `json:"userId"`
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// adminStorage is the instance's stored bytes against its quotas, the disk against its margin
+// and the accounts that hold the most.
+func (s *Server) adminStorage(w http.ResponseWriter, r *http.Request) error {
+	actor, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.svc.Storage(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	out := storageJSON{UsedBytes: rep.Used, Hosts: make([]hostStorageJSON, len(rep.TopHosts))}
+	out.Quotas.RoomBytes, out.Quotas.HostBytes, out.Quotas.InstanceBytes = rep.Quotas.Room, rep.Quotas.Host, rep.Quotas.Instance
+	if rep.Disk != nil {
+		out.Disk = &diskJSON{FreeBytes: rep.Disk.Free, TotalBytes: rep.Disk.Total, MarginBytes: rep.Disk.Margin}
+	}
+	for i, h := range rep.TopHosts {
+		out.Hosts[i] = hostStorageJSON{UserID: h.UserID, Email: h.Email, Name: h.Name, Bytes: h.Bytes}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -23,7 +23,8 @@ func TestAdmin(t *testing.T) {
 
 		// Every admin route refuses everyone but admins.
 		for _, rt := range []struct{ method, path string }{{"GET", "/api/admin/rooms"}, {"GET", "/api/admin/users"},
-			{"PATCH", "/api/admin/users/" + h.ID}, {"GET", "/api/admin/moderation-log"}, {"GET", "/api/admin/health"}} {
+			{"PATCH", "/api/admin/users/" + h.ID}, {"GET", "/api/admin/moderation-log"}, {"GET", "/api/admin/health"},
+			{"GET", "/api/admin/storage"}} {
 			var body any
 			if rt.method == "PATCH" {
 				body = map[string]any{"disabled": true}

@@ -39,6 +39,9 @@ var statusOf = map[string]int{
 	domain.ERateLimited:    http.StatusTooManyRequests,
 	domain.EUnavailable:    http.StatusServiceUnavailable,
 	domain.EInternal:       http.StatusInternalServerError,
+	// RFC 4918 §11.5 and RFC 4331 §6: the server cannot store the content (a quota, the disk).
+	domain.EQuotaExceeded: http.StatusInsufficientStorage,
+	domain.ENoSpace:       http.StatusInsufficientStorage,
 }
 
 type errorBody struct {
@@ -49,6 +52,7 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	Details any    `json:"details,omitempty"`
 }
 
 // writeError answers with the JSON error shape. Internal errors are logged with the request id
@@ -62,12 +66,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body := errorBody{Error: errorDetail{Code: code, Message: domain.ErrorMessage(err)}}
 	var de *domain.Error
 	if errors.As(err, &de) {
-		body.Error.Field = de.Field
+		body.Error.Field, body.Error.Details = de.Field, de.Details
 		if de.RetryAfter > 0 {
 			w.Header().Set("Retry-After", retryAfterSeconds(de.RetryAfter))
 		}
 	}
-	if status >= 500 {
+	if code == domain.EQuotaExceeded {
+		// A rule that holds, not a failure: the log says it, quietly.
+		s.log.InfoContext(r.Context(), "upload over a quota", "path", r.URL.Path, "err", err)
+	} else if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		if code == domain.EInternal {
 			body.Error.Message = "Internal error. It has been logged as " + logging.RequestID(r.Context()) + "."

@@ -187,6 +187,11 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The free-space guard only where a test asks for it: the default margin would make every
+	// upload test depend on this machine's free disk.
+	if vars["DISK_FREE_MARGIN_MB"] != "" {
+		blobs.WithFreeMargin(cfg.DiskFreeMargin())
+	}
 	e.blobs = blobs
 	var store domain.Store = db
 	if tune.store != nil {

@@ -64,6 +64,7 @@ func (s *Server) routes() {
 	m.Handle("PATCH /api/admin/users/{userId}", s.handle(s.adminUpdateUser))
 	m.Handle("GET /api/admin/moderation-log", s.handle(s.adminModerationLog))
 	m.Handle("GET /api/admin/health", s.handle(s.adminHealth))
+	m.Handle("GET /api/admin/storage", s.handle(s.adminStorage))
 
 	m.Handle("GET /api/lectures/{lectureId}", s.handle(s.lecturePage))
 	m.Handle("GET /api/lectures/{lectureId}/export", s.handle(s.lectureExport))

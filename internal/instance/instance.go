@@ -74,7 +74,7 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 	}
 	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen, SessionTTL: cfg.SessionTTL,
 		Hash: o.Hash, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload(), StreamLifetime: o.StreamLifetime,
-		EventRetention: cfg.EventRetention})
+		EventRetention: cfg.EventRetention, Quotas: Quotas(cfg)})
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +91,12 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 	}
 	deps.Checks = checks
 	return &Instance{Classroom: svc, Lectures: lectures, HTTP: httpapi.New(deps, HTTPOptions(cfg, p.SFU, o))}, nil
+}
+
+// Quotas are the storage quotas of the configuration.
+func Quotas(cfg *config.Config) classroom.Quotas {
+	room, host, inst := cfg.Quotas()
+	return classroom.Quotas{Room: room, Host: host, Instance: inst}
 }
 
 // HTTPOptions are the HTTP interface's settings from the configuration.

@@ -56,6 +56,8 @@ async function startServer(deepgram) {
       // The PIN attack below comes from several addresses, named by X-Forwarded-For.
       TRUSTED_PROXIES: '127.0.0.1',
       STT_PROVIDER: 'deepgram', DEEPGRAM_URL: deepgram.url, DEEPGRAM_API_KEY: deepgramKey,
+      // Small storage quotas, so that the Files panel shows one refused (filesOverQuota).
+      ROOM_QUOTA_MB: '1', HOST_QUOTA_MB: '5', INSTANCE_QUOTA_MB: '100',
     },
     stdio: ['ignore', logFile, logFile],
   });
@@ -333,6 +335,7 @@ async function main() {
     await snap({ host, guest }, 'chat');
     await checkA11y({ host, guest }, 'call, chat');
     await unreadChat(host, guest);
+    await filesOverQuota(host, guest);
 
     log('host kicks the guest, whose hand is up');
     await host.getByRole('tab', { name: /People/ }).click();
@@ -441,6 +444,7 @@ async function adminScenario(browser, admin) {
   await chem.getByText('Live', { exact: true }).waitFor();
   await chem.getByText('Owner: Chemist (chemist@example.org)').waitFor();
   await admin.getByRole('listitem', { name: 'Physics 101' }).getByText('Live', { exact: true }).waitFor();
+  await admin.getByRole('listitem', { name: 'Physics 101' }).getByText(/^Files stored: \d+ B$/).waitFor();
   await snap({ admin }, 'admin-rooms');
   await checkA11y({ admin }, 'admin, rooms');
 
@@ -520,6 +524,7 @@ async function adminScenario(browser, admin) {
   await admin.getByRole('listitem').filter({ hasText: 'database' }).getByText('ok', { exact: true }).waitFor();
   await snap({ admin }, 'admin-health');
   await checkA11y({ admin }, 'admin, health');
+  await adminStorage(admin);
 
   log('admin may not disable themselves (409), then disables the second host');
   await admin.getByRole('tab', { name: 'Users' }).click();
@@ -603,6 +608,48 @@ async function callToolbar(host, guest) {
   } finally {
     await host.setViewportSize(sizes.desktop);
   }
+}
+
+/**
+ * The admin's storage tab: the instance against its quota, the disk against its margin, the
+ * quotas, the hosts storing the most; in English, then in Russian.
+ */
+async function adminStorage(admin) {
+  log('admin: storage, in English and Russian');
+  await admin.getByRole('tab', { name: 'Storage' }).click();
+  await admin.getByRole('listitem').filter({ hasText: 'Stored on this server' }).getByText(/ of 100\.0 MB$/).waitFor();
+  await admin.getByRole('listitem').filter({ hasText: 'Free disk space' }).getByText('ok', { exact: true }).waitFor();
+  await admin.getByText('per room: 1.0 MB; per host: 5.0 MB').waitFor();
+  await admin.getByRole('region', { name: 'Hosts storing the most' }).getByRole('cell', { name: /^Teacher/ }).waitFor();
+  await snap({ admin }, 'admin-storage');
+  await checkA11y({ admin }, 'admin, storage');
+  await admin.getByLabel('Language').selectOption('ru');
+  await admin.getByRole('tab', { name: 'Хранилище' }).waitFor();
+  await admin.getByText('на комнату: 1,0 МБ; на ведущего: 5,0 МБ').waitFor();
+  await admin.getByRole('listitem').filter({ hasText: 'Свободно на диске' }).waitFor();
+  await snap({ admin }, 'admin-storage-ru');
+  await checkA11y({ admin }, 'admin, storage, in Russian');
+  await admin.getByLabel('Язык').selectOption('en');
+  await admin.getByRole('tab', { name: 'Storage' }).waitFor();
+}
+
+/**
+ * The Files panel: a file larger than the room's storage quota (ROOM_QUOTA_MB=1 here) is
+ * refused with 507, and each side reads which quota and how much of it is used, in its own
+ * language; nothing is listed.
+ */
+async function filesOverQuota(host, guest) {
+  log('files: an upload over the room quota is refused, in English and Russian');
+  const big = { name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1200 << 10, 'a') };
+  await host.getByRole('tab', { name: /^Files/ }).click();
+  await host.getByLabel('Upload a file').setInputFiles(big);
+  await host.getByRole('alert').filter({ hasText: 'The file does not fit in this room’s storage: 0 B of 1.0 MB used.' }).waitFor();
+  await guest.getByRole('tab', { name: /^Файлы/ }).click();
+  await guest.getByLabel('Загрузить файл').setInputFiles(big);
+  await guest.getByRole('alert').filter({ hasText: 'Файл не помещается в хранилище этой комнаты: занято 0 Б из 1,0 МБ.' }).waitFor();
+  if (await host.getByRole('link', { name: 'big.txt' }).count()) throw new Error('a refused file is listed');
+  await snap({ host, guest }, 'files-over-quota');
+  await checkA11y({ host, guest }, 'call, files over the quota');
 }
 
 /** The invite link in the call, copyable, and the language switch (Russian, then back). */

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import type { AdminRoom, Room } from '../lib/types';
-import { dateTime } from '../lib/format';
+import { dateTime, fileSize } from '../lib/format';
 import { ErrorText } from '../components/ErrorText';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PastLectures } from '../components/PastLectures';
@@ -58,6 +58,7 @@ export function RoomsTab() {
             <p>
               {t('admin.rooms.participants', { now: now(room.participantsNow), total: room.participantsTotal })}
             </p>
+            <p className="muted small">{t('admin.rooms.stored', { size: fileSize(room.storedBytes, lang) })}</p>
             <PastLectures roomId={room.id} version={`${room.status}:${room.lectureId}`} />
             <div className="row wrap">
               {room.status === 'LIVE' && (

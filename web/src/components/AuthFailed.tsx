@@ -7,12 +7,12 @@ import { errorText } from '../lib/errors';
  * unavailable, no network): the error and a retry, rather than a trip to the sign-in page.
  */
 export function AuthFailed() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { error, retry } = useAuth();
   return (
     <section className="narrow stack">
       <p className="error" role="alert">
-        {t('auth.checkFailed')} {errorText(t, error)}
+        {t('auth.checkFailed')} {errorText(t, error, lang)}
       </p>
       <div>
         <button type="button" className="primary" onClick={retry}>

@@ -3,11 +3,11 @@ import { errorText } from '../lib/errors';
 
 /** An error for the user, announced to screen readers; nothing when there is none. */
 export function ErrorText({ error }: { error: unknown }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (error === null || error === undefined) return null;
   return (
     <p className="error" role="alert">
-      {errorText(t, error)}
+      {errorText(t, error, lang)}
     </p>
   );
 }

@@ -9,13 +9,15 @@ export class ApiError extends Error {
     readonly retryAfter?: number,
     /** The server's X-Request-ID for this request: what its log knows the failure by. */
     readonly requestId?: string,
+    /** Machine-readable facts of some errors (quota_exceeded: which quota, how much is used). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; field?: string };
+  error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> };
 }
 
 async function toError(res: Response): Promise<ApiError> {
@@ -33,6 +35,7 @@ async function toError(res: Response): Promise<ApiError> {
     body.error?.field,
     Number.isFinite(retry) && retry > 0 ? retry : undefined,
     res.headers.get('X-Request-ID') ?? undefined,
+    body.error?.details,
   );
 }
 

@@ -1,6 +1,7 @@
 // API errors as sentences for the user.
 import type { MessageKey, Translate } from '../i18n';
 import { ApiError } from './api';
+import { fileSize } from './format';
 
 const known: Record<string, MessageKey> = {
   network: 'err.network',
@@ -31,6 +32,7 @@ const known: Record<string, MessageKey> = {
   rate_limited: 'err.rate_limited',
   too_many_pin_attempts: 'err.too_many_pin_attempts',
   unavailable: 'err.unavailable',
+  insufficient_storage: 'err.insufficient_storage',
   insecure_context: 'err.insecure_context',
 };
 
@@ -47,7 +49,25 @@ const invalidFields: Record<string, MessageKey> = {
 /** Codes that say only "the server failed" (or that this app asked it wrongly). */
 const serverFailures = new Set(['internal', 'method_not_allowed']);
 
-export function errorText(t: Translate, err: unknown): string {
+const quotaKeys: Record<string, MessageKey> = {
+  room: 'err.quota_exceeded.room',
+  host: 'err.quota_exceeded.host',
+  instance: 'err.quota_exceeded.instance',
+};
+
+/** Which storage quota is full and how much of it is used, from the error's details. */
+function quotaText(t: Translate, err: ApiError, lang: string): string | undefined {
+  const d = err.details ?? {};
+  const key = typeof d.quota === 'string' ? quotaKeys[d.quota] : undefined;
+  if (!key || typeof d.usedBytes !== 'number' || typeof d.limitBytes !== 'number') return undefined;
+  return t(key, { used: fileSize(d.usedBytes, lang), limit: fileSize(d.limitBytes, lang) });
+}
+
+/** err as a sentence; lang formats the numbers some errors carry (sizes). */
+export function errorText(t: Translate, err: unknown, lang: string): string {
+  if (err instanceof ApiError && err.code === 'quota_exceeded') {
+    return quotaText(t, err, lang) ?? t('err.quota_exceeded');
+  }
   if (err instanceof ApiError) {
     const key = known[err.code];
     if (key) {

@@ -25,14 +25,15 @@ export function time(iso: string | null | undefined, lang: string): string {
   return new Date(iso).toLocaleTimeString(lang, { timeStyle: 'short' });
 }
 
-const sizeUnits: Record<string, readonly [string, string, string] | undefined> = { ru: ['Б', 'КБ', 'МБ'] };
-const englishUnits = ['B', 'KB', 'MB'] as const;
+const sizeUnits: Record<string, readonly [string, string, string, string] | undefined> = { ru: ['Б', 'КБ', 'МБ', 'ГБ'] };
+const englishUnits = ['B', 'KB', 'MB', 'GB'] as const;
 
 /** A file's size in the UI's language: "512 Б", "1,5 КБ" in Russian, "1.5 KB" in English. */
 export function fileSize(bytes: number, lang: string): string {
-  const [b, kb, mb] = sizeUnits[lang] ?? englishUnits;
+  const [b, kb, mb, gb] = sizeUnits[lang] ?? englishUnits;
   if (bytes < 1024) return `${bytes} ${b}`;
   const one = (v: number) => v.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   if (bytes < 1024 * 1024) return `${one(bytes / 1024)} ${kb}`;
-  return `${one(bytes / 1024 / 1024)} ${mb}`;
+  if (bytes < 1024 * 1024 * 1024) return `${one(bytes / 1024 / 1024)} ${mb}`;
+  return `${one(bytes / 1024 / 1024 / 1024)} ${gb}`;
 }

@@ -187,6 +187,16 @@ export interface AdminRoom extends LectureRoom {
   /** -1 when LiveKit cannot be asked. */
   participantsNow: number;
   participantsTotal: number;
+  /** What the room's files take, all its lectures together. */
+  storedBytes: number;
+}
+
+/** GET /api/admin/storage; quotas of 0 are unlimited; disk is null when files are on S3. */
+export interface Storage {
+  usedBytes: number;
+  quotas: { roomBytes: number; hostBytes: number; instanceBytes: number };
+  disk: { freeBytes: number; totalBytes: number; marginBytes: number } | null;
+  hosts: { userId: string; email: string; name: string; bytes: number }[];
 }
 
 export interface AdminUser extends User {

@@ -7,12 +7,14 @@ import { RoomsTab } from '../admin/RoomsTab';
 import { UsersTab } from '../admin/UsersTab';
 import { ModerationTab } from '../admin/ModerationTab';
 import { HealthTab } from '../admin/HealthTab';
+import { StorageTab } from '../admin/StorageTab';
 
-type Tab = 'rooms' | 'users' | 'log' | 'health';
+type Tab = 'rooms' | 'users' | 'log' | 'storage' | 'health';
 const tabs: { id: Tab; label: MessageKey }[] = [
   { id: 'rooms', label: 'admin.tab.rooms' },
   { id: 'users', label: 'admin.tab.users' },
   { id: 'log', label: 'admin.tab.log' },
+  { id: 'storage', label: 'admin.tab.storage' },
   { id: 'health', label: 'admin.tab.health' },
 ];
 
@@ -68,6 +70,7 @@ export function AdminPage() {
         {tab === 'rooms' && <RoomsTab />}
         {tab === 'users' && <UsersTab />}
         {tab === 'log' && <ModerationTab />}
+        {tab === 'storage' && <StorageTab />}
         {tab === 'health' && <HealthTab />}
       </div>
     </div>

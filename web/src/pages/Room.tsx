@@ -36,7 +36,7 @@ interface Media {
 }
 
 export function RoomPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { code = '' } = useParams();
   const navigate = useNavigate();
   const { user, loading } = useAuth();
@@ -65,7 +65,7 @@ export function RoomPage() {
   const notify = useCallback((text: string) => {
     setNotices((list) => [...list, { id: nextNotice.current++, text }]);
   }, []);
-  const notifyError = useCallback((err: unknown) => notify(errorText(t, err)), [notify, t]);
+  const notifyError = useCallback((err: unknown) => notify(errorText(t, err, lang)), [notify, t, lang]);
   const expire = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
   const myIdentity = token ? (claimsOf(token.token).sub ?? '') : '';
 

@@ -95,7 +95,7 @@ export function ChatPanel({ roomId, messages, myIdentity, enabled, isHost, activ
               <p className="text">{p.text}</p>
               {p.failed ? (
                 <span className="error">
-                  {errorText(t, p.failed)}{' '}
+                  {errorText(t, p.failed, lang)}{' '}
                   <button type="button" className="link small" onClick={() => send(p)}>
                     {t('chat.retry')}
                   </button>
