@@ -39,6 +39,8 @@ const (
 	ELastAdmin      = "last_admin"            // 409: the instance keeps an enabled admin
 	EFileType       = "file_type_not_allowed" // 415: the content is not on the allow-list
 	EDriveNotLinked = "drive_not_connected"   // 409: connect Google Drive first
+	ESetupToken     = "invalid_setup_token"   // 403: the setup link is wrong, used or ran out
+	ESetupDone      = "already_set_up"        // 409: the instance has an administrator
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.
