@@ -124,12 +124,18 @@ function RegistrationSwitch() {
   useEffect(() => {
     api<Settings>('GET', '/api/admin/settings').then(setSettings).catch(setError);
   }, []);
+  // Shown switched at once; put back if the server refuses.
   const toggle = (open: boolean) => {
+    const before = settings;
     setBusy(true);
     setError(null);
+    setSettings((s) => (s ? { ...s, registrationOpen: open } : s));
     api<Settings>('PATCH', '/api/admin/settings', { registrationOpen: open })
       .then(setSettings)
-      .catch(setError)
+      .catch((err: unknown) => {
+        setSettings(before);
+        setError(err);
+      })
       .finally(() => setBusy(false));
   };
   return (
