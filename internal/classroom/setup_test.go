@@ -1,6 +1,7 @@
 package classroom_test
 
 import (
+	"context"
 	"encoding/base64"
 	"log/slog"
 	"strings"
@@ -189,11 +190,33 @@ func TestSetupRateLimit(t *testing.T) {
 	}
 }
 
-// Two setups at once with two servers' tokens make one admin.
+// barrierStore holds every CountAdmins until n callers are there, so that concurrent setups
+// all pass the "no admin yet" check before any of them writes.
+type barrierStore struct {
+	domain.Store
+	wg *sync.WaitGroup
+}
+
+func (b barrierStore) CountAdmins(ctx context.Context) (int, error) {
+	n, err := b.Store.CountAdmins(ctx)
+	b.wg.Done()
+	b.wg.Wait()
+	return n, err
+}
+
+// Setups at once with several servers' tokens make one admin.
 func TestSetupRace(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, d sqlstore.Dialect) {
 		w := newSetupWorld(t, d, classroom.Options{Reachable: true})
 		toks := []string{w.open(), w.open(), w.open(), w.open()}
+		var barrier sync.WaitGroup
+		barrier.Add(len(toks))
+		svc, err := classroom.New(classroom.Deps{Store: barrierStore{w.db, &barrier}, Limiter: memory.NewLimiter(time.Now), Log: slog.New(slog.DiscardHandler)},
+			classroom.Options{Reachable: true, Hash: classroom.FastHashParams, Now: func() time.Time { return w.now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.svc = svc
 		var wg sync.WaitGroup
 		errs := make([]error, len(toks))
 		for i, tok := range toks {

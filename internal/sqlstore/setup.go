@@ -31,21 +31,14 @@ func (db *DB) DeleteSetupToken(ctx context.Context, tokenHash string) error {
 	return translate(err, "setup token")
 }
 
-// UseSetupToken deletes the live token, then claims the 'setup' flag: its primary key lets
-// exactly one of two concurrent setups (with two servers' tokens) through, the other waits for
-// the first to commit and then finds the flag taken. Every token goes with the winner.
+// UseSetupToken claims the 'setup' flag first: its primary key lets exactly one of concurrent
+// setups (with several servers' tokens) through; the others wait for it to commit and then
+// find the flag taken. Claiming it before touching any token row keeps them from waiting on
+// each other's tokens (PostgreSQL found that deadlock). A token that is not there rolls the
+// claim back. Every token goes with the winner.
 func (db *DB) UseSetupToken(ctx context.Context, tokenHash string, now time.Time) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := db.exec(ctx, tx, `DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ?`, tokenHash, now)
-		if err != nil {
-			return translate(err, "setup token")
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return translate(err, "setup token")
-		} else if n == 0 {
-			return translate(sql.ErrNoRows, "setup token")
-		}
-		res, err = db.exec(ctx, tx, `INSERT INTO instance_flags (name, created_at) VALUES ('setup', ?) ON CONFLICT DO NOTHING`, now)
+		res, err := db.exec(ctx, tx, `INSERT INTO instance_flags (name, created_at) VALUES ('setup', ?) ON CONFLICT DO NOTHING`, now)
 		if err != nil {
 			return translate(err, "setup")
 		}
@@ -53,6 +46,15 @@ func (db *DB) UseSetupToken(ctx context.Context, tokenHash string, now time.Time
 			return translate(err, "setup")
 		} else if n == 0 {
 			return domain.Errorf(domain.ESetupDone, "This server has been set up already: sign in.")
+		}
+		res, err = db.exec(ctx, tx, `DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ?`, tokenHash, now)
+		if err != nil {
+			return translate(err, "setup token")
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return translate(err, "setup token")
+		} else if n == 0 {
+			return translate(sql.ErrNoRows, "setup token")
 		}
 		_, err = db.exec(ctx, tx, `DELETE FROM setup_tokens`)
 		return translate(err, "setup tokens")
