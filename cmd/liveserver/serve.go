@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,6 +96,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	wg.Go(func() { every(ctx, time.Minute, func() { a.endVanished(ctx, inst.Classroom) }) })
 	wg.Go(func() { every(ctx, classroom.CallCheckEvery, func() { a.checkCalls(ctx, inst.Classroom) }) })
 
+	if err := a.openSetup(ctx, &wg, inst.Classroom); err != nil {
+		return err
+	}
+
 	errc := fe.serve(srv)
 	a.log.Info("ready: open " + a.cfg.PublicURL)
 	var serr error
@@ -114,6 +119,43 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return fmt.Errorf("http server: %w", serr)
 	}
 	return err
+}
+
+// openSetup prints the one-time setup link of a reachable server that has no administrator
+// yet, keeps its token alive while the server runs, and forgets it when the server stops or
+// an administrator appears. The token is in the link's fragment, which browsers never send.
+func (a *app) openSetup(ctx context.Context, wg *sync.WaitGroup, svc *classroom.Service) error {
+	token, err := svc.OpenSetup(ctx)
+	if err != nil || token == "" {
+		return err
+	}
+	a.log.Info("no administrator yet: open the setup link to create one (it works once, until this server stops; "+
+		"or run `liveserver user create --admin`)", "setup_link", strings.TrimRight(a.cfg.PublicURL, "/")+"/setup#"+token)
+	wg.Go(func() {
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := svc.CloseSetup(cctx, token); err != nil {
+				a.log.Warn("forget the setup token", "err", err)
+			}
+		}()
+		t := time.NewTicker(classroom.SetupRenewEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if needed, err := svc.RenewSetup(ctx, token); err != nil && ctx.Err() == nil {
+					a.log.Warn("renew the setup token", "err", err)
+				} else if !needed {
+					a.log.Info("the instance has an administrator: the setup link is closed")
+					return
+				}
+			}
+		}
+	})
+	return nil
 }
 
 // startupWarnings are the settings an operator most likely did not mean.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -130,14 +131,20 @@ func newVethClass(tb testing.TB) *vethClass {
 	// test CA through SSL_CERT_FILE.
 	var cert, key string
 	c.caFile, cert, key = turnCert(tb, c.n.serverIP)
-	base, stop := startServe(tb, map[string]string{"DATA_DIR": tb.TempDir(), "LISTEN_ADDR": c.n.serverIP + ":0",
+	vars := map[string]string{"DATA_DIR": tb.TempDir(), "LISTEN_ADDR": c.n.serverIP + ":0",
 		"LIVESERVER_INSECURE_FAST_HASH": "1", "LIVEKIT_SERVER_BIN": bin, "LIVEKIT_DEV_PORT": strconv.Itoa(vethDevPort),
-		"LIVEKIT_ADVERTISE_IP": c.n.serverIP, "LIVEKIT_TURN_TLS_CERT": cert, "LIVEKIT_TURN_TLS_KEY": key})
+		"LIVEKIT_ADVERTISE_IP": c.n.serverIP, "LIVEKIT_TURN_TLS_CERT": cert, "LIVEKIT_TURN_TLS_KEY": key}
+	// A LAN address is reachable: the host is made on the command line, not by registering.
+	if err := run(context.Background(), []string{"liveserver", "user", "create", "--email", "host@school.ru", "--name", "Анна", "--password-file", "-"},
+		envOf(vars), strings.NewReader("correct horse\n"), io.Discard, io.Discard); err != nil {
+		tb.Fatal(err)
+	}
+	base, stop := startServe(tb, vars)
 	tb.Cleanup(stop) // before the veth goes (cleanups run last first)
 	c.base = base
 
 	c.host = newSession(tb, base)
-	c.host.call("POST", "/api/auth/register", `{"email":"host@school.ru","password":"correct horse","name":"Анна"}`, 201)
+	c.host.call("POST", "/api/auth/login", `{"email":"host@school.ru","password":"correct horse"}`, 200)
 	c.room = c.host.call("POST", "/api/rooms", `{"name":"Физика","lobbyEnabled":false}`, 201)["id"].(string)
 	c.host.call("POST", "/api/rooms/"+c.room+"/start", "", 200)
 	c.guest = newSession(tb, base)

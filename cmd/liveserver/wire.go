@@ -79,7 +79,7 @@ func (a *app) classroom(d classroom.Deps) (*classroom.Service, error) {
 	if d.Limiter == nil {
 		d.Limiter = memory.NewLimiter(time.Now)
 	}
-	return classroom.New(d, classroom.Options{RegistrationOpen: a.cfg.RegistrationOpen, SessionTTL: a.cfg.SessionTTL,
+	return classroom.New(d, classroom.Options{Registration: a.cfg.Registration, Reachable: a.cfg.Reachable(), SessionTTL: a.cfg.SessionTTL,
 		Hash: a.hash, BanByIP: a.cfg.BanByIP, MaxUpload: a.cfg.MaxUpload(), EventRetention: a.cfg.EventRetention,
 		Quotas: instance.Quotas(a.cfg)})
 }

@@ -39,11 +39,19 @@ type SignedIn struct {
 	ExpiresAt time.Time
 }
 
-// Register creates a host account and signs it in. The first account of an empty instance
-// becomes its admin.
+// Register creates a host account and signs it in, while registration is open. On loopback
+// the first account of an empty instance becomes its admin (a developer on their own
+// machine); a reachable server gets its first admin from the setup link instead.
 func (s *Service) Register(ctx context.Context, actor domain.Actor, in RegisterInput) (*SignedIn, error) {
-	if !s.opts.RegistrationOpen {
-		return nil, domain.Errorf(domain.ERegistration, "Registration is closed on this server. Ask an administrator for an account.")
+	st, err := s.Registration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.NeedsSetup {
+		return nil, domain.Errorf(domain.ERegistration, "This server has no administrator yet, so registration is closed. Its administrator opens the setup link from the server's log.")
+	}
+	if !st.Open {
+		return nil, domain.Errorf(domain.ERegistration, "Registration is closed on this server. Ask its administrator for an account.")
 	}
 	email, err := cleanEmail(in.Email)
 	if err != nil {
@@ -59,7 +67,7 @@ func (s *Service) Register(ctx context.Context, actor domain.Actor, in RegisterI
 	if err := s.limit(ctx, "register:ip:"+ipKey(actor.IP), registerPerIP, registerWindow); err != nil {
 		return nil, err
 	}
-	u, err := s.CreateUser(ctx, email, name, in.Password, domain.RoleHost, true)
+	u, err := s.CreateUser(ctx, email, name, in.Password, domain.RoleHost, !s.opts.Reachable)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func newQuotaWorld(t *testing.T, d sqlstore.Dialect, q classroom.Quotas) *quotaW
 		t.Fatal(err)
 	}
 	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: memory.NewLimiter(time.Now), Bus: bus, Blobs: blobs, Log: slog.New(slog.DiscardHandler)},
-		classroom.Options{RegistrationOpen: true, Hash: classroom.FastHashParams, Quotas: q})
+		classroom.Options{Registration: classroom.RegistrationOpen, Hash: classroom.FastHashParams, Quotas: q})
 	if err != nil {
 		t.Fatal(err)
 	}

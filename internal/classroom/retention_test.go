@@ -48,7 +48,7 @@ func retentionWorld(t *testing.T, d sqlstore.Dialect, batch int) (*streamWorld, 
 	now.Store(time.Now().UnixMicro())
 	clock := func() time.Time { return time.UnixMicro(now.Load()) }
 	svc, err := classroom.New(classroom.Deps{Store: store, Limiter: memory.NewLimiter(time.Now), Bus: bus, Log: slog.New(slog.DiscardHandler)},
-		classroom.Options{RegistrationOpen: true, Hash: classroom.FastHashParams, Now: clock, CompactBatch: batch})
+		classroom.Options{Registration: classroom.RegistrationOpen, Hash: classroom.FastHashParams, Now: clock, CompactBatch: batch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,15 @@ import (
 
 // Options are the rule settings that come from configuration.
 type Options struct {
-	RegistrationOpen bool
-	SessionTTL       time.Duration
-	Hash             HashParams
-	Now              func() time.Time // the clock; time.Now when nil
+	// Registration is RegistrationAuto (the admin panel's switch decides), RegistrationOpen
+	// (the switch starts open) or RegistrationClosed (never).
+	Registration string
+	// Reachable says computers other than this one can reach the server: its first
+	// administrator comes from the setup link, not from the first registration.
+	Reachable  bool
+	SessionTTL time.Duration
+	Hash       HashParams
+	Now        func() time.Time // the clock; time.Now when nil
 	// MaxUpload is the largest shared file in bytes; DefaultMaxUpload when zero.
 	MaxUpload int64
 	// BanByIP makes a ban match the banned guest's address too. Off by default: a whole school
@@ -34,6 +39,13 @@ type Options struct {
 	// unlimited.
 	Quotas Quotas
 }
+
+// The values of Options.Registration (REGISTRATION).
+const (
+	RegistrationAuto   = "auto"
+	RegistrationOpen   = "open"
+	RegistrationClosed = "closed"
+)
 
 // Deps are the ports the rules work through.
 type Deps struct {

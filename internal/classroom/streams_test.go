@@ -33,7 +33,7 @@ func newStreamWorld(t *testing.T, lobby bool, lifetime time.Duration) *streamWor
 	bus := memory.NewBus()
 	t.Cleanup(func() { bus.Close() })
 	svc, err := classroom.New(classroom.Deps{Store: db, Limiter: memory.NewLimiter(time.Now), Bus: bus, Log: slog.New(slog.DiscardHandler)},
-		classroom.Options{RegistrationOpen: true, Hash: classroom.FastHashParams, StreamLifetime: lifetime})
+		classroom.Options{Hash: classroom.FastHashParams, StreamLifetime: lifetime})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,9 +115,12 @@ type Config struct {
 	AllowedIPs     []netip.Prefix // ALLOWED_IPS (only without DOMAIN)
 	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: whose X-Forwarded-For we believe
 
-	RegistrationOpen bool          // REGISTRATION=open|closed
-	BanByIP          bool          // BAN_BY_IP: a ban also matches the guest's address
-	SessionTTL       time.Duration // SESSION_TTL
+	// Registration is REGISTRATION: auto (the admin panel's switch, which starts open on
+	// loopback and closed on a reachable address), open (the switch starts open), or closed
+	// (never: accounts come from the admin panel or `liveserver user create`).
+	Registration string
+	BanByIP      bool          // BAN_BY_IP: a ban also matches the guest's address
+	SessionTTL   time.Duration // SESSION_TTL
 	// EventRetention is how long the room event log keeps an event for resumes
 	// (ROOM_EVENTS_RETENTION, at least an hour: twice a stream's lifetime, so an ordinary
 	// reconnect is always replayed); a resume from before gets a fresh snapshot.
@@ -135,6 +138,31 @@ func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "liveserv
 // SecureCookies reports whether cookies must carry the Secure flag: only behind TLS, which a
 // configured public domain implies.
 func (c *Config) SecureCookies() bool { return c.Domain != "" || c.TLS == TLSLAN }
+
+// The values of REGISTRATION.
+const (
+	RegistrationAuto   = "auto"
+	RegistrationOpen   = "open"
+	RegistrationClosed = "closed"
+)
+
+// Reachable reports whether computers other than this one can reach the server: it listens on
+// more than loopback (":3000", "0.0.0.0", a LAN address, a host name), or serves a public
+// DOMAIN. On a reachable server the first administrator is not whoever registers first.
+func (c *Config) Reachable() bool {
+	if c.Domain != "" || c.TLS == TLSACME {
+		return true
+	}
+	host, _, err := net.SplitHostPort(c.ListenAddr)
+	if err != nil {
+		return true
+	}
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err != nil || !a.IsLoopback()
+}
 
 // The resolved values of TLS.
 const (
@@ -201,7 +229,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		DevAccessKey:       l.secret("DEV_ACCESS_KEY"),
 		AllowedIPs:         l.prefixes("ALLOWED_IPS"),
 		TrustedProxies:     l.prefixes("TRUSTED_PROXIES"),
-		RegistrationOpen:   l.choice("REGISTRATION", "open", "open", "closed") == "open",
+		Registration:       l.choice("REGISTRATION", RegistrationAuto, RegistrationAuto, RegistrationOpen, RegistrationClosed),
 		BanByIP:            l.choice("BAN_BY_IP", "off", "on", "off") == "on",
 		SessionTTL:         l.duration("SESSION_TTL", 30*24*time.Hour, time.Minute, 365*24*time.Hour),
 		EventRetention:     l.duration("ROOM_EVENTS_RETENTION", 7*24*time.Hour, time.Hour, 3650*24*time.Hour),

@@ -15,7 +15,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ListenAddr != ":3000" || c.DataDir != "./data" || c.DatabaseURL != "" || !c.RegistrationOpen ||
+	if c.ListenAddr != ":3000" || c.DataDir != "./data" || c.DatabaseURL != "" || c.Registration != RegistrationAuto || !c.Reachable() ||
 		c.SessionTTL != 30*24*time.Hour || c.EventRetention != 7*24*time.Hour || c.SecureCookies() || c.SQLitePath() != "data/liveserver.db" || !c.LiveKitSignalViaApp {
 		t.Fatalf("defaults = %+v", c)
 	}
@@ -39,7 +39,7 @@ func TestValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AuthSecret != strings.Repeat("k", 40) || c.RegistrationOpen || c.SessionTTL != 7*24*time.Hour || c.EventRetention != 36*time.Hour || !c.SecureCookies() {
+	if c.AuthSecret != strings.Repeat("k", 40) || c.Registration != RegistrationClosed || c.SessionTTL != 7*24*time.Hour || c.EventRetention != 36*time.Hour || !c.SecureCookies() {
 		t.Fatalf("config = %+v", c)
 	}
 	if !c.BanByIP || c.MaxUpload() != 10<<20 || c.S3Endpoint != "http://minio:9000" || c.S3Bucket != "liveserver" ||
@@ -54,6 +54,36 @@ func TestValues(t *testing.T) {
 	}
 	if len(c.AllowedIPs) != 2 || c.AllowedIPs[1].String() != "192.168.1.7/32" {
 		t.Fatalf("ALLOWED_IPS = %v", c.AllowedIPs)
+	}
+}
+
+// Loopback-only listeners are the developer's own machine; anything else, or a public domain,
+// can be reached by others.
+func TestReachable(t *testing.T) {
+	for _, tc := range []struct {
+		vars map[string]string
+		want bool
+	}{
+		{map[string]string{}, true}, // :3000
+		{map[string]string{"LISTEN_ADDR": "127.0.0.1:3000"}, false},
+		{map[string]string{"LISTEN_ADDR": "127.8.0.1:3000"}, false},
+		{map[string]string{"LISTEN_ADDR": "[::1]:3000"}, false},
+		{map[string]string{"LISTEN_ADDR": "localhost:3000"}, false},
+		{map[string]string{"LISTEN_ADDR": "0.0.0.0:3000"}, true},
+		{map[string]string{"LISTEN_ADDR": "[::]:3000"}, true},
+		{map[string]string{"LISTEN_ADDR": "192.168.1.20:3000"}, true},
+		{map[string]string{"LISTEN_ADDR": "school-pc:3000"}, true},
+		{map[string]string{"LISTEN_ADDR": "127.0.0.1:3000", "TLS": "lan"}, false},
+		{map[string]string{"LISTEN_ADDR": ":3000", "TLS": "lan"}, true},
+		{map[string]string{"LISTEN_ADDR": "127.0.0.1:3000", "DOMAIN": "live.school.ru", "AUTH_SECRET": strings.Repeat("s", 32), "TLS": "off"}, true},
+	} {
+		c, err := Load(envOf(tc.vars))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Reachable() != tc.want {
+			t.Errorf("%v: reachable = %v, want %v", tc.vars, c.Reachable(), tc.want)
+		}
 	}
 }
 

@@ -41,6 +41,8 @@ const (
 	EDriveNotLinked = "drive_not_connected"   // 409: connect Google Drive first
 	EQuotaExceeded  = "quota_exceeded"        // 507: a storage quota is used up (Details: QuotaDetails)
 	ENoSpace        = "insufficient_storage"  // 507: the disk is below its free-space margin
+	ESetupToken     = "invalid_setup_token"   // 403: the setup link is wrong, used or ran out
+	ESetupDone      = "already_set_up"        // 409: the instance has an administrator
 )
 
 // Error is the one error type that crosses package boundaries with a meaning for clients.

@@ -26,6 +26,8 @@ type Store interface {
 	AdminStore
 	AgentStore
 	EventStore
+	SettingStore
+	SetupStore
 	Transactor
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

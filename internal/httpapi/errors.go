@@ -16,6 +16,8 @@ var statusOf = map[string]int{
 	domain.EDevAccess:      http.StatusUnauthorized,
 	domain.EForbidden:      http.StatusForbidden,
 	domain.ERegistration:   http.StatusForbidden,
+	domain.ESetupToken:     http.StatusForbidden,
+	domain.ESetupDone:      http.StatusConflict,
 	domain.EAccountLocked:  http.StatusForbidden,
 	domain.ENotFound:       http.StatusNotFound,
 	domain.EConflict:       http.StatusConflict,

@@ -149,6 +149,9 @@ func startEnv(t testing.TB, d sqlstore.Dialect, vars map[string]string, withLive
 			return t.TempDir()
 		case "AUTH_SECRET":
 			return "test-secret-test-secret-test-secret"
+		case "LISTEN_ADDR":
+			// What the test server listens on: loopback, where the first registrant is admin.
+			return "127.0.0.1:3000"
 		}
 		return ""
 	}

@@ -21,6 +21,11 @@ type instanceInfo struct {
 	// compare with what their device shows before they trust it.
 	CAURL         string `json:"caUrl,omitempty"`
 	CAFingerprint string `json:"caFingerprint,omitempty"`
+	// RegistrationOpen: anyone may register a host account (the web app shows "register"
+	// links only then). NeedsSetup: the server has no administrator yet; the setup link in its
+	// log makes one.
+	RegistrationOpen bool `json:"registrationOpen"`
+	NeedsSetup       bool `json:"needsSetup"`
 }
 
 // GET /api/instance: public.
@@ -29,6 +34,11 @@ func (s *Server) instance(w http.ResponseWriter, r *http.Request) error {
 	if s.localCA != nil {
 		info.CAURL, info.CAFingerprint = "/ca.crt", fingerprint(s.localCA)
 	}
+	st, err := s.svc.Registration(r.Context())
+	if err != nil {
+		return err
+	}
+	info.RegistrationOpen, info.NeedsSetup = st.Open, st.NeedsSetup
 	writeJSON(w, http.StatusOK, info)
 	return nil
 }

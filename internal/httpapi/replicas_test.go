@@ -27,7 +27,8 @@ func newReplicas(tb testing.TB, d sqlstore.Dialect, n int, rd *redistest.Server)
 	tb.Helper()
 	db := sqlstoretest.Open(tb, d)
 	cfg, _ := config.Load(func(k string) string {
-		return map[string]string{"AUTH_SECRET": "replica-secret-replica-secret-replica", "TRUSTED_PROXIES": "127.0.0.1"}[k]
+		return map[string]string{"AUTH_SECRET": "replica-secret-replica-secret-replica", "TRUSTED_PROXIES": "127.0.0.1",
+			"LISTEN_ADDR": "127.0.0.1:3000"}[k] // the test servers' loopback: the first registrant is admin
 	})
 	log := slog.New(slog.DiscardHandler)
 	blobs, err := disk.New(filepath.Join(tb.TempDir(), "files"))

@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	m.Handle("POST /api/auth/login", s.handle(s.login))
 	m.Handle("POST /api/auth/logout", s.handle(s.logout))
 	m.Handle("GET /api/auth/me", s.handle(s.me))
+	m.Handle("POST /api/setup", s.handle(s.setup))
 
 	m.Handle("GET /api/rooms", s.handle(s.listRooms))
 	m.Handle("POST /api/rooms", s.handle(s.createRoom))
@@ -61,7 +62,10 @@ func (s *Server) routes() {
 
 	m.Handle("GET /api/admin/rooms", s.handle(s.adminRooms))
 	m.Handle("GET /api/admin/users", s.handle(s.adminUsers))
+	m.Handle("POST /api/admin/users", s.handle(s.adminCreateUser))
 	m.Handle("PATCH /api/admin/users/{userId}", s.handle(s.adminUpdateUser))
+	m.Handle("GET /api/admin/settings", s.handle(s.adminSettings))
+	m.Handle("PATCH /api/admin/settings", s.handle(s.adminUpdateSettings))
 	m.Handle("GET /api/admin/moderation-log", s.handle(s.adminModerationLog))
 	m.Handle("GET /api/admin/health", s.handle(s.adminHealth))
 	m.Handle("GET /api/admin/storage", s.handle(s.adminStorage))

@@ -72,7 +72,7 @@ func New(cfg *config.Config, p Ports, o Options) (*Instance, error) {
 	if p.SFU != nil {
 		cd.SFU = p.SFU // a nil SFU stays a nil interface
 	}
-	svc, err := classroom.New(cd, classroom.Options{RegistrationOpen: cfg.RegistrationOpen, SessionTTL: cfg.SessionTTL,
+	svc, err := classroom.New(cd, classroom.Options{Registration: cfg.Registration, Reachable: cfg.Reachable(), SessionTTL: cfg.SessionTTL,
 		Hash: o.Hash, BanByIP: cfg.BanByIP, MaxUpload: cfg.MaxUpload(), StreamLifetime: o.StreamLifetime,
 		EventRetention: cfg.EventRetention, Quotas: Quotas(cfg)})
 	if err != nil {

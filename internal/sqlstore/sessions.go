@@ -69,6 +69,9 @@ func (db *DB) PurgeStale(ctx context.Context, now time.Time) error {
 	if _, err := db.exec(ctx, db.x, `DELETE FROM agent_workers WHERE seen_at < ?`, now.Add(-forgetAgentsAfter)); err != nil {
 		return translate(err, "agent workers")
 	}
+	if _, err := db.exec(ctx, db.x, `DELETE FROM setup_tokens WHERE expires_at < ?`, now); err != nil {
+		return translate(err, "setup tokens")
+	}
 	_, err := db.exec(ctx, db.x, `DELETE FROM webhook_events WHERE received_at < ?`, now.Add(-forgetWebhooksAfter))
 	return translate(err, "webhook events")
 }

@@ -385,6 +385,7 @@ async function main() {
 
     await adminScenario(browser, host);
     await checkMetrics();
+    await setupScenario(browser);
     await browser.close(); // its contexts are done with: fewer Chromium processes at a time
     await lanScenario();
     axeVerdict();
@@ -1250,6 +1251,87 @@ async function lanStudentJoins(teacher, { page, name, sockets }, invite, serverI
     `is connected to LiveKit at ${connected} ms, ` +
     `sees the teacher's first frame at ${ms} ms; media: ${st.pairs.map((p) => p.local).join('; ')}`);
   return { ms, inRoom, created, connected, pairs: st.pairs };
+}
+
+/**
+ * A server others can reach (LISTEN_ADDR=:PORT; the suite's namespace has only lo, so nobody
+ * else can): no admin until the setup link from its log is used, registration closed until the
+ * admin opens it in the admin panel; then a second person registers.
+ */
+async function setupScenario(browser) {
+  log('reachable server: the first admin comes from the setup link in the log');
+  const setupPort = port + 2;
+  const setupBase = `http://127.0.0.1:${setupPort}`;
+  const data = mkdtempSync(join(tmpdir(), 'liveserver-setup-'));
+  const logPath = join(out, 'server-setup.log');
+  const logFile = openSync(logPath, 'w');
+  const proc = spawn(bin, ['serve'], {
+    env: { ...process.env, LISTEN_ADDR: `:${setupPort}`, PUBLIC_URL: setupBase, DATA_DIR: data, LIVEKIT_DEV_SERVER: 'off' },
+    stdio: ['ignore', logFile, logFile],
+  });
+  const contexts = [];
+  try {
+    let link;
+    await until('the setup link in the log', async () => {
+      link = /setup_link=(\S+)/.exec(readFileSync(logPath, 'utf8'))?.[1];
+      return link;
+    }, 30000);
+    await until('the reachable server', async () => (await fetch(`${setupBase}/readyz`)).ok, 30000);
+    if (!link.startsWith(`${setupBase}/setup#`)) throw new Error(`setup link ${link}`);
+
+    const adminCtx = await browser.newContext({ locale: 'en-US', viewport: sizes.desktop });
+    contexts.push(adminCtx);
+    const admin = await adminCtx.newPage();
+    await admin.goto(link);
+    await admin.getByRole('heading', { name: 'Set up this server' }).waitFor();
+    if (admin.url().includes('#')) throw new Error(`the token stayed in the address bar: ${admin.url()}`);
+    await snap({ admin }, 'setup');
+    await checkA11y({ admin }, 'setup', { phone: true });
+    await admin.getByLabel('Name').fill('Root');
+    await admin.getByLabel('E-mail').fill('root@example.org');
+    await admin.getByLabel('Password').fill('correct horse battery');
+    await admin.getByRole('button', { name: 'Create the administrator' }).click();
+    await admin.waitForURL(/\/admin$/);
+    await admin.getByRole('link', { name: 'Administration' }).waitFor();
+
+    log('reachable server: /register is closed (Russian), the admin opens registration');
+    const ruCtx = await browser.newContext({ locale: 'ru-RU', viewport: sizes.desktop });
+    contexts.push(ruCtx);
+    const ru = await ruCtx.newPage();
+    await ru.goto(`${setupBase}/register`);
+    await ru.getByRole('heading', { name: 'Регистрация закрыта' }).waitFor();
+    await ru.getByText('Попросите его создать вам учётную запись', { exact: false }).waitFor();
+    await snap({ ru }, 'register-closed-ru');
+    await checkA11y({ ru }, 'registration closed (Russian)', { phone: true });
+    await ru.goto(`${setupBase}/login`);
+    await ru.getByRole('button', { name: 'Войти' }).last().waitFor();
+    if (await ru.getByRole('link', { name: 'Зарегистрироваться' }).count()) throw new Error('a register link while registration is closed');
+
+    await admin.getByRole('tab', { name: 'Users' }).click();
+    const open = admin.getByRole('checkbox', { name: 'Open registration' });
+    await open.waitFor();
+    if (await open.isChecked()) throw new Error('registration is open by default on a reachable server');
+    await open.check();
+    await until('registration open', async () => (await (await fetch(`${setupBase}/api/instance`)).json()).registrationOpen);
+    await snap({ admin }, 'admin-users-registration');
+    await checkA11y({ admin }, 'admin, users with registration');
+
+    const hostCtx = await browser.newContext({ locale: 'en-US', viewport: sizes.desktop });
+    contexts.push(hostCtx);
+    const host = await hostCtx.newPage();
+    await host.goto(`${setupBase}/register`);
+    await host.getByLabel('Name').fill('Second');
+    await host.getByLabel('E-mail').fill('second@example.org');
+    await host.getByLabel('Password').fill('correct horse battery');
+    await host.getByRole('button', { name: 'Create an account' }).click();
+    await host.getByRole('heading', { name: 'Hello, Second' }).waitFor();
+    if (await host.getByRole('link', { name: 'Administration' }).count()) throw new Error('the second person is an admin');
+  } finally {
+    for (const c of contexts) await c.close();
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(data, { recursive: true, force: true });
+  }
 }
 
 /** /metrics (no token in the suite) counts the requests this suite made, by route. */

@@ -4,6 +4,7 @@ import { LazyPage } from './components/LazyPage';
 import { Landing } from './pages/Landing';
 import { Login } from './pages/Login';
 import { Register } from './pages/Register';
+import { Setup } from './pages/Setup';
 import { Dashboard } from './pages/Dashboard';
 import { Join } from './pages/Join';
 import { AdminPage, LecturePage, RoomPage, TrustPage } from './pages/lazy';
@@ -30,6 +31,7 @@ export function App() {
                 <Route path="/" element={<Landing />} />
                 <Route path="/login" element={<Login />} />
                 <Route path="/register" element={<Register />} />
+                <Route path="/setup" element={<Setup />} />
                 <Route path="/dashboard" element={<Dashboard />} />
                 <Route path="/join/:code" element={<Join />} />
                 <Route

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n';
 import { api } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -46,6 +46,8 @@ export function UsersTab() {
           {t('admin.refresh')}
         </button>
       </div>
+      <RegistrationSwitch />
+      <CreateUserForm onCreated={(u) => setUsers((list) => (list ? [...list, u] : list))} />
       <ErrorText error={error} />
       {users === null && !error && <p>{t('common.loading')}</p>}
       <ul className="rooms">
@@ -105,5 +107,112 @@ export function UsersTab() {
         </p>
       </ConfirmDialog>
     </div>
+  );
+}
+
+interface Settings {
+  registrationOpen: boolean;
+  registrationClosedByConfig: boolean;
+}
+
+/** Whether anyone may register a host account (closed by default on a reachable server). */
+function RegistrationSwitch() {
+  const { t } = useI18n();
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api<Settings>('GET', '/api/admin/settings').then(setSettings).catch(setError);
+  }, []);
+  // Shown switched at once; put back if the server refuses.
+  const toggle = (open: boolean) => {
+    const before = settings;
+    setBusy(true);
+    setError(null);
+    setSettings((s) => (s ? { ...s, registrationOpen: open } : s));
+    api<Settings>('PATCH', '/api/admin/settings', { registrationOpen: open })
+      .then(setSettings)
+      .catch((err: unknown) => {
+        setSettings(before);
+        setError(err);
+      })
+      .finally(() => setBusy(false));
+  };
+  return (
+    <div className="card stack tight">
+      {settings && (
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={settings.registrationOpen}
+            disabled={busy || settings.registrationClosedByConfig}
+            onChange={(e) => toggle(e.target.checked)}
+          />
+          {t('admin.users.registration')}
+        </label>
+      )}
+      <p className="muted small">
+        {settings?.registrationClosedByConfig ? t('admin.users.registrationFixed') : t('admin.users.registrationHint')}
+      </p>
+      <ErrorText error={error} />
+    </div>
+  );
+}
+
+/** An account made by the admin, with an initial password to pass on. */
+function CreateUserForm({ onCreated }: { onCreated: (u: AdminUser) => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setCreated(null);
+    api<AdminUser>('POST', '/api/admin/users', { name, email, password })
+      .then((u) => {
+        onCreated(u);
+        setCreated(u.email);
+        setName('');
+        setEmail('');
+        setPassword('');
+      })
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form onSubmit={onSubmit} className="card stack tight" aria-labelledby="create-user-title">
+      <h3 id="create-user-title">{t('admin.users.createTitle')}</h3>
+      <label>
+        {t('auth.name')}
+        <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} required />
+      </label>
+      <label>
+        {t('auth.email')}
+        <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+      </label>
+      <label>
+        {t('admin.users.initialPassword')}
+        <input
+          type="text"
+          autoComplete="off"
+          minLength={8}
+          maxLength={256}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        <small>{t('admin.users.initialPasswordHint')}</small>
+      </label>
+      <ErrorText error={error} />
+      {created && <p role="status">{t('admin.users.created', { email: created })}</p>}
+      <button type="submit" disabled={busy}>
+        {t('admin.users.create')}
+      </button>
+    </form>
   );
 }

@@ -21,6 +21,8 @@ const known: Record<string, MessageKey> = {
   conflict: 'err.conflict',
   own_admin_rights: 'err.own_admin_rights',
   last_admin: 'err.last_admin',
+  invalid_setup_token: 'err.invalid_setup_token',
+  already_set_up: 'err.already_set_up',
   room_not_live: 'err.room_not_live',
   room_ended: 'err.room_ended',
   room_full: 'err.room_full',

@@ -8,6 +8,10 @@ export interface Instance {
   tls: 'off' | 'acme' | 'lan';
   caUrl?: string;
   caFingerprint?: string;
+  /** Anyone may register a host account: the app shows "register" links only then. */
+  registrationOpen: boolean;
+  /** The server has no administrator yet: the setup link in its log makes one. */
+  needsSetup: boolean;
 }
 
 let pending: Promise<Instance> | null = null;

@@ -2,12 +2,14 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useI18n } from '../i18n';
 import { useAuth } from '../lib/auth';
+import { useInstance } from '../lib/instance';
 
 export function Landing() {
   const { t } = useI18n();
   const { user } = useAuth();
   const navigate = useNavigate();
   const [code, setCode] = useState('');
+  const instance = useInstance();
 
   const onJoin = (e: FormEvent) => {
     e.preventDefault();
@@ -41,9 +43,11 @@ export function Landing() {
             <Link to="/login" className="button primary">
               {t('nav.login')}
             </Link>
-            <Link to="/register" className="button">
-              {t('auth.register')}
-            </Link>
+            {instance?.registrationOpen && (
+              <Link to="/register" className="button">
+                {t('auth.register')}
+              </Link>
+            )}
           </div>
         )}
       </div>

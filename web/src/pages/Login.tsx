@@ -5,6 +5,7 @@ import { useAuth } from '../lib/auth';
 import { api } from '../lib/api';
 import type { User } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
+import { useInstance } from '../lib/instance';
 
 export function Login() {
   const { t } = useI18n();
@@ -14,6 +15,7 @@ export function Login() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const instance = useInstance();
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -49,9 +51,12 @@ export function Login() {
       <button type="submit" className="primary" disabled={busy}>
         {t('auth.login')}
       </button>
-      <p>
-        {t('auth.noAccount')} <Link to="/register">{t('auth.register')}</Link>
-      </p>
+      {instance?.registrationOpen && (
+        <p>
+          {t('auth.noAccount')} <Link to="/register">{t('auth.register')}</Link>
+        </p>
+      )}
+      {instance?.needsSetup && <p>{t('auth.needsSetupText')}</p>}
     </form>
   );
 }

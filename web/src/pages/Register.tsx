@@ -5,6 +5,7 @@ import { useAuth } from '../lib/auth';
 import { api } from '../lib/api';
 import type { User } from '../lib/types';
 import { ErrorText } from '../components/ErrorText';
+import { useInstance } from '../lib/instance';
 
 export function Register() {
   const { t } = useI18n();
@@ -15,6 +16,7 @@ export function Register() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const instance = useInstance();
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -28,6 +30,18 @@ export function Register() {
       .catch(setError)
       .finally(() => setBusy(false));
   };
+
+  if (instance && !instance.registrationOpen) {
+    return (
+      <section className="card stack narrow">
+        <h1>{t('auth.closedTitle')}</h1>
+        <p>{t(instance.needsSetup ? 'auth.needsSetupText' : 'auth.closedText')}</p>
+        <p>
+          {t('auth.haveAccount')} <Link to="/login">{t('auth.login')}</Link>
+        </p>
+      </section>
+    );
+  }
 
   return (
     <form onSubmit={onSubmit} className="card stack narrow">
