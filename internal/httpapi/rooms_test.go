@@ -251,3 +251,26 @@ func TestRoomCreationIsLimitedPerHost(t *testing.T) {
 	other.register("other@school.ru", "Other")
 	other.createRoom(map[string]any{"name": "Своя"})
 }
+
+// Invite codes cannot be walked: 60 lookups a minute per address, known codes or not.
+func TestRoomLookupIsLimitedPerAddress(t *testing.T) {
+	e := newEnv(t, sqlstore.SQLite, nil)
+	host := e.client()
+	host.register("lookup@school.ru", "Lookup")
+	r := host.createRoom(map[string]any{"name": "Комната"})
+	guest := e.client()
+	for i := range 60 {
+		code := r.Code
+		if i%2 == 1 {
+			code = "abc-defg-hij" // a guess: counted too
+		}
+		if res := guest.do("GET", "/api/rooms/by-code/"+code, nil); res.status == http.StatusTooManyRequests {
+			t.Fatalf("lookup %d refused: %s", i+1, res.body)
+		}
+	}
+	res := guest.do("GET", "/api/rooms/by-code/"+r.Code, nil)
+	want(t, res, http.StatusTooManyRequests, "rate_limited")
+	if res.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+}
