@@ -15,7 +15,12 @@ const (
 	DefaultMaxParticipants = 100
 	MaxMaxParticipants     = 1000
 	minPIN, maxPIN         = 6, 8 // a 4-digit PIN falls to a few addresses in hours; older ones keep working
-	lookupsPerIP           = 60
+	// lookupsPerIP bounds invite-code lookups per address and minute. A lecture hall behind a
+	// school's NAT is one address, and every student's join and room pages look the code up:
+	// 1,000 students need 2,000 and more. Guessing gains little at this rate: a code is 10 of
+	// 23 letters (4·10¹³), so one address finds one of 10,000 rooms in about 2.6 years, and the
+	// room's lobby and PIN stand behind the code.
+	lookupsPerIP = 3000
 )
 
 // RoomPatch is a room's settings: for a new room, nil means the default (lobby, chat and files
