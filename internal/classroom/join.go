@@ -21,6 +21,7 @@ const (
 	// pinAlertEvery spaces the host's warnings about one room's PIN.
 	pinAlertEvery    = 5 * time.Minute
 	knocksPerSession = 10 // lobby requests per 10 minutes from one browser
+	knocksPerDevice  = 20 // and from one device, whatever its sessions (a lab machine shared in turn)
 	// knocksPerIP is lobby requests per 10 minutes from one address. A lecture hall of 1,000
 	// behind a school's NAT is one address, so this only bounds a flood from one machine; one
 	// browser's flood is stopped by the per-session limit.
@@ -117,6 +118,13 @@ func (s *Service) Join(ctx context.Context, actor domain.Actor, roomID string, i
 	}
 	if err := s.limit(ctx, "knock:session:"+actor.GuestSession, knocksPerSession, 10*time.Minute); err != nil {
 		return nil, err
+	}
+	// A browser that clears its session before every knock is still one device (its own signed
+	// cookie), unless it clears that too; then only the address's limit is left.
+	if actor.Device != "" {
+		if err := s.limit(ctx, "knock:device:"+actor.Device, knocksPerDevice, 10*time.Minute); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.limit(ctx, "knock:ip:"+ipKey(actor.IP), knocksPerIP, 10*time.Minute); err != nil {
 		return nil, err

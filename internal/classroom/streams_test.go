@@ -269,6 +269,28 @@ func TestHallBehindOneAddressKnocks(t *testing.T) {
 	}
 }
 
+// A browser that clears its session cookie before every knock is still one device: 20 knocks
+// in ten minutes, then refused; a classmate behind the same address still knocks.
+func TestKnocksPerDeviceAreLimited(t *testing.T) {
+	w := newStreamWorld(t, true, 0)
+	knock := func(device string) error {
+		g := domain.Actor{GuestSession: uuid.NewString(), Device: device, IP: "203.0.113.8"}
+		_, err := w.svc.Join(t.Context(), g, w.room.ID, classroom.JoinInput{Name: "Студент", Fingerprint: "fp-dev-" + g.GuestSession})
+		return err
+	}
+	for i := range 20 {
+		if err := knock("device-flood"); err != nil {
+			t.Fatalf("knock %d: %v", i+1, err)
+		}
+	}
+	if err := knock("device-flood"); domain.ErrorCode(err) != domain.ERateLimited {
+		t.Fatalf("knock 21 from one device under new sessions: %v, want rate_limited", err)
+	}
+	if err := knock("device-classmate"); err != nil {
+		t.Fatalf("a classmate's device: %v", err)
+	}
+}
+
 // Knocks from one address: 2,000 in ten minutes (a lecture hall behind one NAT address), then
 // refused, whatever the browser; another address still knocks.
 func TestKnocksPerAddressAreLimited(t *testing.T) {
