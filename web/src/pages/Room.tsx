@@ -125,19 +125,47 @@ export function RoomPage() {
     };
   }, [room, token, exit, navigate]);
 
-  // Follow the user's own camera and microphone switches (not the unpublishing of a disconnect).
+  // Follow the user's own camera and microphone switches, not the unpublishing of a
+  // disconnect: when the server deletes the old video room the local tracks stop one by one
+  // while the room may still count as connected, so a change is kept only if the room is
+  // still connected (and not moving) a moment later.
   useEffect(() => {
     const lp = lkRoom.localParticipant;
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const sync = () => {
-      if (lkRoom.state === ConnectionState.Connected) {
-        media.current = { audio: lp.isMicrophoneEnabled, video: lp.isCameraEnabled };
-      }
+      if (lkRoom.state !== ConnectionState.Connected) return;
+      const next = { audio: lp.isMicrophoneEnabled, video: lp.isCameraEnabled };
+      clearTimeout(settle);
+      settle = setTimeout(() => {
+        if (lkRoom.state === ConnectionState.Connected && !moving.current) media.current = next;
+      }, 1000);
     };
     lkRoom.on(RoomEvent.TrackMuted, sync).on(RoomEvent.TrackUnmuted, sync).on(RoomEvent.LocalTrackPublished, sync);
     return () => {
+      clearTimeout(settle);
       lkRoom.off(RoomEvent.TrackMuted, sync).off(RoomEvent.TrackUnmuted, sync).off(RoomEvent.LocalTrackPublished, sync);
     };
   }, [lkRoom]);
+
+  // After a move, the camera and microphone as the user had them: the component publishes them
+  // on connecting, and whatever of that failed (a loaded machine, a device still closing) is
+  // asked again a few times.
+  const restoreMedia = useCallback(async () => {
+    const lp = lkRoom.localParticipant;
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1500));
+      if (lkRoom.state !== ConnectionState.Connected) return;
+      const want = media.current;
+      try {
+        if (want.video && !lp.isCameraEnabled) await lp.setCameraEnabled(true);
+        if (want.audio && !lp.isMicrophoneEnabled) await lp.setMicrophoneEnabled(true);
+        if ((!want.video || lp.isCameraEnabled) && (!want.audio || lp.isMicrophoneEnabled)) return;
+      } catch {
+        // asked again on the next round
+      }
+    }
+  }, [lkRoom]);
+  const followed = useRef(false);
 
   // The call moved (call.moved), or its video room was deleted under us: a new token says
   // where the call is now, or that it is over for us.
@@ -148,6 +176,7 @@ export function RoomPage() {
     api<LiveKitToken>('POST', '/api/livekit/token', { roomId: room.id })
       .then(async (tok) => {
         await lkRoom.disconnect(); // nothing when the old room is gone already
+        followed.current = true;
         setPublish(media.current);
         setToken(tok);
       })
@@ -248,7 +277,13 @@ export function RoomPage() {
       connect
       audio={publish.audio}
       video={publish.video}
-      onConnected={() => setReconnecting(false)}
+      onConnected={() => {
+        setReconnecting(false);
+        if (followed.current) {
+          followed.current = false;
+          void restoreMedia();
+        }
+      }}
       onDisconnected={onDisconnected}
       onError={notifyError}
       onMediaDeviceFailure={onMediaFailure}
