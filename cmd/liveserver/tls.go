@@ -34,9 +34,13 @@ type front struct {
 	localSrv *http.Server
 	httpLn   net.Listener // acme: HTTP_ADDR; lan: plain HTTP on LISTEN_ADDR's port
 	httpSrv  *http.Server // the CA's http-01 challenge (acme) and the redirect to https
-	acme     *tlsserve.ACME
-	ca       *tlsserve.LocalCA // lan
-	log      *slog.Logger
+	// plainCA: the plain-HTTP side also answers GET /ca.crt from the app (lan): a device that
+	// does not trust the local CA yet sees only a warning over HTTPS, the page with the CA
+	// included; the fingerprint shown over HTTPS is what makes the download safe.
+	plainCA bool
+	acme    *tlsserve.ACME
+	ca      *tlsserve.LocalCA // lan
+	log     *slog.Logger
 }
 
 // openFront opens the listeners of the configured TLS mode. In LAN mode it also fills what is
@@ -108,29 +112,6 @@ func redirectTo(publicURL string) http.Handler {
 	})
 }
 
-// caOverPlainHTTP serves the local CA's certificate at /ca.crt in plain HTTP too: a device
-// that does not trust the CA yet sees a warning instead of every HTTPS page, the page with the
-// certificate included. The certificate is public; what makes it safe to install is its
-// fingerprint, which the devices page and the teacher's screen show (over HTTPS) to compare.
-// Everything else goes to HTTPS.
-func caOverPlainHTTP(der []byte, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/ca.crt" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "application/x-x509-ca-cert")
-		h.Set("Content-Disposition", `attachment; filename="liveserver-ca.crt"`)
-		h.Set("Content-Length", strconv.Itoa(len(der)))
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Content-Type-Options", "nosniff")
-		if r.Method == http.MethodGet {
-			w.Write(der)
-		}
-	})
-}
-
 func (a *app) lanFront(f *front) error {
 	cfg := a.cfg
 	raw, err := net.Listen("tcp", cfg.ListenAddr)
@@ -189,7 +170,8 @@ func (a *app) lanFront(f *front) error {
 	split := tlsserve.NewSplit(raw, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12,
 		NextProtos: []string{"h2", "http/1.1"}})
 	f.ln, f.httpLn = split.TLS(), split.Plain()
-	f.httpSrv = &http.Server{Handler: caOverPlainHTTP(f.ca.Certificate(), redirectTo(cfg.PublicURL)), ReadHeaderTimeout: 10 * time.Second,
+	f.plainCA = true
+	f.httpSrv = &http.Server{Handler: redirectTo(cfg.PublicURL), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	a.log.Info("HTTPS with the local CA", "ca", f.ca.Cert().Subject.CommonName, "addresses", cert.Leaf.IPAddresses, "names", cert.Leaf.DNSNames)
 	return nil
@@ -244,6 +226,16 @@ func (f *front) serve(srv *http.Server) <-chan error {
 		all = append(all, pair{f.localSrv, f.local})
 	}
 	if f.httpSrv != nil {
+		if f.plainCA {
+			app, redirect := srv.Handler, f.httpSrv.Handler
+			f.httpSrv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/ca.crt" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+					app.ServeHTTP(w, r)
+					return
+				}
+				redirect.ServeHTTP(w, r)
+			})
+		}
 		all = append(all, pair{f.httpSrv, f.httpLn})
 	}
 	each := make(chan error, len(all))
