@@ -4,6 +4,7 @@ import { useI18n } from '../i18n';
 import { useAuth } from '../lib/auth';
 import { api } from '../lib/api';
 import type { User } from '../lib/types';
+import { AccountFields, type Account } from '../components/AccountFields';
 import { ErrorText } from '../components/ErrorText';
 import { useInstance } from '../lib/instance';
 
@@ -11,9 +12,7 @@ export function Register() {
   const { t } = useI18n();
   const { setUser } = useAuth();
   const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const [account, setAccount] = useState<Account>({ name: '', email: '', password: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const instance = useInstance();
@@ -22,7 +21,7 @@ export function Register() {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    api<User>('POST', '/api/auth/register', { name, email, password })
+    api<User>('POST', '/api/auth/register', account)
       .then((user) => {
         setUser(user);
         navigate('/dashboard');
@@ -46,27 +45,7 @@ export function Register() {
   return (
     <form onSubmit={onSubmit} className="card stack narrow">
       <h1>{t('auth.registerTitle')}</h1>
-      <label>
-        {t('auth.name')}
-        <input autoComplete="name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        {t('auth.email')}
-        <input type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-      </label>
-      <label>
-        {t('auth.password')}
-        <input
-          type="password"
-          autoComplete="new-password"
-          minLength={8}
-          maxLength={256}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-        <small>{t('auth.passwordHint')}</small>
-      </label>
+      <AccountFields value={account} onChange={setAccount} />
       <ErrorText error={error} />
       <button type="submit" className="primary" disabled={busy}>
         {t('auth.register')}

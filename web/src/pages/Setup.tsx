@@ -4,6 +4,7 @@ import { useI18n } from '../i18n';
 import { useAuth } from '../lib/auth';
 import { api } from '../lib/api';
 import type { User } from '../lib/types';
+import { AccountFields, type Account } from '../components/AccountFields';
 import { ErrorText } from '../components/ErrorText';
 
 /**
@@ -16,9 +17,7 @@ export function Setup() {
   const { setUser } = useAuth();
   const navigate = useNavigate();
   const [token] = useState(() => window.location.hash.slice(1));
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const [account, setAccount] = useState<Account>({ name: '', email: '', password: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -30,7 +29,7 @@ export function Setup() {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    api<User>('POST', '/api/setup', { token, name, email, password })
+    api<User>('POST', '/api/setup', { token, ...account })
       .then((user) => {
         setUser(user);
         navigate('/admin');
@@ -51,27 +50,7 @@ export function Setup() {
     <form onSubmit={onSubmit} className="card stack narrow">
       <h1>{t('setup.title')}</h1>
       <p>{t('setup.lead')}</p>
-      <label>
-        {t('auth.name')}
-        <input autoComplete="name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        {t('auth.email')}
-        <input type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-      </label>
-      <label>
-        {t('auth.password')}
-        <input
-          type="password"
-          autoComplete="new-password"
-          minLength={8}
-          maxLength={256}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-        <small>{t('auth.passwordHint')}</small>
-      </label>
+      <AccountFields value={account} onChange={setAccount} />
       <ErrorText error={error} />
       <button type="submit" className="primary" disabled={busy}>
         {t('setup.submit')}
